@@ -1,0 +1,71 @@
+"""Portfolio: catalogue, requests and roadmap for an organisation's internal products."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. `config` overrides what the environment says (tests use it)."""
+    from portfolio.config import config_from_env, finalise_config
+
+    instance_path = Path(os.environ.get("PORTFOLIO_INSTANCE_PATH", ROOT / "instance"))
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(instance_path),
+    )
+    app.config.from_mapping(config_from_env(instance_path))
+    if config:
+        app.config.from_mapping(config)
+    finalise_config(app.config, instance_path)
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from portfolio import cli, errors, security, templating
+    from portfolio.auth.permissions import require_login_everywhere
+
+    app.before_request(require_login_everywhere)
+
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+    cli.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portfolio import models  # noqa: F401  (registers the tables)
+    from portfolio.auth.sessions import configure_login
+    from portfolio.database import configure_engine
+    from portfolio.extensions import csrf, db, htmx, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    configure_login(app)
+    with app.app_context():
+        configure_engine(db.engine)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portfolio.admin.views import bp as admin_bp
+    from portfolio.auth.views import bp as auth_bp
+    from portfolio.board.views import bp as board_bp
+    from portfolio.catalogue.views import bp as catalogue_bp
+    from portfolio.core.views import bp as core_bp
+    from portfolio.dashboard.views import bp as dashboard_bp
+    from portfolio.requests.views import bp as requests_bp
+
+    for blueprint in (core_bp, auth_bp, admin_bp, catalogue_bp, requests_bp, board_bp, dashboard_bp):
+        app.register_blueprint(blueprint)

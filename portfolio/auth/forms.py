@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from portfolio.auth.passwords import MAX_LENGTH as MAX_PASSWORD_LENGTH
+from portfolio.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
+from portfolio.auth.passwords import password_problem
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    remember = BooleanField("Keep me signed in on this device")
+    next = HiddenField()
+
+
+class EmailAddress:
+    """name@domain.tld, without rejecting internal domains (.local, .internal,
+    .example) the way deliverability-minded validators do."""
+
+    PATTERN = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+    def __call__(self, form, field) -> None:
+        if field.data and not self.PATTERN.match(field.data.strip()):
+            raise ValidationError("Enter an email address such as name@company.com.")
+
+
+class NewPasswordMixin:
+    """A new password, typed twice, checked against the password rules."""
+
+    def validate_new_password(self, field) -> None:
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    new_password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters; a passphrase is best.",
+    )
+    confirm_password = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("new_password", message="The two passwords differ.")],
+    )

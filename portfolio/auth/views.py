@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from portfolio.auth.passwords import spend_password_check_time
+from portfolio.auth.forms import ChangePasswordForm, LoginForm
+from portfolio.auth.permissions import public, requires
+from portfolio.auth.sessions import local_path
+from portfolio.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from portfolio.extensions import db
+from portfolio.htmx import render
+from portfolio.models import User
+
+bp = Blueprint("auth", __name__)
+
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(local_path(request.args.get("next")) or url_for("core.home"))
+    form = LoginForm(next=request.args.get("next", ""))
+    status = 200
+    if form.validate_on_submit():
+        user = db.session.execute(User.by_email(form.email.data)).scalar_one_or_none()
+        if user is not None and user.active and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(local_path(form.next.data) or url_for("core.home"))
+        if user is None:
+            spend_password_check_time(form.password.data)
+        form.form_errors.append("Wrong email or password.")
+        status = 422
+    elif form.is_submitted():
+        status = 422
+    demo_accounts = DEMO_ACCOUNTS if current_app.config["DEMO"] else []
+    return render(
+        "auth/login.html", form=form, demo_accounts=demo_accounts, demo_password=DEMO_PASSWORD,
+        status=status,
+    )
+
+
+@bp.post("/logout")
+@public
+def logout():
+    if current_user.is_authenticated:
+        # Rotating the token ends this session everywhere, cookie copies included.
+        current_user.end_sessions()
+        db.session.commit()
+        logout_user()
+        flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires("browse")
+def account():
+    form = ChangePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append("This is not your current password.")
+            status = 422
+        else:
+            current_user.set_password(form.new_password.data)
+            db.session.commit()
+            # The other sessions just ended; keep this one with the new token.
+            login_user(current_user._get_current_object())
+            flash("Password changed. Your other sessions have been signed out.", "success")
+            return redirect(url_for("auth.account"))
+    elif form.is_submitted():
+        status = 422
+    return render("auth/account.html", form=form, status=status)

@@ -1,0 +1,55 @@
+"""Command line: `flask --app portfolio <command>`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from portfolio.auth.passwords import password_problem
+from portfolio.extensions import db
+from portfolio.models import Role, User
+from portfolio.models.accounts import normalise_email
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_user_command)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Fill the database with the demo organisation."""
+    from portfolio.demo import database_is_empty, seed_demo
+
+    if not database_is_empty(db.session):
+        if if_empty:
+            click.echo("The database already has data; demo seed skipped.")
+            return
+        raise click.ClickException("The database is not empty; seed-demo needs an empty one.")
+    seed_demo(db.session)
+    db.session.commit()
+    click.echo("Demo organisation created. Sign in with any demo account, password 'demo-password'.")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", help="Display name (defaults to the part before @).")
+@click.option(
+    "--role", type=click.Choice([role.value for role in Role]), default=Role.STAKEHOLDER.value,
+    show_default=True,
+)
+@click.password_option(help="Prompted for when not given.")
+def create_user_command(email: str, display_name: str | None, role: str, password: str) -> None:
+    """Create an account (prompts for its password)."""
+    email = normalise_email(email)
+    if db.session.execute(User.by_email(email)).scalar_one_or_none() is not None:
+        raise click.ClickException(f"An account with email {email} already exists.")
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    user = User(email=email, display_name=display_name or email.split("@")[0], role=Role(role))
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} account {email}.")

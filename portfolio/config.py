@@ -1,0 +1,125 @@
+"""Settings from the environment, one class per mode.
+
+`PORTFOLIO_ENV` picks the mode: `production` (the default, so a forgotten
+variable never weakens a real deployment), `development` or `testing`.
+`PORTFOLIO_DEMO=1` (what `make run` sets) turns on demo mode and, unless
+`PORTFOLIO_ENV` says otherwise, development mode.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Point bare PostgreSQL URLs at psycopg 3, the driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable instance."""
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    DEMO = False
+    TESTING = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A board left open for hours must still save a drag: the CSRF token is
+    # bound to the session, which already ends on the server at logout.
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 14
+    SESSION_PROTECTION = "basic"
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    SECURE_COOKIES = False
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+    SECURE_COOKIES = True
+
+
+MODES = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env(instance_path: Path) -> dict:
+    """Build the settings dict for `app.config` from the process environment."""
+    demo = env_flag("PORTFOLIO_DEMO")
+    mode_name = os.environ.get("PORTFOLIO_ENV") or ("development" if demo else "production")
+    if mode_name not in MODES:
+        raise ConfigError(
+            f"PORTFOLIO_ENV={mode_name!r} is not one of {', '.join(sorted(MODES))}."
+        )
+    mode = MODES[mode_name]
+    settings = {key: getattr(mode, key) for key in dir(mode) if key.isupper()}
+    settings["DEMO"] = demo
+
+    database_url = os.environ.get("DATABASE_URL")
+    if database_url:
+        settings["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
+    else:
+        settings["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'portfolio.db'}"
+
+    secret_key = os.environ.get("SECRET_KEY")
+    if secret_key:
+        settings["SECRET_KEY"] = secret_key
+    elif "SECRET_KEY" not in settings:
+        settings["SECRET_KEY"] = None  # decided in finalise_config, once instance_path exists
+    return settings
+
+
+def finalise_config(config: dict, instance_path: Path) -> None:
+    """Checks and derived values that depend on the merged settings."""
+    if not config.get("SECRET_KEY"):
+        if config.get("ENV_NAME") == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set: production mode refuses to start without it "
+                "(set SECRET_KEY, or PORTFOLIO_ENV=development for a local instance)."
+            )
+        config["SECRET_KEY"] = development_secret_key(instance_path)
+    if config.get("SECURE_COOKIES"):
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+
+
+def development_secret_key(instance_path: Path) -> str:
+    """A random key kept in instance/ so dev sessions survive a restart."""
+    key_file = instance_path / "dev-secret-key"
+    try:
+        return key_file.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_hex(32)
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key

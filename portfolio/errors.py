@@ -1,0 +1,74 @@
+"""Error answers: a page in the layout, or a bare fragment for htmx."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from portfolio.extensions import db
+from portfolio.htmx import render
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "Your role does not allow this. Ask an administrator if you need it."),
+    404: ("Not found", "There is nothing at this address. It may have been removed or renamed."),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    409: ("Changed meanwhile", "Someone else changed this first. Reload to see their change."),
+    413: ("Too large", "What you sent is larger than this site accepts."),
+    422: ("Check the form", "Some fields need your attention."),
+    503: ("Temporarily unavailable", "The database cannot be reached right now. Try again in a minute."),
+    500: ("Something went wrong", "An unexpected error happened. It has been logged."),
+}
+
+CSRF_MESSAGE = (
+    "This form's security token is missing or no longer valid (for example after you "
+    "signed out in another tab). Reload the page and submit again."
+)
+
+
+def error_page(code: int, message: str | None = None):
+    title, default_message = MESSAGES.get(code, (f"Error {code}", ""))
+    return render(
+        "errors/error.html", "error", code=code, title=title, message=message or default_message,
+        status=code,
+    )
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_page(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        message = error.description if error.code in (400, 409) and _custom(error) else None
+        return error_page(error.code, message)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError):
+        db.session.rollback()
+        if error.connection_invalidated or _is_connection_problem(error):
+            current_app.logger.warning("database unavailable: %s", error)
+            return error_page(503)
+        current_app.logger.exception("database error")
+        return error_page(500)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):
+        db.session.rollback()
+        return error_page(500)
+
+
+def _custom(error: HTTPException) -> bool:
+    """A description passed to abort(), rather than werkzeug's generic text."""
+    return error.description != type(error).description
+
+
+def _is_connection_problem(error: DBAPIError) -> bool:
+    from sqlalchemy.exc import OperationalError
+
+    return isinstance(error, OperationalError)

@@ -1,0 +1,50 @@
+"""What every template can use: navigation, formatting filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, request
+from flask_login import current_user
+
+# endpoint, label, capability needed to see the link
+NAVIGATION = [
+    ("catalogue.index", "Catalogue", "browse"),
+    ("requests.index", "Requests", "browse"),
+    ("board.index", "Board", "browse"),
+    ("dashboard.index", "Dashboard", "view_dashboard"),
+    ("admin.users", "Admin", "manage_users"),
+]
+
+
+def navigation_for_current_user() -> list[tuple[str, str, bool]]:
+    """(endpoint, label, is_current) for the links the signed-in user may follow."""
+    here = request.blueprint
+    return [
+        (endpoint, label, endpoint.split(".")[0] == here)
+        for endpoint, label, capability in NAVIGATION
+        if current_user.can(capability)
+    ]
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%d %b %Y")
+
+
+def format_number(value: float | int | None, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def layout_context():
+        return {"navigation": navigation_for_current_user, "demo_mode": app.config["DEMO"]}

@@ -1,0 +1,36 @@
+// Portfolio's own JavaScript: a few lines around htmx. No inline scripts, no
+// eval (our Content-Security-Policy forbids both).
+(function () {
+  "use strict";
+
+  // Show why an htmx request failed (403, 404, 400, 500, network) instead of
+  // leaving the page silently unchanged.
+  function showError(message) {
+    var box = document.getElementById("htmx-error");
+    if (!box) { return; }
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  function clearError() {
+    var box = document.getElementById("htmx-error");
+    if (box) { box.hidden = true; box.textContent = ""; }
+  }
+
+  document.addEventListener("htmx:beforeRequest", clearError);
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var text = "";
+    try {
+      var doc = new DOMParser().parseFromString(xhr.responseText, "text/html");
+      var page = doc.querySelector(".error-page p");
+      text = page ? page.textContent : "";
+    } catch (ignored) { /* fall back below */ }
+    showError(text || ("The server answered " + xhr.status + ". Reload the page and try again."));
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    showError("The server could not be reached. Check your connection and try again.");
+  });
+})();

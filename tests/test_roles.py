@@ -1,0 +1,133 @@
+"""Who may use which route: one table, checked for every role and anonymous.
+
+Every issue that adds a route adds its row here. `allowed` lists the roles
+that must not get 403; every other signed-in role must get 403, and an
+anonymous visitor must be sent to the login page.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+EVERYONE = ("admin", "pm", "leader", "stakeholder")
+PRODUCT_TEAM = ("admin", "pm")
+DASHBOARD = ("admin", "pm", "leader")
+ADMIN = ("admin",)
+
+# (method, url, allowed roles). `{user}` is replaced by a stakeholder's id.
+ROLE_MATRIX = [
+    ("GET", "/", EVERYONE),
+    ("GET", "/account", EVERYONE),
+    ("POST", "/account", EVERYONE),
+    ("GET", "/products", EVERYONE),
+    ("GET", "/requests", EVERYONE),
+    ("GET", "/board", EVERYONE),
+    ("GET", "/dashboard", DASHBOARD),
+    ("GET", "/admin/users", ADMIN),
+    ("POST", "/admin/users", ADMIN),
+    ("POST", "/admin/users/{user}/role", ADMIN),
+    ("POST", "/admin/users/{user}/deactivate", ADMIN),
+    ("POST", "/admin/users/{user}/reactivate", ADMIN),
+]
+
+ROLES = ("admin", "pm", "leader", "stakeholder", None)
+
+
+@pytest.fixture
+def route_ids(make):
+    target = make.user("stakeholder", email="target@example.test")
+    return {"user": target.id}
+
+
+def _cases():
+    for method, url, allowed in ROLE_MATRIX:
+        for role in ROLES:
+            yield pytest.param(method, url, allowed, role, id=f"{method} {url} as {role or 'anonymous'}")
+
+
+@pytest.mark.parametrize("method, url, allowed, role", list(_cases()))
+def test_role_matrix(client_as, route_ids, method, url, allowed, role):
+    client = client_as(role)
+    response = client.open(url.format(**route_ids), method=method, data={})
+    if role is None:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login?next=")
+    elif role in allowed:
+        assert response.status_code not in (401, 403, 404, 405), response.status_code
+        assert response.status_code < 500
+    else:
+        assert response.status_code == 403
+
+
+def test_every_route_is_in_the_matrix(app):
+    """A new route without a row here fails, so nobody forgets its guard."""
+    import re
+
+    listed = {(method, re.sub(r"\{\w+\}", "<>", url)) for method, url, _ in ROLE_MATRIX}
+    public = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/healthz")}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        path = re.sub(r"<[^>]+>", "<>", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if (method, path) not in listed and (method, path) not in public:
+                missing.append(f"{method} {rule.rule}")
+    assert missing == []
+
+
+def test_public_routes_answer_anonymous(client):
+    assert client.get("/login").status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("capability, roles", [
+    ("edit_catalogue", PRODUCT_TEAM),
+    ("view_dashboard", DASHBOARD),
+    ("manage_users", ADMIN),
+    ("comment", EVERYONE),
+])
+def test_capabilities_follow_the_spec(capability, roles):
+    from portfolio.models import Role, role_can
+
+    assert {role.value for role in Role if role_can(role, capability)} == set(roles)
+
+
+def test_unknown_capability_is_a_programming_error():
+    from portfolio.auth.permissions import requires
+
+    with pytest.raises(KeyError):
+        requires("fly")
+
+
+def test_navigation_shows_only_what_the_role_may_use(client_as):
+    expected = {
+        "admin": ["Catalogue", "Requests", "Board", "Dashboard", "Admin"],
+        "pm": ["Catalogue", "Requests", "Board", "Dashboard"],
+        "leader": ["Catalogue", "Requests", "Board", "Dashboard"],
+        "stakeholder": ["Catalogue", "Requests", "Board"],
+    }
+    for role, labels in expected.items():
+        page = client_as(role).get("/account").text
+        nav = page.split('aria-label="Main"')[1].split("</nav>")[0]
+        for label in ["Catalogue", "Requests", "Board", "Dashboard", "Admin"]:
+            assert (f">{label}</a>" in nav) == (label in labels), (role, label)
+
+
+def test_csrf_missing_is_refused_and_writes_nothing(admin_client):
+    from portfolio.models import User
+    from tests.conftest import count_rows
+
+    before = count_rows(User)
+    response = admin_client.post("/admin/users", csrf=False, data={
+        "email": "new@example.test", "display_name": "New", "role": "pm",
+        "department_id": "", "new_password": "a fine passphrase",
+    })
+    assert response.status_code == 400
+    assert "security token" in response.text
+    assert count_rows(User) == before
+
+
+def test_csrf_wrong_token_is_refused(admin_client):
+    response = admin_client.post("/admin/users", headers={"X-CSRFToken": "forged"}, data={})
+    assert response.status_code == 400
