@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 
@@ -14,6 +16,8 @@ from portfolio.models.accounts import normalise_email
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(export_csv_command)
+    app.cli.add_command(import_csv_command)
 
 
 @click.command("seed-demo")
@@ -53,3 +57,31 @@ def create_user_command(email: str, display_name: str | None, role: str, passwor
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created {role} account {email}.")
+
+
+@click.command("export-csv")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def export_csv_command(directory: Path) -> None:
+    """Write the catalogue as CSV files (departments, products, usage, measures)."""
+    from portfolio.catalogue.csv_io import export_catalogue
+
+    counts = export_catalogue(db.session, directory)
+    for name, count in counts.items():
+        click.echo(f"{directory / name}: {count} rows")
+
+
+@click.command("import-csv")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def import_csv_command(directory: Path) -> None:
+    """Import catalogue CSV files; any bad row and nothing is written."""
+    from portfolio.catalogue.csv_io import import_catalogue
+
+    report = import_catalogue(db.session, directory)
+    if not report.ok:
+        db.session.rollback()
+        for error in report.errors:
+            click.echo(error, err=True)
+        raise click.ClickException(f"{len(report.errors)} problem(s) found; nothing was imported.")
+    db.session.commit()
+    for name, count in report.counts.items():
+        click.echo(f"{name}: {count} rows imported")

@@ -83,6 +83,7 @@ def config_from_env(instance_path: Path) -> dict:
     mode = MODES[mode_name]
     settings = {key: getattr(mode, key) for key in dir(mode) if key.isupper()}
     settings["DEMO"] = demo
+    settings["CURRENCY"] = os.environ.get("PORTFOLIO_CURRENCY", "EUR")
 
     database_url = os.environ.get("DATABASE_URL")
     if database_url:

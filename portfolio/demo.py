@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portfolio.models import Department, Role, User
+from portfolio.models import (
+    Category,
+    Contract,
+    Department,
+    Direction,
+    Product,
+    Reading,
+    Role,
+    Sourcing,
+    Stage,
+    SuccessMeasure,
+    Unit,
+    Usage,
+    UsageLevel,
+    User,
+    ValueProposition,
+)
 
 DEMO_PASSWORD = "demo-password"
 
@@ -70,14 +88,73 @@ def seed_demo(session: Session) -> None:
 
     # One hash for all demo accounts: scrypt is slow on purpose, and they share a password.
     password_hash = hash_password(DEMO_PASSWORD)
+    users = {}
     for email, name, role, department in people:
-        session.add(
-            User(
-                email=email,
-                display_name=name,
-                role=role,
-                department=departments[department],
-                password_hash=password_hash,
-            )
+        users[email] = User(
+            email=email,
+            display_name=name,
+            role=role,
+            department=departments[department],
+            password_hash=password_hash,
         )
+        session.add(users[email])
     session.flush()
+    seed_catalogue(session, departments, users, today=date.today())
+
+
+QUARTERS_OF_READINGS = 8
+
+
+def seed_catalogue(session: Session, departments: dict, users: dict, today: date) -> list[Product]:
+    """Products with usage, value propositions, contracts and two years of readings."""
+    from portfolio.catalogue.products import set_tags
+    from portfolio.demo_catalogue import DEMO_PRODUCTS
+
+    rng = random.Random(20261124)
+    products = []
+    for spec in DEMO_PRODUCTS:
+        product = Product(
+            slug=spec["slug"], name=spec["name"], category=Category(spec["category"]),
+            stage=Stage(spec["stage"]), sourcing=Sourcing(spec["sourcing"]), vendor=spec["vendor"],
+            summary=spec["summary"], owner=users[spec["owner"]],
+            docs_url=spec.get("docs_url"), source_url=spec.get("source_url"), prd_url=spec.get("prd_url"),
+        )
+        session.add(product)
+        set_tags(session, product, spec["tags"])
+        product.value_proposition = ValueProposition(**spec["value"])
+        for department, level, count in spec["usage"]:
+            product.usages.append(
+                Usage(department=departments[department], level=UsageLevel(level), users=count)
+            )
+        if "contract" in spec:
+            terms = dict(spec["contract"])
+            renewal = today + timedelta(days=terms.pop("renewal_in_days"))
+            product.contract = Contract(renewal_date=renewal, **terms)
+        for measure_spec in spec["measures"]:
+            product.measures.append(demo_measure(measure_spec, users[spec["owner"]], today, rng))
+        products.append(product)
+    session.flush()
+    return products
+
+
+def demo_measure(spec: tuple, recorded_by: User, today: date, rng: random.Random) -> SuccessMeasure:
+    """A measure whose quarterly readings travel `reached` of the way to target."""
+    name, unit, direction, baseline, target, months_left, reached = spec
+    baseline_date = today - timedelta(days=91 * QUARTERS_OF_READINGS)
+    measure = SuccessMeasure(
+        name=name, unit=Unit(unit), direction=Direction(direction), baseline=baseline,
+        baseline_date=baseline_date, target=target,
+        target_date=today + timedelta(days=30 * months_left),
+    )
+    span = target - baseline
+    for quarter in range(1, QUARTERS_OF_READINGS + 1):
+        share = reached * (quarter / QUARTERS_OF_READINGS) ** 1.2
+        wobble = rng.uniform(-0.04, 0.04) if quarter < QUARTERS_OF_READINGS else 0.0
+        value = baseline + span * (share + wobble)
+        measure.readings.append(Reading(
+            taken_on=baseline_date + timedelta(days=91 * quarter - 1),
+            value=round(value, 2 if abs(span) < 10 else 1),
+            note="Quarterly review" if quarter == QUARTERS_OF_READINGS else None,
+            recorded_by=recorded_by,
+        ))
+    return measure

@@ -47,4 +47,8 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        return {"navigation": navigation_for_current_user, "demo_mode": app.config["DEMO"]}
+        return {
+            "navigation": navigation_for_current_user,
+            "demo_mode": app.config["DEMO"],
+            "currency": app.config.get("CURRENCY", "EUR"),
+        }

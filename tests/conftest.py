@@ -190,6 +190,52 @@ class Factory:
         return department
 
 
+    def product(self, **fields):
+        from portfolio.models import Category, Product, Sourcing, Stage
+
+        n = self.next()
+        fields.setdefault("slug", f"product-{n}")
+        fields.setdefault("name", f"Product {n}")
+        fields.setdefault("category", Category.CRM)
+        fields.setdefault("summary", f"Summary of product {n}")
+        fields.setdefault("stage", Stage.LIVE)
+        fields.setdefault("sourcing", Sourcing.BUILT)
+        product = Product(**fields)
+        db.session.add(product)
+        db.session.commit()
+        return product
+
+    def usage(self, product, department=None, users: int = 10, **fields):
+        from portfolio.models import Usage, UsageLevel
+
+        fields.setdefault("level", UsageLevel.PRIMARY)
+        usage = Usage(product=product, department=department or self.department(), users=users, **fields)
+        db.session.add(usage)
+        db.session.commit()
+        return usage
+
+    def measure(self, product, readings=(), **fields):
+        """A measure; `readings` is a list of (date, value)."""
+        from datetime import date
+
+        from portfolio.models import Direction, Reading, SuccessMeasure, Unit
+
+        n = self.next()
+        fields.setdefault("name", f"Measure {n}")
+        fields.setdefault("unit", Unit.HOURS)
+        fields.setdefault("direction", Direction.LOWER)
+        fields.setdefault("baseline", 100.0)
+        fields.setdefault("baseline_date", date(2025, 1, 1))
+        fields.setdefault("target", 50.0)
+        fields.setdefault("target_date", date(2027, 1, 1))
+        measure = SuccessMeasure(product=product, **fields)
+        for taken_on, value in readings:
+            measure.readings.append(Reading(taken_on=taken_on, value=value))
+        db.session.add(measure)
+        db.session.commit()
+        return measure
+
+
 @pytest.fixture
 def make(app) -> Factory:
     return Factory()

@@ -14,12 +14,40 @@ PRODUCT_TEAM = ("admin", "pm")
 DASHBOARD = ("admin", "pm", "leader")
 ADMIN = ("admin",)
 
-# (method, url, allowed roles). `{user}` is replaced by a stakeholder's id.
+# (method, url, allowed roles). Placeholders in braces are filled by `route_ids`.
 ROLE_MATRIX = [
     ("GET", "/", EVERYONE),
     ("GET", "/account", EVERYONE),
     ("POST", "/account", EVERYONE),
+    # Catalogue
     ("GET", "/products", EVERYONE),
+    ("GET", "/products.csv", EVERYONE),
+    ("GET", "/products/new", PRODUCT_TEAM),
+    ("POST", "/products/new", PRODUCT_TEAM),
+    ("GET", "/products/{slug}", EVERYONE),
+    ("GET", "/products/{slug}/edit", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/edit", PRODUCT_TEAM),
+    ("GET", "/products/{slug}/value", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/value", PRODUCT_TEAM),
+    ("GET", "/products/{slug}/contract", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/contract", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/retire", PRODUCT_TEAM),
+    ("GET", "/products/{slug}/delete", ADMIN),
+    ("POST", "/products/{slug}/delete", ADMIN),
+    ("POST", "/products/{slug}/usage", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/usage/{usage}/delete", PRODUCT_TEAM),
+    ("GET", "/products/{slug}/measures/new", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/measures/new", PRODUCT_TEAM),
+    ("GET", "/products/{slug}/measures/{measure}/edit", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/measures/{measure}/edit", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/measures/{measure}/readings", PRODUCT_TEAM),
+    ("GET", "/departments", EVERYONE),
+    ("GET", "/departments/new", PRODUCT_TEAM),
+    ("POST", "/departments/new", PRODUCT_TEAM),
+    ("GET", "/departments/{department}", EVERYONE),
+    ("GET", "/departments/{department}/edit", PRODUCT_TEAM),
+    ("POST", "/departments/{department}/edit", PRODUCT_TEAM),
+    # Other areas
     ("GET", "/requests", EVERYONE),
     ("GET", "/board", EVERYONE),
     ("GET", "/dashboard", DASHBOARD),
@@ -35,8 +63,19 @@ ROLES = ("admin", "pm", "leader", "stakeholder", None)
 
 @pytest.fixture
 def route_ids(make):
+    from portfolio.models import Sourcing
+
     target = make.user("stakeholder", email="target@example.test")
-    return {"user": target.id}
+    product = make.product(slug="matrix-crm", sourcing=Sourcing.BOUGHT, vendor="Acme")
+    usage = make.usage(product)
+    measure = make.measure(product)
+    return {
+        "user": target.id,
+        "slug": product.slug,
+        "usage": usage.id,
+        "measure": measure.id,
+        "department": usage.department_id,
+    }
 
 
 def _cases():

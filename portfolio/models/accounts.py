@@ -24,6 +24,9 @@ class Role(str, enum.Enum):
     LEADER = "leader"
     ADMIN = "admin"
 
+    def __str__(self) -> str:
+        return self.value
+
     @property
     def label(self) -> str:
         return ROLE_LABELS[self]

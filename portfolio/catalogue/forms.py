@@ -1,0 +1,198 @@
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from portfolio.catalogue.measures import definition_problems
+from portfolio.catalogue.products import parse_tags, slugify
+from portfolio.extensions import db
+from portfolio.forms import (
+    HttpUrl,
+    NotInFuture,
+    OptionalTextField,
+    TextField,
+    count_field,
+    date_field,
+    money_field,
+    number_field,
+    strip,
+)
+from portfolio.models import (
+    Category,
+    Department,
+    Direction,
+    Product,
+    Role,
+    Sourcing,
+    Stage,
+    SuccessMeasure,
+    Unit,
+    UsageLevel,
+    User,
+)
+
+SLUG_HELP = "Lower-case letters, digits and dashes; used in the address. Left empty, it follows the name."
+
+
+def owner_choices() -> list[tuple[str, str]]:
+    people = db.session.execute(
+        sa.select(User.id, User.display_name)
+        .where(User.role.in_([Role.PM, Role.ADMIN]), User.active.is_(True))
+        .order_by(User.display_name)
+    )
+    return [("", "— no owner —")] + [(str(id_), name) for id_, name in people]
+
+
+def department_choices(exclude_ids: set[int] = frozenset()) -> list[tuple[str, str]]:
+    rows = db.session.execute(sa.select(Department.id, Department.name).order_by(Department.name))
+    return [(str(id_), name) for id_, name in rows if id_ not in exclude_ids]
+
+
+def optional_int(value):
+    return int(value) if value not in (None, "") else None
+
+
+class ProductForm(FlaskForm):
+    name = TextField("Name", validators=[DataRequired(), Length(max=120)])
+    slug = OptionalTextField("Slug", validators=[Length(max=80)], description=SLUG_HELP)
+    category = SelectField("Category", choices=Category.choices())
+    summary = TextField(
+        "One-line summary", validators=[DataRequired(), Length(max=280)],
+        description="What it is, in one sentence a colleague would understand.",
+    )
+    stage = SelectField("Lifecycle stage", choices=Stage.choices(), default=Stage.IDEA.value)
+    owner_id = SelectField("Owner (a product manager)", choices=[], coerce=optional_int)
+    sourcing = SelectField("Sourcing", choices=Sourcing.choices(), default=Sourcing.BUILT.value)
+    vendor = OptionalTextField("Vendor", validators=[Length(max=120)],
+                               description="Required for bought and hybrid products.")
+    docs_url = OptionalTextField("Documentation link", validators=[Length(max=500), HttpUrl()])
+    source_url = OptionalTextField("Source code link", validators=[Length(max=500), HttpUrl()])
+    prd_url = OptionalTextField("PRD link", validators=[Length(max=500), HttpUrl()])
+    tags = TextField("Tags", validators=[Length(max=400)],
+                     description="Comma-separated, e.g. finance, month-end, sox")
+
+    def __init__(self, *args, product: Product | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product = product
+        self.owner_id.choices = owner_choices()
+
+    def validate_slug(self, field) -> None:
+        slug = field.data or slugify(self.name.data or "")
+        if not slug:
+            raise ValidationError("Give the product a name or a slug made of letters and digits.")
+        if slug != slugify(slug):
+            raise ValidationError("Use only lower-case letters, digits and single dashes.")
+        query = sa.select(Product.id).where(Product.slug == slug)
+        if self.product is not None:
+            query = query.where(Product.id != self.product.id)
+        if db.session.execute(query).first():
+            raise ValidationError(f"Another product already uses the slug “{slug}”.")
+        field.data = slug
+
+    def validate_vendor(self, field) -> None:
+        if self.sourcing.data in (Sourcing.BOUGHT.value, Sourcing.HYBRID.value) and not field.data:
+            raise ValidationError("Name the vendor of a bought or hybrid product.")
+
+    def validate_tags(self, field) -> None:
+        try:
+            parse_tags(field.data or "")
+        except ValueError as problem:
+            raise ValidationError(str(problem)) from None
+
+
+class ValuePropositionForm(FlaskForm):
+    problem = TextAreaField("The problem it solves", filters=[strip], validators=[Length(max=2000)])
+    for_whom = TextAreaField("For whom", filters=[strip], validators=[Length(max=2000)])
+    value = TextAreaField("The value it delivers", filters=[strip], validators=[Length(max=2000)])
+    replaces = TextAreaField("What it replaces", filters=[strip], validators=[Length(max=2000)],
+                             description="The spreadsheet, manual process or old system people used before.")
+
+
+class UsageForm(FlaskForm):
+    department_id = SelectField("Department", choices=[], coerce=optional_int,
+                                validators=[InputRequired(message="Choose a department.")])
+    level = SelectField("Level", choices=UsageLevel.choices(), default=UsageLevel.PRIMARY.value)
+    users = count_field("Approximate users", validators=[InputRequired(message="Enter a number of users.")])
+
+    def __init__(self, *args, used_department_ids: set[int] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department_id.choices = department_choices(exclude_ids=set(used_department_ids))
+
+
+class MeasureForm(FlaskForm):
+    name = TextField("Name", validators=[DataRequired(), Length(max=120)],
+                     description="e.g. Hours spent on month-end close")
+    unit = SelectField("Unit", choices=Unit.choices())
+    direction = SelectField("Direction", choices=Direction.choices())
+    baseline = number_field("Baseline", validators=[InputRequired(message="Enter the baseline value.")])
+    baseline_date = date_field("Baseline measured on", validators=[InputRequired(message="Enter a date.")])
+    target = number_field("Target", validators=[InputRequired(message="Enter the target value.")])
+    target_date = date_field("Target date", validators=[InputRequired(message="Enter a date.")])
+
+    def __init__(self, *args, product: Product, measure: SuccessMeasure | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product = product
+        self.measure = measure
+
+    def validate_name(self, field) -> None:
+        query = sa.select(SuccessMeasure.id).where(
+            SuccessMeasure.product_id == self.product.id,
+            sa.func.lower(SuccessMeasure.name) == (field.data or "").lower(),
+        )
+        if self.measure is not None:
+            query = query.where(SuccessMeasure.id != self.measure.id)
+        if db.session.execute(query).first():
+            raise ValidationError("This product already has a measure with this name.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        fields = (self.baseline, self.target, self.baseline_date, self.target_date)
+        if valid or all(field.data is not None and not field.errors for field in fields):
+            problems = definition_problems(
+                direction=self.direction.data, baseline=self.baseline.data, target=self.target.data,
+                baseline_date=self.baseline_date.data, target_date=self.target_date.data,
+            )
+            for name, problem in problems.items():
+                self[name].errors = [*self[name].errors, problem]
+            valid = valid and not problems
+        return valid
+
+
+class ReadingForm(FlaskForm):
+    taken_on = date_field("Date", default=date.today,
+                          validators=[InputRequired(message="Enter the date of the reading."), NotInFuture()])
+    value = number_field("Value", validators=[InputRequired(message="Enter the value read.")])
+    note = OptionalTextField("Note", validators=[Length(max=500)])
+
+
+class ContractForm(FlaskForm):
+    vendor = TextField("Vendor", validators=[DataRequired(), Length(max=120)])
+    annual_cost = money_field("Annual cost", validators=[InputRequired(message="Enter the annual cost.")])
+    seats_bought = count_field("Seats bought", validators=[InputRequired(message="Enter the seats bought.")])
+    renewal_date = date_field("Renewal date", validators=[InputRequired(message="Enter the renewal date.")])
+
+
+class DepartmentForm(FlaskForm):
+    name = TextField("Name", validators=[DataRequired(), Length(max=120)])
+    head = OptionalTextField("Head of department", validators=[Length(max=120)])
+    headcount = count_field("Headcount", validators=[InputRequired(message="Enter the headcount.")])
+
+    def __init__(self, *args, department: Department | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.department = department
+
+    def validate_name(self, field) -> None:
+        query = sa.select(Department.id).where(sa.func.lower(Department.name) == (field.data or "").lower())
+        if self.department is not None:
+            query = query.where(Department.id != self.department.id)
+        if db.session.execute(query).first():
+            raise ValidationError("A department with this name already exists.")
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button with its CSRF token."""
+

@@ -1,0 +1,242 @@
+"""Whether a success measure is delivering, and its trend chart.
+
+The status rule (also in the README):
+
+1. No reading yet → **no data**.
+2. Progress = how far the latest reading has moved from the baseline toward
+   the target: (latest − baseline) ÷ (target − baseline). 0 % is the baseline,
+   100 % the target; it is negative when the measure moved the wrong way.
+   The direction (higher/lower is better) is already in the sign of
+   target − baseline, which the forms keep consistent with it.
+3. Target reached (progress ≥ 100 %) → **on track**.
+4. Target date passed without reaching it → **at risk** when progress is at
+   least 90 %, otherwise **off track**.
+5. Otherwise compare progress with the share of time elapsed between the
+   baseline date and the target date ("expected"): on track when progress is
+   no more than 10 points behind expected, at risk up to 30 points behind,
+   off track beyond that.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+ON_TRACK_SLACK = 0.10
+AT_RISK_SLACK = 0.30
+LATE_BUT_CLOSE = 0.90
+
+
+class MeasureStatus(str, enum.Enum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    NO_DATA = "no_data"
+
+    @property
+    def label(self) -> str:
+        return {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track",
+                "no_data": "No data"}[self.value]
+
+    @property
+    def severity(self) -> int:
+        """Worst first when sorting: off track, at risk, no data, on track."""
+        return {"off_track": 0, "at_risk": 1, "no_data": 2, "on_track": 3}[self.value]
+
+
+def progress(baseline: float, target: float, value: float) -> float:
+    """Share of the way from baseline to target (1.0 = target reached)."""
+    return (value - baseline) / (target - baseline)
+
+
+def expected_progress(baseline_date: date, target_date: date, today: date) -> float:
+    """Share of the time between baseline date and target date already gone."""
+    total = (target_date - baseline_date).days
+    if total <= 0:
+        return 1.0
+    elapsed = (today - baseline_date).days
+    return min(max(elapsed / total, 0.0), 1.0)
+
+
+def measure_status(
+    *,
+    baseline: float,
+    target: float,
+    baseline_date: date,
+    target_date: date,
+    latest_value: float | None,
+    today: date,
+) -> MeasureStatus:
+    """The status of a measure from its definition and its latest reading."""
+    if latest_value is None:
+        return MeasureStatus.NO_DATA
+    done = progress(baseline, target, latest_value)
+    if done >= 1.0:
+        return MeasureStatus.ON_TRACK
+    if today > target_date:
+        return MeasureStatus.AT_RISK if done >= LATE_BUT_CLOSE else MeasureStatus.OFF_TRACK
+    behind = expected_progress(baseline_date, target_date, today) - done
+    if behind <= ON_TRACK_SLACK:
+        return MeasureStatus.ON_TRACK
+    if behind <= AT_RISK_SLACK:
+        return MeasureStatus.AT_RISK
+    return MeasureStatus.OFF_TRACK
+
+
+def status_of(measure, today: date | None = None) -> MeasureStatus:
+    """measure_status() for a SuccessMeasure whose readings are loaded."""
+    latest = measure.latest_reading
+    return measure_status(
+        baseline=measure.baseline,
+        target=measure.target,
+        baseline_date=measure.baseline_date,
+        target_date=measure.target_date,
+        latest_value=latest.value if latest else None,
+        today=today or date.today(),
+    )
+
+
+def status_counts(measures, today: date | None = None) -> dict[MeasureStatus, int]:
+    counts = {status: 0 for status in MeasureStatus}
+    for measure in measures:
+        counts[status_of(measure, today)] += 1
+    return counts
+
+
+def definition_problems(
+    *, direction: str, baseline: float, target: float, baseline_date: date, target_date: date
+) -> dict[str, str]:
+    """What is wrong with a measure's definition, by field name (empty: nothing)."""
+    problems: dict[str, str] = {}
+    if target == baseline:
+        problems["target"] = "The target equals the baseline: there would be nothing to improve."
+    elif direction == "higher" and target < baseline:
+        problems["target"] = "Higher is better, so the target must be above the baseline."
+    elif direction == "lower" and target > baseline:
+        problems["target"] = "Lower is better, so the target must be below the baseline."
+    if target_date <= baseline_date:
+        problems["target_date"] = "The target date must come after the baseline date."
+    return problems
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
+    if unit == "percent":
+        return f"{text} %"
+    if unit == "currency":
+        return text
+    return f"{text} {unit}"
+
+
+# Chart -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float
+    y: float
+    label: str
+    taken_on: date
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """Coordinates for a small SVG line chart, computed here, drawn by a macro."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    points: list[ChartPoint]
+    baseline_y: float
+    target_y: float
+    baseline_label: str
+    target_label: str
+    start_label: str
+    end_label: str
+
+    @property
+    def latest_label_position(self) -> tuple[float, float, str]:
+        """Where the latest value's label goes: beside the last point, on the
+        side the line does not come from, and inside the frame."""
+        last = self.points[-1]
+        arriving_from_below = len(self.points) > 1 and self.points[-2].y > last.y
+        y = last.y - 8 if arriving_from_below else last.y + 15
+        if y < self.top + 10:
+            y = last.y + 15
+        if y > self.height - self.bottom - 2:
+            y = last.y - 8
+        anchor = "end" if last.x > (self.left + self.width - self.right) / 2 else "start"
+        x = last.x - 6 if anchor == "end" else last.x + 6
+        return x, y, anchor
+
+    @property
+    def path(self) -> str:
+        return " ".join(f"{'M' if i == 0 else 'L'}{p.x:.1f},{p.y:.1f}" for i, p in enumerate(self.points))
+
+
+def trend_chart(
+    *,
+    baseline: float,
+    target: float,
+    baseline_date: date,
+    target_date: date,
+    readings: Sequence[tuple[date, float]],
+    unit: str,
+    width: int = 380,
+    height: int = 150,
+) -> TrendChart:
+    """Place readings over time, with the baseline and target as horizontal lines.
+
+    The x axis runs from the baseline date (or the first reading, if earlier)
+    to the target date (or the last reading, if later), so the chart shows
+    how much time is left as well as how far the values have come.
+    """
+    left, right, top, bottom = 8, 118, 12, 22
+    plot_width = width - left - right
+    plot_height = height - top - bottom
+
+    dates = [taken_on for taken_on, _ in readings]
+    start = min([baseline_date, *dates])
+    end = max([target_date, *dates])
+    span_days = max((end - start).days, 1)
+
+    values = [value for _, value in readings] + [baseline, target]
+    low, high = min(values), max(values)
+    padding = (high - low) * 0.08 or 1.0
+    low, high = low - padding, high + padding
+
+    def x_of(day: date) -> float:
+        return left + plot_width * (day - start).days / span_days
+
+    def y_of(value: float) -> float:
+        return top + plot_height * (high - value) / (high - low)
+
+    points = [
+        ChartPoint(x_of(taken_on), y_of(value), format_value(value, unit), taken_on)
+        for taken_on, value in sorted(readings)
+    ]
+    return TrendChart(
+        width=width, height=height, left=left, right=right, top=top, bottom=bottom,
+        points=points,
+        baseline_y=y_of(baseline), target_y=y_of(target),
+        baseline_label=f"Baseline {format_value(baseline, unit)}",
+        target_label=f"Target {format_value(target, unit)}",
+        start_label=start.strftime("%b %Y"), end_label=end.strftime("%b %Y"),
+    )
+
+
+def chart_for(measure) -> TrendChart:
+    return trend_chart(
+        baseline=measure.baseline,
+        target=measure.target,
+        baseline_date=measure.baseline_date,
+        target_date=measure.target_date,
+        readings=[(reading.taken_on, reading.value) for reading in measure.readings],
+        unit=measure.unit.value,
+    )

@@ -1,0 +1,157 @@
+"""The queries catalogue pages need, with their eager loading, so a page's
+query count does not grow with the number of rows it shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.datastructures import MultiDict
+
+from portfolio.models import (
+    Category,
+    Department,
+    Product,
+    Stage,
+    SuccessMeasure,
+    Tag,
+    Usage,
+)
+
+ALL_STAGES = "all"
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with wildcards taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass
+class ProductFilters:
+    """What the catalogue list is narrowed to; parsed leniently from the URL."""
+
+    q: str = ""
+    category: Category | None = None
+    stage: Stage | str | None = None  # None: every stage but retired; "all": every stage
+    department_id: int | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> ProductFilters:
+        filters = cls(q=(args.get("q") or "").strip()[:100])
+        category = args.get("category") or ""
+        if category:
+            try:
+                filters.category = Category(category)
+            except ValueError:
+                filters.errors.append(f"Unknown category “{category}” ignored.")
+        stage = args.get("stage") or ""
+        if stage == ALL_STAGES:
+            filters.stage = ALL_STAGES
+        elif stage:
+            try:
+                filters.stage = Stage(stage)
+            except ValueError:
+                filters.errors.append(f"Unknown stage “{stage}” ignored.")
+        department = args.get("department") or ""
+        if department:
+            if department.isdigit():
+                filters.department_id = int(department)
+            else:
+                filters.errors.append("Unknown department ignored.")
+        return filters
+
+    def to_args(self) -> dict[str, Any]:
+        """The query-string form, for links that keep the current filters."""
+        args: dict[str, Any] = {}
+        if self.q:
+            args["q"] = self.q
+        if self.category:
+            args["category"] = self.category.value
+        if self.stage:
+            args["stage"] = self.stage if self.stage == ALL_STAGES else self.stage.value
+        if self.department_id:
+            args["department"] = self.department_id
+        return args
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.category or self.stage or self.department_id)
+
+    def apply(self, query: sa.Select) -> sa.Select:
+        if self.q:
+            pattern = like_pattern(self.q)
+            query = query.where(
+                sa.or_(
+                    Product.name.ilike(pattern, escape="\\"),
+                    Product.summary.ilike(pattern, escape="\\"),
+                    Product.slug.ilike(pattern, escape="\\"),
+                    Product.tags.any(Tag.name.ilike(pattern, escape="\\")),
+                )
+            )
+        if self.category:
+            query = query.where(Product.category == self.category)
+        if self.stage is None:
+            query = query.where(Product.stage != Stage.RETIRED)
+        elif self.stage != ALL_STAGES:
+            query = query.where(Product.stage == self.stage)
+        if self.department_id:
+            query = query.where(Product.usages.any(Usage.department_id == self.department_id))
+        return query
+
+
+def product_list(filters: ProductFilters) -> sa.Select:
+    """Products for the catalogue list, with everything each row shows."""
+    query = sa.select(Product).options(
+        joinedload(Product.owner),
+        selectinload(Product.tags),
+        selectinload(Product.usages).joinedload(Usage.department),
+        selectinload(Product.measures).selectinload(SuccessMeasure.readings),
+    )
+    return filters.apply(query).order_by(sa.func.lower(Product.name))
+
+
+def product_page(slug: str) -> sa.Select:
+    """One product with everything its page shows."""
+    return (
+        sa.select(Product)
+        .where(Product.slug == slug)
+        .options(
+            joinedload(Product.owner),
+            joinedload(Product.value_proposition),
+            joinedload(Product.contract),
+            selectinload(Product.tags),
+            selectinload(Product.usages).joinedload(Usage.department),
+            selectinload(Product.measures).selectinload(SuccessMeasure.readings),
+        )
+    )
+
+
+def departments_overview() -> sa.Select:
+    """Departments with their usages (and products) loaded."""
+    return (
+        sa.select(Department)
+        .options(selectinload(Department.usages).joinedload(Usage.product))
+        .order_by(Department.name)
+    )
+
+
+def department_page(department_id: int) -> sa.Select:
+    return (
+        sa.select(Department)
+        .where(Department.id == department_id)
+        .options(
+            selectinload(Department.usages)
+            .joinedload(Usage.product)
+            .selectinload(Product.measures)
+            .selectinload(SuccessMeasure.readings),
+            selectinload(Department.usages).joinedload(Usage.product).joinedload(Product.owner),
+        )
+    )
+
+
+def all_departments() -> sa.Select:
+    return sa.select(Department).order_by(Department.name)
