@@ -59,13 +59,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portfolio.activity.views import bp as activity_bp
     from portfolio.admin.views import bp as admin_bp
     from portfolio.auth.views import bp as auth_bp
     from portfolio.board.views import bp as board_bp
     from portfolio.catalogue.views import bp as catalogue_bp
+    from portfolio.comments.views import bp as comments_bp
     from portfolio.core.views import bp as core_bp
     from portfolio.dashboard.views import bp as dashboard_bp
     from portfolio.requests.views import bp as requests_bp
 
-    for blueprint in (core_bp, auth_bp, admin_bp, catalogue_bp, requests_bp, board_bp, dashboard_bp):
+    for blueprint in (
+        core_bp, auth_bp, admin_bp, catalogue_bp, requests_bp, comments_bp, activity_bp, board_bp,
+        dashboard_bp,
+    ):
         app.register_blueprint(blueprint)

@@ -33,6 +33,12 @@ def format_date(value: date | datetime | None) -> str:
     return value.strftime("%d %b %Y")
 
 
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.strftime("%d %b %Y, %H:%M UTC")
+
+
 def format_number(value: float | int | None, digits: int = 0) -> str:
     if value is None:
         return "—"
@@ -42,6 +48,7 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -236,6 +236,54 @@ class Factory:
         return measure
 
 
+    def request(self, product=None, **fields):
+        from portfolio.models import Request, RequestStatus
+
+        n = self.next()
+        fields.setdefault("title", f"Request {n}")
+        fields.setdefault("description", f"Description of request {n}")
+        fields.setdefault("status", RequestStatus.NEW)
+        item = Request(product=product or self.product(), **fields)
+        db.session.add(item)
+        db.session.commit()
+        return item
+
+    def vote(self, request, user):
+        from portfolio.models import Vote
+
+        vote = Vote(request=request, user=user)
+        db.session.add(vote)
+        db.session.commit()
+        return vote
+
+    def comment(self, author=None, body: str = "A comment", **target):
+        from portfolio.models import Comment
+
+        comment = Comment(author=author or self.user(), body=body, **target)
+        db.session.add(comment)
+        db.session.commit()
+        return comment
+
+
+    def item(self, product=None, column=None, **fields):
+        """A roadmap item at the bottom of its column."""
+        from portfolio.board.moves import new_item_rank
+        from portfolio.models import Column, RoadmapItem
+
+        n = self.next()
+        column = Column(column or Column.NOW)
+        fields.setdefault("title", f"Item {n}")
+        fields.setdefault("reach", 100)
+        fields.setdefault("impact", 1.0)
+        fields.setdefault("confidence", 80)
+        fields.setdefault("effort", 2.0)
+        fields.setdefault("rank", new_item_rank(db.session, column))
+        item = RoadmapItem(product=product or self.product(), column=column, **fields)
+        db.session.add(item)
+        db.session.commit()
+        return item
+
+
 @pytest.fixture
 def make(app) -> Factory:
     return Factory()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from portfolio.extensions import db
+
 EVERYONE = ("admin", "pm", "leader", "stakeholder")
 PRODUCT_TEAM = ("admin", "pm")
 DASHBOARD = ("admin", "pm", "leader")
@@ -47,9 +49,34 @@ ROLE_MATRIX = [
     ("GET", "/departments/{department}", EVERYONE),
     ("GET", "/departments/{department}/edit", PRODUCT_TEAM),
     ("POST", "/departments/{department}/edit", PRODUCT_TEAM),
-    # Other areas
+    ("POST", "/products/{slug}/survey", EVERYONE),
+    # Requests, comments, activity
     ("GET", "/requests", EVERYONE),
+    ("GET", "/requests/new", EVERYONE),
+    ("POST", "/requests/new", EVERYONE),
+    ("GET", "/requests/{request}", EVERYONE),
+    ("POST", "/requests/{request}/vote", EVERYONE),
+    ("POST", "/requests/{request}/status", PRODUCT_TEAM),
+    ("POST", "/comments/product/{product_id}", EVERYONE),
+    ("POST", "/comments/request/{request}", EVERYONE),
+    ("GET", "/comments/{comment}", EVERYONE),
+    ("GET", "/activity", EVERYONE),
+    # Board
     ("GET", "/board", EVERYONE),
+    ("POST", "/board/move", PRODUCT_TEAM),
+    ("POST", "/board/items/{item}/move", PRODUCT_TEAM),
+    ("GET", "/board/items/{item}", EVERYONE),
+    ("GET", "/board/items/new", PRODUCT_TEAM),
+    ("POST", "/board/items/new", PRODUCT_TEAM),
+    ("GET", "/board/items/{item}/edit", PRODUCT_TEAM),
+    ("POST", "/board/items/{item}/edit", PRODUCT_TEAM),
+    ("GET", "/board/items/{item}/ship", PRODUCT_TEAM),
+    ("POST", "/board/items/{item}/ship", PRODUCT_TEAM),
+    ("POST", "/board/columns/now/order-by-score", PRODUCT_TEAM),
+    ("POST", "/board/limits", PRODUCT_TEAM),
+    ("POST", "/requests/{request}/promote", PRODUCT_TEAM),
+    ("POST", "/comments/item/{item}", EVERYONE),
+    # Other areas
     ("GET", "/dashboard", DASHBOARD),
     ("GET", "/admin/users", ADMIN),
     ("POST", "/admin/users", ADMIN),
@@ -69,7 +96,13 @@ def route_ids(make):
     product = make.product(slug="matrix-crm", sourcing=Sourcing.BOUGHT, vendor="Acme")
     usage = make.usage(product)
     measure = make.measure(product)
+    item = make.request(product)
+    card = make.item(product)
     return {
+        "item": card.id,
+        "product_id": product.id,
+        "request": item.id,
+        "comment": make.comment(request=item).id,
         "user": target.id,
         "slug": product.slug,
         "usage": usage.id,
@@ -98,12 +131,35 @@ def test_role_matrix(client_as, route_ids, method, url, allowed, role):
         assert response.status_code == 403
 
 
+# Author-only routes: the author may, everyone else gets 403 (PMs may also delete).
+def test_comment_edit_and_delete_rights(client_as, users, make):
+    item = make.request(make.product())
+    for role in ("admin", "pm", "leader", "stakeholder"):
+        comment = make.comment(request=item, author=users["stakeholder"])
+        client = client_as(role)
+        edit = client.post(f"/comments/{comment.id}/edit", data={"body": "changed"})
+        assert edit.status_code == (302 if role == "stakeholder" else 403), role
+        delete = client.post(f"/comments/{comment.id}/delete")
+        assert delete.status_code == (403 if role == "leader" else 302), role
+        db.session.expunge(comment)  # deleted behind this session's back; SQLite may reuse its id
+    anonymous = client_as(None).post(f"/comments/{comment.id}/edit", data={"body": "x"})
+    assert anonymous.status_code == 302 and anonymous.headers["Location"].startswith("/login")
+
+
 def test_every_route_is_in_the_matrix(app):
     """A new route without a row here fails, so nobody forgets its guard."""
     import re
 
-    listed = {(method, re.sub(r"\{\w+\}", "<>", url)) for method, url, _ in ROLE_MATRIX}
+    def rule_shape(url: str) -> str:
+        url = re.sub(r"\{\w+\}", "<>", url)
+        # Literal path segments the app takes as variables.
+        url = re.sub(r"^/comments/(product|request|item)/", "/comments/<>/", url)
+        return re.sub(r"^/board/columns/\w+/", "/board/columns/<>/", url)
+
+    listed = {(method, rule_shape(url)) for method, url, _ in ROLE_MATRIX}
     public = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/healthz")}
+    # Author-only routes, checked in test_comment_edit_and_delete_rights.
+    public |= {("GET", "/comments/<>/edit"), ("POST", "/comments/<>/edit"), ("POST", "/comments/<>/delete")}
     missing = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":

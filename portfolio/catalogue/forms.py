@@ -193,6 +193,15 @@ class DepartmentForm(FlaskForm):
             raise ValidationError("A department with this name already exists.")
 
 
+class SurveyForm(FlaskForm):
+    score = SelectField(
+        "How likely are you to recommend it to a colleague? (0 = not at all, 10 = extremely)",
+        choices=[("", "— choose —")] + [(str(n), str(n)) for n in range(11)],
+        coerce=optional_int, validators=[InputRequired(message="Choose a score from 0 to 10.")],
+    )
+    comment = OptionalTextField("What is the main reason for your score?", validators=[Length(max=1000)])
+
+
 class ConfirmForm(FlaskForm):
     """An empty form: a POST button with its CSRF token."""
 

@@ -113,8 +113,17 @@ def attachments(session: Session, product: Product) -> dict[str, int]:
 
 
 def extra_attachment_counts(session: Session, product: Product) -> dict[str, int]:
-    """Requests, roadmap items and comments, once those exist (see later modules)."""
-    return {}
+    """Requests, comments and survey answers about the product."""
+    from portfolio.models import Comment, Request, SatisfactionResponse
+
+    def count(model, column) -> int:
+        return session.execute(sa.select(sa.func.count()).select_from(model).where(column == product.id)).scalar_one()
+
+    return {
+        "requests": count(Request, Request.product_id),
+        "comments": count(Comment, Comment.product_id),
+        "satisfaction answers": count(SatisfactionResponse, SatisfactionResponse.product_id),
+    }
 
 
 def retire(product: Product) -> None:

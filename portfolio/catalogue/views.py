@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
+
+from portfolio.activity.trail import latest_for_product, record
 
 from portfolio.auth.permissions import requires
 from portfolio.catalogue import csv_io
@@ -12,6 +16,7 @@ from portfolio.catalogue.forms import (
     MeasureForm,
     ProductForm,
     ReadingForm,
+    SurveyForm,
     UsageForm,
     ValuePropositionForm,
 )
@@ -35,8 +40,18 @@ from portfolio.catalogue.queries import (
     product_list,
     product_page,
 )
+from portfolio.catalogue.satisfaction import (
+    answer_of,
+    answer_survey,
+    last_quarters,
+    nps_by_quarter,
+    quarter_of,
+)
+from portfolio.comments.forms import CommentForm
+from portfolio.comments.threads import load_thread
 from portfolio.extensions import db
 from portfolio.htmx import is_partial, render
+from portfolio.requests.queries import count_open_requests, open_requests_for
 from portfolio.models import (
     Category,
     Department,
@@ -102,6 +117,24 @@ def index_csv():
 
 # One product -------------------------------------------------------------------
 
+NPS_QUARTERS = 8
+
+
+def survey_context(product: Product, form: SurveyForm | None = None) -> dict:
+    """The survey block: NPS per quarter and this user's answer for this quarter."""
+    today = date.today()
+    quarter = quarter_of(today)
+    mine = answer_of(db.session, current_user, product, quarter)
+    if form is None:
+        form = SurveyForm(formdata=None, obj=mine)
+    return {
+        "nps": nps_by_quarter(db.session, product.id, last_quarters(NPS_QUARTERS, today)),
+        "survey_form": form,
+        "survey_quarter": quarter,
+        "my_answer": mine,
+    }
+
+
 def product_page_context(product: Product, **overrides) -> dict:
     """Everything the product page and its fragments use."""
     context = {
@@ -109,7 +142,11 @@ def product_page_context(product: Product, **overrides) -> dict:
         "can_edit": current_user.can("edit_catalogue"),
         "reading_forms": {},
         "usage_form": None,
-        "usage_error": None,
+        "open_rows": open_requests_for(db.session, product_id=product.id, user_id=current_user.id),
+        "open_total": count_open_requests(db.session, product_id=product.id),
+        "activity": db.session.execute(latest_for_product(product.id)).scalars().all(),
+        "thread": load_thread(db.session, "product", product.id, CommentForm(formdata=None)),
+        **survey_context(product),
     }
     if current_user.can("edit_catalogue"):
         context["reading_forms"] = {
@@ -140,6 +177,8 @@ def create():
         product = Product()
         apply_product_form(form, product)
         db.session.add(product)
+        record(db.session, current_user, "product_created", subject=product.name, product=product,
+               after=product.stage)
         db.session.commit()
         flash(f"{product.name} added to the catalogue.", "success")
         return redirect(url_for("catalogue.show", slug=product.slug))
@@ -155,7 +194,11 @@ def edit(slug: str):
         form.tags.data = ", ".join(product.tag_names)
         form.owner_id.data = product.owner_id
     if form.validate_on_submit():
+        old_stage = product.stage
         apply_product_form(form, product)
+        if product.stage != old_stage:
+            record(db.session, current_user, "product_stage_changed", subject=product.name,
+                   product=product, before=old_stage, after=product.stage)
         db.session.commit()
         flash("Product saved.", "success")
         return redirect(url_for("catalogue.show", slug=product.slug))
@@ -212,7 +255,11 @@ def edit_contract(slug: str):
 @requires("edit_catalogue")
 def retire_product(slug: str):
     product = load_product(slug)
+    old_stage = product.stage
     retire(product)
+    if old_stage != product.stage:
+        record(db.session, current_user, "product_stage_changed", subject=product.name,
+               product=product, before=old_stage, after=product.stage)
     db.session.commit()
     flash(f"{product.name} is retired: it no longer appears in the default catalogue list.", "success")
     return redirect(url_for("catalogue.show", slug=product.slug))
@@ -339,6 +386,8 @@ def add_reading(slug: str, measure_id: int):
                 db.session, measure, taken_on=form.taken_on.data, value=form.value.data,
                 note=form.note.data, recorded_by=current_user,
             )
+            record(db.session, current_user, "reading_recorded", subject=measure.name, product=product,
+                   after=f"{format_value(form.value.data, measure.unit.value)} on {form.taken_on.data:%d %b %Y}")
             db.session.commit()
             form = ReadingForm(prefix=f"reading-{measure.id}", formdata=None)
         except DuplicateReading as clash:
@@ -357,6 +406,31 @@ def add_reading(slug: str, measure_id: int):
                   **product_page_context(product, reading_forms={measure.id: form}))
 
 
+# Satisfaction survey ---------------------------------------------------------------
+
+@bp.post("/products/<slug>/survey")
+@requires("answer_survey")
+def answer(slug: str):
+    product = load_product(slug)
+    form = SurveyForm()
+    status = 200
+    if form.validate():
+        answer_survey(db.session, current_user, product, score=form.score.data,
+                      comment=form.comment.data, today=date.today())
+        db.session.commit()
+        form = None
+    else:
+        status = 422
+    if not is_partial():
+        if status == 200:
+            flash("Thank you: your answer for this quarter is recorded.", "success")
+            return redirect(url_for("catalogue.show", slug=product.slug) + "#satisfaction")
+        return render("catalogue/show.html", status=422,
+                      **product_page_context(product, **survey_context(product, form)))
+    return render("catalogue/show.html", "satisfaction", status=status, product=product,
+                  survey_saved=status == 200, **survey_context(product, form))
+
+
 # Departments ---------------------------------------------------------------------
 
 @bp.get("/departments")
@@ -372,7 +446,11 @@ def department(department_id: int):
     found = db.session.execute(department_page(department_id)).unique().scalar_one_or_none()
     if found is None:
         abort(404)
-    return render("catalogue/department.html", department=found)
+    return render(
+        "catalogue/department.html", department=found,
+        open_rows=open_requests_for(db.session, department_id=found.id, user_id=current_user.id, limit=20),
+        open_total=count_open_requests(db.session, department_id=found.id),
+    )
 
 
 @bp.route("/departments/new", methods=["GET", "POST"])

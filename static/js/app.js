@@ -30,6 +30,16 @@
     showError(text || ("The server answered " + xhr.status + ". Reload the page and try again."));
   });
 
+  // "Close" on a detail panel empties the panel instead of leaving the page.
+  document.addEventListener("click", function (event) {
+    var close = event.target.closest ? event.target.closest("[data-close-panel]") : null;
+    var panel = document.getElementById("panel");
+    if (!close || !panel || !panel.contains(close)) { return; }
+    event.preventDefault();
+    panel.innerHTML = "";
+    history.pushState(null, "", close.getAttribute("href"));
+  });
+
   document.addEventListener("htmx:sendError", function () {
     showError("The server could not be reached. Check your connection and try again.");
   });

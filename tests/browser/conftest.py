@@ -56,6 +56,12 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Tall enough that a whole board column fits: a drag should not need to scroll.
+    return {**browser_context_args, "viewport": {"width": 1400, "height": 1100}}
+
+
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     """The test's app served over HTTP from a thread, on a free port."""

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from portfolio.catalogue.forms import optional_int, owner_choices
+from portfolio.extensions import db
+from portfolio.forms import TextField, count_field, date_field, money_field, number_field, strip
+from portfolio.markdown import MAX_MARKDOWN_LENGTH
+from portfolio.models import (
+    CONFIDENCE_CHOICES,
+    IMPACT_CHOICES,
+    Column,
+    Product,
+    Request,
+    RequestStatus,
+    Stage,
+    SuccessMeasure,
+)
+
+IMPACT_LABELS = {0.25: "0.25 — minimal", 0.5: "0.5 — low", 1.0: "1 — medium", 2.0: "2 — high", 3.0: "3 — massive"}
+
+
+def product_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        sa.select(Product.id, Product.name).where(Product.stage != Stage.RETIRED).order_by(Product.name)
+    )
+    return [("", "— choose a product —")] + [(str(id_), name) for id_, name in rows]
+
+
+def measure_choices() -> list[tuple[str, str]]:
+    rows = db.session.execute(
+        sa.select(SuccessMeasure.id, Product.name, SuccessMeasure.name)
+        .join(Product, Product.id == SuccessMeasure.product_id)
+        .order_by(Product.name, SuccessMeasure.name)
+    )
+    return [("", "— none —")] + [(str(id_), f"{product} — {name}") for id_, product, name in rows]
+
+
+def request_choices(include_ids: set[int] = frozenset()) -> list[tuple[str, str]]:
+    """Requests that can be linked: not closed, or already linked."""
+    closed = (RequestStatus.DECLINED, RequestStatus.DUPLICATE)
+    rows = db.session.execute(
+        sa.select(Request.id, Request.title, Product.name)
+        .join(Product, Product.id == Request.product_id)
+        .where(sa.or_(Request.status.not_in(closed), Request.id.in_(include_ids or [-1])))
+        .order_by(Product.name, Request.id)
+    )
+    return [(str(id_), f"{product}: #{id_} {title}") for id_, title, product in rows]
+
+
+class ItemForm(FlaskForm):
+    product_id = SelectField("Product", coerce=optional_int,
+                             validators=[InputRequired(message="Choose the product.")])
+    title = TextField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", filters=[strip], validators=[Length(max=MAX_MARKDOWN_LENGTH)],
+                                description="What will change, and for whom. Markdown works.")
+    column = SelectField("Column", choices=[(c.value, c.label) for c in Column if c is not Column.SHIPPED],
+                         default=Column.LATER.value)
+    owner_id = SelectField("Owner", coerce=optional_int, choices=[])
+    reach = count_field("Reach (people per quarter)", validators=[InputRequired(message="Enter the reach.")])
+    impact = SelectField("Impact", coerce=float, choices=[(v, IMPACT_LABELS[v]) for v in IMPACT_CHOICES],
+                         default=1.0)
+    confidence = SelectField("Confidence", coerce=int, choices=[(v, f"{v} %") for v in CONFIDENCE_CHOICES],
+                             default=80)
+    effort = number_field("Effort (person-weeks)", validators=[
+        InputRequired(message="Enter the effort."),
+        NumberRange(min=0.01, max=10_000, message="Effort must be more than 0 person-weeks."),
+    ])
+    hours_saved_per_month = number_field("Hours saved per month", default=0, validators=[
+        InputRequired(message="Enter 0 if none."), NumberRange(min=0, max=10_000_000)])
+    cost_saved_per_year = money_field("Cost saved per year", default=0,
+                                      validators=[InputRequired(message="Enter 0 if none.")])
+    measure_id = SelectField("Success measure it should move", coerce=optional_int, choices=[])
+    expected_change = number_field("By how much", validators=[Optional()],
+                                   description="In the measure's unit, e.g. −2 days or +15 %.")
+    request_ids = SelectMultipleField("Requests it answers", coerce=int, choices=[], validate_choice=True)
+    version = HiddenField()
+
+    def __init__(self, *args, linked_ids: set[int] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.product_id.choices = product_choices()
+        self.owner_id.choices = owner_choices()
+        self.measure_id.choices = measure_choices()
+        self.request_ids.choices = request_choices(set(linked_ids))
+
+    def validate_measure_id(self, field) -> None:
+        if field.data and self.product_id.data:
+            product_id = db.session.execute(
+                sa.select(SuccessMeasure.product_id).where(SuccessMeasure.id == field.data)
+            ).scalar()
+            if product_id != self.product_id.data:
+                raise ValidationError("Choose a measure of the same product.")
+
+    def validate_expected_change(self, field) -> None:
+        if field.data is not None and not self.measure_id.data:
+            raise ValidationError("Choose the measure this change applies to, or leave it empty.")
+
+    def validate_request_ids(self, field) -> None:
+        if field.data and self.product_id.data:
+            others = db.session.execute(
+                sa.select(Request.id).where(Request.id.in_(field.data), Request.product_id != self.product_id.data)
+            ).scalars().all()
+            if others:
+                raise ValidationError("Link only requests about the same product (#"
+                                      + ", #".join(map(str, others)) + " are not).")
+
+
+class ShipForm(FlaskForm):
+    release_note = TextAreaField("Release note", filters=[strip], validators=[
+        DataRequired(message="Write a release note: what changed for the people who use it?"),
+        Length(max=5000)],
+        description="Shown on the dashboard and to everyone who asked for it.")
+    shipped_on = date_field("Shipped on", default=date.today,
+                            validators=[InputRequired(message="Enter the date it shipped.")])
+    version = HiddenField()
+
+
+class LimitsForm(FlaskForm):
+    now = IntegerField("Now", validators=[Optional(), NumberRange(min=1, max=1000)])
+    next = IntegerField("Next", validators=[Optional(), NumberRange(min=1, max=1000)])
+    later = IntegerField("Later", validators=[Optional(), NumberRange(min=1, max=1000)])
+
+
+class MoveForm(FlaskForm):
+    """A drag: which card, its version, and where it was dropped."""
+
+    item_id = IntegerField(validators=[InputRequired()])
+    version = IntegerField(validators=[InputRequired()])
+    column = SelectField(choices=[(c.value, c.label) for c in Column])
+    above_id = IntegerField(validators=[Optional()])
+    below_id = IntegerField(validators=[Optional()])
+
+
+class DirectionForm(FlaskForm):
+    direction = SelectField(choices=[(d, d) for d in ("up", "down", "previous", "next")])
+    version = IntegerField(validators=[InputRequired()])

@@ -1,0 +1,209 @@
+"""What the board shows, in a fixed number of queries however many cards."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, joinedload
+from werkzeug.datastructures import MultiDict
+
+from portfolio.models import (
+    Column,
+    ColumnLimit,
+    Department,
+    Product,
+    Request,
+    RoadmapItem,
+    Tag,
+    Usage,
+    UsageLevel,
+    Vote,
+    product_tag,
+    roadmap_item_request,
+)
+
+VIEWS = {"columns": "Columns", "lanes": "Swimlanes by product"}
+
+
+@dataclass
+class BoardFilters:
+    product_id: int | None = None
+    department_id: int | None = None
+    tag: str = ""
+    view: str = "columns"
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> BoardFilters:
+        filters = cls()
+        for name, attribute in (("product", "product_id"), ("department", "department_id")):
+            value = args.get(name) or ""
+            if value.isdigit():
+                setattr(filters, attribute, int(value))
+            elif value:
+                filters.errors.append(f"Unknown {name} ignored.")
+        filters.tag = (args.get("tag") or "").strip().lower()[:40]
+        view = args.get("view") or "columns"
+        filters.view = view if view in VIEWS else "columns"
+        return filters
+
+    @property
+    def active(self) -> bool:
+        return bool(self.product_id or self.department_id or self.tag)
+
+    def to_args(self) -> dict[str, Any]:
+        args: dict[str, Any] = {}
+        if self.product_id:
+            args["product"] = self.product_id
+        if self.department_id:
+            args["department"] = self.department_id
+        if self.tag:
+            args["tag"] = self.tag
+        if self.view != "columns":
+            args["view"] = self.view
+        return args
+
+    def apply(self, query: sa.Select) -> sa.Select:
+        if self.product_id:
+            query = query.where(RoadmapItem.product_id == self.product_id)
+        if self.department_id:
+            from_requests = (
+                sa.select(roadmap_item_request.c.item_id)
+                .join(Request, Request.id == roadmap_item_request.c.request_id)
+                .where(Request.department_id == self.department_id)
+            )
+            from_usage = sa.select(Usage.product_id).where(
+                Usage.department_id == self.department_id, Usage.level == UsageLevel.PRIMARY
+            )
+            query = query.where(
+                sa.or_(RoadmapItem.id.in_(from_requests), RoadmapItem.product_id.in_(from_usage))
+            )
+        if self.tag:
+            tagged = (
+                sa.select(product_tag.c.product_id)
+                .join(Tag, Tag.id == product_tag.c.tag_id)
+                .where(Tag.name == self.tag)
+            )
+            query = query.where(RoadmapItem.product_id.in_(tagged))
+        return query
+
+
+@dataclass
+class CardFacts:
+    votes: int = 0
+    requests: int = 0
+    departments: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    columns: dict[Column, list[RoadmapItem]]
+    facts: dict[int, CardFacts]
+    limits: dict[Column, int | None]
+    totals: dict[Column, int]
+
+    def facts_for(self, item: RoadmapItem) -> CardFacts:
+        return self.facts.get(item.id) or CardFacts()
+
+    def over_limit(self, column: Column) -> bool:
+        limit = self.limits.get(column)
+        return limit is not None and self.totals.get(column, 0) > limit
+
+    def lanes(self) -> list[tuple[Product, dict[Column, list[RoadmapItem]]]]:
+        """The same cards grouped by product, for the swimlane view."""
+        lanes: dict[int, tuple[Product, dict[Column, list[RoadmapItem]]]] = {}
+        for column, items in self.columns.items():
+            for item in items:
+                product, cells = lanes.setdefault(item.product_id, (item.product, {c: [] for c in Column}))
+                cells[column].append(item)
+        return sorted(lanes.values(), key=lambda lane: lane[0].name.lower())
+
+
+def column_totals(session: Session) -> dict[Column, int]:
+    """Cards per column on the whole board (WIP limits count every card)."""
+    rows = session.execute(
+        sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id)).group_by(RoadmapItem.column)
+    )
+    totals = {column: 0 for column in Column}
+    totals.update({column: count for column, count in rows})
+    return totals
+
+
+def column_limits(session: Session) -> dict[Column, int | None]:
+    limits: dict[Column, int | None] = {column: None for column in Column}
+    for row in session.execute(sa.select(ColumnLimit)).scalars():
+        limits[row.column] = row.wip_limit
+    return limits
+
+
+def card_facts(session: Session, item_ids_query: sa.Select) -> dict[int, CardFacts]:
+    """Votes, linked requests and departments for the cards selected by `item_ids_query`."""
+    ids = item_ids_query.subquery()
+    facts: dict[int, CardFacts] = defaultdict(CardFacts)
+    votes = session.execute(
+        sa.select(roadmap_item_request.c.item_id, sa.func.count(sa.distinct(Request.id)), sa.func.count(Vote.id))
+        .join(Request, Request.id == roadmap_item_request.c.request_id)
+        .outerjoin(Vote, Vote.request_id == Request.id)
+        .where(roadmap_item_request.c.item_id.in_(sa.select(ids.c.id)))
+        .group_by(roadmap_item_request.c.item_id)
+    )
+    for item_id, request_count, vote_count in votes:
+        facts[item_id].requests = request_count
+        facts[item_id].votes = vote_count
+    departments = session.execute(
+        sa.select(roadmap_item_request.c.item_id, Department.name)
+        .join(Request, Request.id == roadmap_item_request.c.request_id)
+        .join(Department, Department.id == Request.department_id)
+        .where(roadmap_item_request.c.item_id.in_(sa.select(ids.c.id)))
+        .distinct()
+        .order_by(Department.name)
+    )
+    for item_id, name in departments:
+        facts[item_id].departments.append(name)
+    return dict(facts)
+
+
+def board_items(filters: BoardFilters) -> sa.Select:
+    return filters.apply(
+        sa.select(RoadmapItem).options(
+            joinedload(RoadmapItem.product), joinedload(RoadmapItem.owner)
+        )
+    ).order_by(RoadmapItem.column, RoadmapItem.rank)
+
+
+def load_board(session: Session, filters: BoardFilters) -> Board:
+    columns: dict[Column, list[RoadmapItem]] = {column: [] for column in Column}
+    for item in session.execute(board_items(filters)).scalars():
+        columns[item.column].append(item)
+    facts = card_facts(session, filters.apply(sa.select(RoadmapItem.id)))
+    return Board(columns=columns, facts=facts, limits=column_limits(session), totals=column_totals(session))
+
+
+def item_detail(item_id: int) -> sa.Select:
+    return (
+        sa.select(RoadmapItem)
+        .where(RoadmapItem.id == item_id)
+        .options(
+            joinedload(RoadmapItem.product), joinedload(RoadmapItem.owner),
+            joinedload(RoadmapItem.moved_by), joinedload(RoadmapItem.measure),
+        )
+    )
+
+
+def linked_requests_with_votes(session: Session, item_id: int) -> list[tuple[Request, int]]:
+    votes = (
+        sa.select(sa.func.count(Vote.id)).where(Vote.request_id == Request.id).correlate(Request).scalar_subquery()
+    )
+    return [
+        (request, count)
+        for request, count in session.execute(
+            sa.select(Request, votes)
+            .join(roadmap_item_request, roadmap_item_request.c.request_id == Request.id)
+            .where(roadmap_item_request.c.item_id == item_id)
+            .options(joinedload(Request.department))
+            .order_by(sa.desc(votes))
+        )
+    ]

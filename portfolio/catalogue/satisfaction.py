@@ -1,0 +1,104 @@
+"""The quarterly satisfaction survey and its Net Promoter Score."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portfolio.models import Product, SatisfactionResponse, User
+
+
+def quarter_of(day: date) -> str:
+    """date(2026, 11, 24) → '2026-Q4'."""
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def last_quarters(count: int, today: date) -> list[str]:
+    """The `count` quarters up to and including today's, oldest first."""
+    year, quarter = today.year, (today.month - 1) // 3 + 1
+    quarters = []
+    for _ in range(count):
+        quarters.append(f"{year}-Q{quarter}")
+        quarter -= 1
+        if quarter == 0:
+            year, quarter = year - 1, 4
+    return quarters[::-1]
+
+
+@dataclass(frozen=True)
+class NetPromoterScore:
+    responses: int
+    promoters: int
+    passives: int
+    detractors: int
+
+    @property
+    def score(self) -> int | None:
+        """% promoters (9–10) minus % detractors (0–6), rounded; None without answers."""
+        if not self.responses:
+            return None
+        return round(100 * (self.promoters - self.detractors) / self.responses)
+
+
+def net_promoter_score(scores: Iterable[int]) -> NetPromoterScore:
+    promoters = passives = detractors = 0
+    for score in scores:
+        if not 0 <= score <= 10:
+            raise ValueError(f"a satisfaction score is 0–10, not {score}")
+        if score >= 9:
+            promoters += 1
+        elif score >= 7:
+            passives += 1
+        else:
+            detractors += 1
+    return NetPromoterScore(promoters + passives + detractors, promoters, passives, detractors)
+
+
+def nps_by_quarter(session: Session, product_id: int, quarters: list[str]) -> list[tuple[str, NetPromoterScore]]:
+    """NPS for each of `quarters` in one grouped query."""
+    rows = session.execute(
+        sa.select(SatisfactionResponse.quarter, SatisfactionResponse.score, sa.func.count())
+        .where(SatisfactionResponse.product_id == product_id, SatisfactionResponse.quarter.in_(quarters))
+        .group_by(SatisfactionResponse.quarter, SatisfactionResponse.score)
+    )
+    scores: dict[str, list[int]] = {quarter: [] for quarter in quarters}
+    for quarter, score, count in rows:
+        scores[quarter].extend([score] * count)
+    return [(quarter, net_promoter_score(scores[quarter])) for quarter in quarters]
+
+
+def answer_of(session: Session, user: User, product: Product, quarter: str) -> SatisfactionResponse | None:
+    return session.execute(
+        sa.select(SatisfactionResponse).where(
+            SatisfactionResponse.user_id == user.id,
+            SatisfactionResponse.product_id == product.id,
+            SatisfactionResponse.quarter == quarter,
+        )
+    ).scalar_one_or_none()
+
+
+def answer_survey(
+    session: Session, user: User, product: Product, *, score: int, comment: str | None, today: date
+) -> SatisfactionResponse:
+    """Record this quarter's answer; a second answer in the quarter replaces the first."""
+    quarter = quarter_of(today)
+    for _attempt in range(2):
+        existing = answer_of(session, user, product, quarter)
+        if existing is not None:
+            existing.score, existing.comment = score, comment
+            return existing
+        try:
+            with session.begin_nested():
+                answer = SatisfactionResponse(
+                    user_id=user.id, product_id=product.id, quarter=quarter, score=score, comment=comment
+                )
+                session.add(answer)
+            return answer
+        except IntegrityError:
+            continue  # answered at the same moment in another tab: update that answer
+    raise RuntimeError("could not record the survey answer")

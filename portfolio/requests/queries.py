@@ -1,0 +1,210 @@
+"""Queries for the request pages, with vote and comment counts in the same
+statement so a page's query count does not grow with its rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import MultiDict
+
+from portfolio.catalogue.queries import like_pattern
+from portfolio.models import OPEN_STATUSES, Comment, Product, Request, RequestStatus, Vote
+
+OPEN = "open"
+ALL = "all"
+SORTS = {"newest": "Newest first", "votes": "Most votes", "oldest": "Oldest first"}
+PAGE_SIZE = 50
+
+
+def vote_count_column() -> sa.ScalarSelect:
+    return (
+        sa.select(sa.func.count(Vote.id)).where(Vote.request_id == Request.id)
+        .correlate(Request).scalar_subquery()
+    )
+
+
+def comment_count_column() -> sa.ScalarSelect:
+    return (
+        sa.select(sa.func.count(Comment.id)).where(Comment.request_id == Request.id)
+        .correlate(Request).scalar_subquery()
+    )
+
+
+def voted_by_column(user_id: int) -> sa.Exists:
+    return sa.exists().where(Vote.request_id == Request.id, Vote.user_id == user_id)
+
+
+@dataclass
+class RequestFilters:
+    product_id: int | None = None
+    department_id: int | None = None
+    status: RequestStatus | str = OPEN  # a status, "open" or "all"
+    mine: bool = False
+    voted: bool = False
+    q: str = ""
+    sort: str = "newest"
+    page: int = 1
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> RequestFilters:
+        filters = cls()
+        for name, attribute in (("product", "product_id"), ("department", "department_id")):
+            value = args.get(name) or ""
+            if value.isdigit():
+                setattr(filters, attribute, int(value))
+            elif value:
+                filters.errors.append(f"Unknown {name} ignored.")
+        status = args.get("status") or OPEN
+        if status in (OPEN, ALL):
+            filters.status = status
+        else:
+            try:
+                filters.status = RequestStatus(status)
+            except ValueError:
+                filters.errors.append(f"Unknown status “{status}” ignored.")
+        filters.mine = args.get("mine") in {"1", "on", "y"}
+        filters.voted = args.get("voted") in {"1", "on", "y"}
+        filters.q = (args.get("q") or "").strip()[:100]
+        sort = args.get("sort") or "newest"
+        filters.sort = sort if sort in SORTS else "newest"
+        page = args.get("page") or "1"
+        filters.page = max(int(page), 1) if page.isdigit() else 1
+        return filters
+
+    def to_args(self, **changes: Any) -> dict[str, Any]:
+        values = {
+            "product": self.product_id, "department": self.department_id,
+            "status": self.status.value if isinstance(self.status, RequestStatus) else self.status,
+            "mine": "1" if self.mine else None, "voted": "1" if self.voted else None,
+            "q": self.q or None, "sort": self.sort, "page": self.page,
+        }
+        values.update(changes)
+        defaults = {"status": OPEN, "sort": "newest", "page": 1}
+        return {k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v}
+
+    @property
+    def status_value(self) -> str:
+        return self.status.value if isinstance(self.status, RequestStatus) else self.status
+
+    def apply(self, query: sa.Select, user_id: int) -> sa.Select:
+        if self.product_id:
+            query = query.where(Request.product_id == self.product_id)
+        if self.department_id:
+            query = query.where(Request.department_id == self.department_id)
+        if self.status == OPEN:
+            query = query.where(Request.status.in_(OPEN_STATUSES))
+        elif isinstance(self.status, RequestStatus):
+            query = query.where(Request.status == self.status)
+        if self.mine:
+            query = query.where(Request.requester_id == user_id)
+        if self.voted:
+            query = query.where(voted_by_column(user_id))
+        if self.q:
+            pattern = like_pattern(self.q)
+            query = query.where(sa.or_(Request.title.ilike(pattern, escape="\\"),
+                                       Request.description.ilike(pattern, escape="\\")))
+        return query
+
+
+@dataclass
+class RequestRow:
+    request: Request
+    votes: int
+    comments: int
+    voted: bool
+
+
+@dataclass
+class RequestPage:
+    rows: list[RequestRow]
+    total: int
+    page: int
+    pages: int
+
+
+def request_page(session, filters: RequestFilters, user_id: int) -> RequestPage:
+    """One page of requests with counts: two queries whatever the page size."""
+    votes = vote_count_column().label("votes")
+    base = filters.apply(sa.select(Request.id), user_id)
+    total = session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(filters.page, pages)
+    order = {
+        "newest": [Request.created_at.desc(), Request.id.desc()],
+        "oldest": [Request.created_at.asc(), Request.id.asc()],
+        "votes": [sa.desc(votes), Request.created_at.desc(), Request.id.desc()],
+    }[filters.sort]
+    query = filters.apply(
+        sa.select(Request, votes, comment_count_column(), voted_by_column(user_id))
+        .options(
+            joinedload(Request.product), joinedload(Request.department), joinedload(Request.requester)
+        ),
+        user_id,
+    ).order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    rows = [RequestRow(r, v, c, bool(m)) for r, v, c, m in session.execute(query)]
+    return RequestPage(rows=rows, total=total, page=page, pages=pages)
+
+
+def open_requests_for(session, *, product_id: int | None = None, department_id: int | None = None,
+                      user_id: int, limit: int = 10) -> list[RequestRow]:
+    """Open requests of a product or a department, most votes first."""
+    votes = vote_count_column().label("votes")
+    query = (
+        sa.select(Request, votes, comment_count_column(), voted_by_column(user_id))
+        .where(Request.status.in_(OPEN_STATUSES))
+        .options(joinedload(Request.department), joinedload(Request.product))
+        .order_by(sa.desc(votes), Request.created_at.desc())
+        .limit(limit)
+    )
+    if product_id is not None:
+        query = query.where(Request.product_id == product_id)
+    if department_id is not None:
+        query = query.where(Request.department_id == department_id)
+    return [RequestRow(r, v, c, bool(m)) for r, v, c, m in session.execute(query)]
+
+
+def count_open_requests(session, *, product_id: int | None = None, department_id: int | None = None) -> int:
+    query = sa.select(sa.func.count(Request.id)).where(Request.status.in_(OPEN_STATUSES))
+    if product_id is not None:
+        query = query.where(Request.product_id == product_id)
+    if department_id is not None:
+        query = query.where(Request.department_id == department_id)
+    return session.execute(query).scalar_one()
+
+
+def request_detail(request_id: int) -> sa.Select:
+    return (
+        sa.select(Request)
+        .where(Request.id == request_id)
+        .options(
+            joinedload(Request.product), joinedload(Request.department),
+            joinedload(Request.requester), joinedload(Request.duplicate_of),
+        )
+    )
+
+
+def duplicates_of(request_id: int) -> sa.Select:
+    return sa.select(Request).where(Request.duplicate_of_id == request_id).order_by(Request.id)
+
+
+def duplicate_candidates(request: Request) -> sa.Select:
+    """Requests of the same product that `request` could be a duplicate of."""
+    return (
+        sa.select(Request.id, Request.title)
+        .where(
+            Request.product_id == request.product_id,
+            Request.id != request.id,
+            Request.status != RequestStatus.DUPLICATE,
+        )
+        .order_by(Request.id.desc())
+    )
+
+
+def requestable_products() -> sa.Select:
+    from portfolio.models import Stage
+
+    return sa.select(Product).where(Product.stage != Stage.RETIRED).order_by(Product.name)

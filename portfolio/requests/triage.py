@@ -1,0 +1,99 @@
+"""Triage rules: which status changes a PM may make, and merging duplicates."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portfolio.activity.trail import record
+from portfolio.models import OPEN_STATUSES, Request, RequestStatus, User, Vote
+
+# Where a request may go from each status. Open requests move freely among
+# the open statuses and may close; closed ones may only be reopened for review
+# (a duplicate stays one: its votes have already moved).
+TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
+    **{
+        status: frozenset(RequestStatus) - {status}
+        for status in OPEN_STATUSES
+    },
+    RequestStatus.SHIPPED: frozenset({RequestStatus.IN_PROGRESS}),
+    RequestStatus.DECLINED: frozenset({RequestStatus.UNDER_REVIEW}),
+    RequestStatus.DUPLICATE: frozenset(),
+}
+
+
+class TriageError(ValueError):
+    """A refused triage step; `field` names the form field to show it next to."""
+
+    def __init__(self, message: str, field: str = "status") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def allowed_statuses(request: Request) -> list[RequestStatus]:
+    return [status for status in RequestStatus if status in TRANSITIONS[request.status]]
+
+
+def change_status(
+    session: Session,
+    request: Request,
+    new_status: RequestStatus,
+    actor: User,
+    *,
+    reason: str | None = None,
+    duplicate_of: Request | None = None,
+) -> None:
+    """Move `request` to `new_status`, checking the rules and recording it."""
+    old_status = request.status
+    if new_status == old_status:
+        raise TriageError(f"The request is already {old_status.label.lower()}.")
+    if new_status not in TRANSITIONS[old_status]:
+        raise TriageError(
+            f"A {old_status.label.lower()} request cannot become {new_status.label.lower()}."
+        )
+    if new_status is RequestStatus.DECLINED:
+        reason = (reason or "").strip()
+        if not reason:
+            raise TriageError("Say why the request is declined; everyone will see it.", "reason")
+        request.decline_reason = reason
+    if new_status is RequestStatus.DUPLICATE:
+        merge_duplicate(session, request, duplicate_of, actor)
+    request.status = new_status
+    if new_status is not RequestStatus.DECLINED:
+        request.decline_reason = None
+    record(session, actor, "request_status_changed", subject=request.title, request=request,
+           before=old_status, after=new_status)
+
+
+def merge_duplicate(session: Session, duplicate: Request, target: Request | None, actor: User) -> None:
+    """Point `duplicate` at `target` and move its votes there.
+
+    A user who voted on both keeps one vote on the target: their vote on the
+    duplicate is dropped rather than moved. Two statements, however many votes.
+    """
+    if target is None:
+        raise TriageError("Choose the request this one duplicates.", "duplicate_of")
+    if target.id == duplicate.id:
+        raise TriageError("A request cannot duplicate itself.", "duplicate_of")
+    if target.product_id != duplicate.product_id:
+        raise TriageError("A duplicate must point at a request about the same product.", "duplicate_of")
+    if target.status is RequestStatus.DUPLICATE:
+        raise TriageError(
+            f"Request #{target.id} is itself a duplicate; point at #{target.duplicate_of_id} instead.",
+            "duplicate_of",
+        )
+    already_on_target = sa.select(Vote.user_id).where(Vote.request_id == target.id).scalar_subquery()
+    session.execute(
+        sa.update(Vote)
+        .where(Vote.request_id == duplicate.id, Vote.user_id.not_in(already_on_target))
+        .values(request_id=target.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        sa.delete(Vote).where(Vote.request_id == duplicate.id).execution_options(synchronize_session=False)
+    )
+    duplicate.duplicate_of = target
+    session.expire(duplicate, ["votes"])
+    session.expire(target, ["votes"])
+    record(session, actor, "request_merged", subject=target.title, request=target,
+           before=f"#{duplicate.id} {duplicate.title}", after=f"#{target.id}")

@@ -1,0 +1,151 @@
+"""The roadmap board in a real browser: drag and drop, keyboard moves, conflicts."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import screenshot, sign_in
+from tests.browser.test_catalogue import assert_not_reloaded, mark_page
+
+
+def column_titles(page, column: str) -> list[str]:
+    return page.locator(f"#cards-{column} .card .card-title").all_inner_texts()
+
+
+def drag(page, source, target) -> None:
+    """Drag `source` by its handle onto the top edge of `target` (native drag
+    and drop, which SortableJS uses in Chromium)."""
+    source.locator(".drag-handle").drag_to(target, target_position={"x": 40, "y": 8})
+
+
+def wait_for_saved_move(page) -> None:
+    page.wait_for_function("!document.querySelector('#board.is-saving')")
+    page.wait_for_load_state("networkidle")
+
+
+def test_drag_within_a_column_persists(page, live_server, demo):
+    sign_in(page, live_server, "pm@demo.example")
+    page.goto(f"{live_server}/board")
+    before = column_titles(page, "now")
+    mark_page(page)
+    cards = page.locator("#cards-now .card")
+    with page.expect_response(lambda r: r.url.endswith("/board/move")) as answer:
+        drag(page, cards.nth(3), cards.nth(0))
+    assert answer.value.status == 200
+    wait_for_saved_move(page)
+    after = column_titles(page, "now")
+    assert sorted(after) == sorted(before) and after != before
+    assert after.index(before[3]) < 3
+    assert_not_reloaded(page)
+    page.reload()
+    assert column_titles(page, "now") == after
+
+
+def test_drag_across_columns_persists_and_updates_counts(page, live_server, demo):
+    sign_in(page, live_server, "pm@demo.example")
+    page.goto(f"{live_server}/board")
+    now_before, next_before = column_titles(page, "now"), column_titles(page, "next")
+    moved = next_before[1]
+    with page.expect_response(lambda r: r.url.endswith("/board/move")) as answer:
+        drag(page, page.locator("#cards-next .card").nth(1), page.locator("#cards-now .card").nth(2))
+    assert answer.value.status == 200
+    wait_for_saved_move(page)
+    expect(page.get_by_test_id("count-now")).to_have_text(str(len(now_before) + 1))
+    expect(page.get_by_test_id("count-next")).to_have_text(str(len(next_before) - 1))
+    after = column_titles(page, "now")
+    assert moved in after and [t for t in after if t != moved] == now_before
+    page.reload()
+    assert column_titles(page, "now") == after
+    assert moved not in column_titles(page, "next")
+    screenshot(page, "board")
+
+
+def test_keyboard_moves_keep_focus_on_the_moved_card(page, live_server, demo):
+    sign_in(page, live_server, "pm@demo.example")
+    page.goto(f"{live_server}/board")
+    before = column_titles(page, "next")
+    card = page.locator("#cards-next .card").nth(2)
+    card_id = card.get_attribute("data-item-id")
+    mark_page(page)
+
+    page.locator(f"#move-up-{card_id}").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#cards-next .card").nth(1)).to_have_attribute("data-item-id", card_id)
+    expect(page.locator(f"#move-up-{card_id}")).to_be_focused()
+    assert column_titles(page, "next") == [before[0], before[2], before[1], *before[3:]]
+
+    # Tab to the "previous column" button and press it: the card goes to the top of Now.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#move-previous-{card_id}")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#cards-now .card").first).to_have_attribute("data-item-id", card_id)
+    expect(page.locator(f"#move-previous-{card_id}")).to_be_focused()
+    assert_not_reloaded(page)
+    page.reload()
+    expect(page.locator("#cards-now .card").first).to_have_attribute("data-item-id", card_id)
+
+
+def test_a_stale_move_is_refused_with_who_moved_and_a_fresh_board(page, browser, live_server, demo, console):
+    console.allow("status of 409")
+    sign_in(page, live_server, "pm@demo.example")
+    page.goto(f"{live_server}/board")
+    first_title = column_titles(page, "later")[0]
+
+    # Meanwhile another PM moves the same card.
+    other_context = browser.new_context()
+    other = other_context.new_page()
+    sign_in(other, live_server, "admin@demo.example")
+    other.goto(f"{live_server}/board")
+    other_card = other.locator("#cards-later .card").first
+    other.locator(f"#move-down-{other_card.get_attribute('data-item-id')}").click()
+    expect(other.locator("#cards-later .card").nth(1).locator(".card-title")).to_have_text(first_title)
+    other_context.close()
+
+    # Our board is stale: our move of that card is refused and the board refreshed.
+    card = page.locator("#cards-later .card").first
+    with page.expect_response(lambda r: "/move" in r.url) as answer:
+        page.locator(f"#move-down-{card.get_attribute('data-item-id')}").click()
+    assert answer.value.status == 409
+    expect(page.get_by_test_id("board-conflict")).to_contain_text("Ada Admin moved")
+    # The refreshed board shows the other PM's order.
+    expect(page.locator("#cards-later .card").nth(1).locator(".card-title")).to_have_text(first_title)
+
+
+def test_dropping_on_shipped_asks_for_a_release_note(page, live_server, demo):
+    sign_in(page, live_server, "pm@demo.example")
+    page.goto(f"{live_server}/board")
+    title = column_titles(page, "now")[0]
+    shipped_before = len(column_titles(page, "shipped"))
+    drag(page, page.locator("#cards-now .card").first, page.locator("#cards-shipped .card").first)
+    dialog = page.locator("dialog.ship-dialog")
+    expect(dialog).to_be_visible()
+    dialog.get_by_label("Release note").fill("Intercompany matching runs nightly for the Nordic entities.")
+    dialog.get_by_role("button", name="Ship it").click()
+    expect(page.locator("#cards-shipped .card").first.locator(".card-title")).to_have_text(title)
+    expect(page.get_by_test_id("count-shipped")).to_have_text(str(shipped_before + 1))
+    assert title not in column_titles(page, "now")
+
+
+def test_card_opens_a_detail_panel_and_the_url_is_a_full_page(page, live_server, demo):
+    sign_in(page, live_server, "staff@demo.example")
+    page.goto(f"{live_server}/board")
+    page.locator("#cards-now .card .card-title a").first.click()
+    panel = page.locator("#panel")
+    expect(panel.get_by_test_id("rice-score")).to_be_visible()
+    expect(panel.locator(".comment-thread")).to_be_visible()
+    url = page.url
+    assert "/board/items/" in url
+    page.goto(url)
+    expect(page.get_by_test_id("rice-score")).to_be_visible()
+    expect(page.locator(".site-header")).to_be_visible()
+
+
+def test_leader_sees_the_same_order_read_only(page, live_server, demo):
+    sign_in(page, live_server, "leader@demo.example")
+    page.goto(f"{live_server}/board")
+    expect(page.locator("#cards-now .card")).to_have_count(7)
+    expect(page.locator(".drag-handle")).to_have_count(0)
+    expect(page.locator("[data-sortable]")).to_have_count(0)
+    expect(page.locator(".card-moves")).to_have_count(0)
+    expect(page.get_by_role("link", name="Add an item")).to_have_count(0)
