@@ -32,5 +32,9 @@ run: $(VENV)/.installed-app
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## Benchmark pages and moves at 100, 1,000 and 5,000 roadmap items
+bench: $(VENV)/.installed-app
+	$(BIN)/python bench/bench.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache test-artifacts

@@ -33,7 +33,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from portfolio import cli, errors, security, templating
     from portfolio.auth.permissions import require_login_everywhere
+    from portfolio.auth.sso import sign_in_from_trusted_header
 
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    app.before_request(sign_in_from_trusted_header)
     app.before_request(require_login_everywhere)
 
     errors.register(app)
@@ -47,12 +54,13 @@ def _init_extensions(app: Flask) -> None:
     from portfolio import models  # noqa: F401  (registers the tables)
     from portfolio.auth.sessions import configure_login
     from portfolio.database import configure_engine
-    from portfolio.extensions import csrf, db, htmx, migrate
+    from portfolio.extensions import csrf, db, htmx, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
+    limiter.init_app(app)
     configure_login(app)
     with app.app_context():
         configure_engine(db.engine)
@@ -61,6 +69,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portfolio.activity.views import bp as activity_bp
     from portfolio.admin.views import bp as admin_bp
+    from portfolio.api.views import bp as api_bp
     from portfolio.auth.views import bp as auth_bp
     from portfolio.board.views import bp as board_bp
     from portfolio.catalogue.views import bp as catalogue_bp
@@ -71,6 +80,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         core_bp, auth_bp, admin_bp, catalogue_bp, requests_bp, comments_bp, activity_bp, board_bp,
-        dashboard_bp,
+        dashboard_bp, api_bp,
     ):
         app.register_blueprint(blueprint)

@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(export_csv_command)
     app.cli.add_command(import_csv_command)
+    app.cli.add_command(backup_command)
 
 
 @click.command("seed-demo")
@@ -85,3 +86,33 @@ def import_csv_command(directory: Path) -> None:
     db.session.commit()
     for name, count in report.counts.items():
         click.echo(f"{name}: {count} rows imported")
+
+
+PG_DUMP_RECIPE = (
+    "PostgreSQL: use pg_dump, e.g. pg_dump --format=custom --file=portfolio.dump \"$DATABASE_URL\" "
+    "and restore with pg_restore --clean --dbname=\"$DATABASE_URL\" portfolio.dump (see the README)."
+)
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write a consistent copy of the SQLite database to PATH, while it is in use."""
+    import sqlite3
+
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        raise click.ClickException(PG_DUMP_RECIPE)
+    if path.exists():
+        raise click.ClickException(f"{path} exists; choose a new file name.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = engine.raw_connection()
+    try:
+        # The sqlite3 backup API copies page by page and stays consistent while
+        # other connections keep reading and writing.
+        with sqlite3.connect(path) as target:
+            raw.driver_connection.backup(target)
+        target.close()
+    finally:
+        raw.close()
+    click.echo(f"Backed up to {path}. Restore by stopping the app and copying it over the database file.")

@@ -48,6 +48,13 @@ class BaseConfig:
     SESSION_PROTECTION = "basic"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SECURE_COOKIES = False
+    LOGIN_RATE_LIMIT = "10 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    # Single sign-on through a trusted proxy header (off unless both are set).
+    SSO_HEADER = None
+    SSO_TRUSTED_PROXIES: tuple[str, ...] = ()
+    PROXY_COUNT = 0
 
 
 class DevelopmentConfig(BaseConfig):
@@ -84,6 +91,15 @@ def config_from_env(instance_path: Path) -> dict:
     settings = {key: getattr(mode, key) for key in dir(mode) if key.isupper()}
     settings["DEMO"] = demo
     settings["CURRENCY"] = os.environ.get("PORTFOLIO_CURRENCY", "EUR")
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        settings["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    if os.environ.get("PORTFOLIO_SSO_HEADER"):
+        settings["SSO_HEADER"] = os.environ["PORTFOLIO_SSO_HEADER"]
+        settings["SSO_TRUSTED_PROXIES"] = tuple(
+            part.strip() for part in os.environ.get("PORTFOLIO_SSO_PROXIES", "").split(",") if part.strip()
+        )
+    if os.environ.get("PORTFOLIO_PROXY_COUNT", "").isdigit():
+        settings["PROXY_COUNT"] = int(os.environ["PORTFOLIO_PROXY_COUNT"])
 
     database_url = os.environ.get("DATABASE_URL")
     if database_url:

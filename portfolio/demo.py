@@ -110,6 +110,7 @@ def seed_demo(session: Session) -> None:
     by_slug = {p.slug: p for p in products}
     requests = seed_requests(session, by_slug, departments, users, today=today)
     seed_board(session, by_slug, requests, users, today=today)
+    seed_stakeholders(session, by_slug, departments)
 
 
 QUARTERS_OF_READINGS = 8
@@ -298,4 +299,33 @@ def seed_board(session: Session, products: dict, requests: dict, users: dict, to
                 session.add(Activity(actor=owners[0], verb="item_shipped", subject=title, product=product,
                                      item=item, before="Now", after="Shipped", created_at=item.moved_at))
             session.add(item)
+    session.flush()
+
+
+# product → (sponsor department, key-user department); two products have no sponsor yet.
+DEMO_SPONSORS = {
+    "sales-crm": ("Sales", "Customer Service"), "finance-erp": ("Finance", "Operations"),
+    "warehouse-wms": ("Warehouse & Logistics", "Customer Service"), "people-hris": ("People", "IT"),
+    "insights-bi": ("Finance", "Marketing"), "team-chat": ("IT", "Operations"),
+    "access-guard": ("IT", "Finance"), "ops-monitoring": ("IT", "Warehouse & Logistics"),
+}
+
+
+def seed_stakeholders(session: Session, products: dict, departments: dict) -> None:
+    from portfolio.models import Stakeholder, StakeholderRole
+
+    for slug, (sponsor, key_user) in DEMO_SPONSORS.items():
+        product = products[slug]
+        head = departments[sponsor]
+        session.add_all([
+            Stakeholder(product=product, name=head.head or sponsor, department=head,
+                        role=StakeholderRole.SPONSOR, power=5, interest=4),
+            Stakeholder(product=product, name=f"{key_user} team", department=departments[key_user],
+                        role=StakeholderRole.KEY_USER, power=2, interest=5),
+            Stakeholder(product=product, name="Internal audit", role=StakeholderRole.INFORMED,
+                        power=4, interest=2),
+        ])
+    session.add(Stakeholder(product=products["close-assistant"], name="Finance controllers",
+                            department=departments["Finance"], role=StakeholderRole.KEY_USER,
+                            power=3, interest=5))
     session.flush()

@@ -18,6 +18,7 @@ MESSAGES = {
     409: ("Changed meanwhile", "Someone else changed this first. Reload to see their change."),
     413: ("Too large", "What you sent is larger than this site accepts."),
     422: ("Check the form", "Some fields need your attention."),
+    429: ("Too many attempts", "Too many failed sign-ins from here or for this account. Wait a minute and try again."),
     503: ("Temporarily unavailable", "The database cannot be reached right now. Try again in a minute."),
     500: ("Something went wrong", "An unexpected error happened. It has been logged."),
 }

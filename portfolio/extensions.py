@@ -1,5 +1,7 @@
 """Extension objects, created here without an app (bound in create_app)."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,6 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 htmx = Htmx()
+# Storage comes from RATELIMIT_STORAGE_URI (Redis in production: in-memory
+# counters are per worker, so N workers would allow N times the limit).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

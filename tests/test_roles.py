@@ -50,6 +50,8 @@ ROLE_MATRIX = [
     ("GET", "/departments/{department}/edit", PRODUCT_TEAM),
     ("POST", "/departments/{department}/edit", PRODUCT_TEAM),
     ("POST", "/products/{slug}/survey", EVERYONE),
+    ("POST", "/products/{slug}/stakeholders", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/stakeholders/{stakeholder}/delete", PRODUCT_TEAM),
     # Requests, comments, activity
     ("GET", "/requests", EVERYONE),
     ("GET", "/requests/new", EVERYONE),
@@ -78,6 +80,8 @@ ROLE_MATRIX = [
     ("POST", "/comments/item/{item}", EVERYONE),
     # Other areas
     ("GET", "/dashboard", DASHBOARD),
+    ("GET", "/dashboard/usage.csv", DASHBOARD),
+    ("POST", "/account/tokens", EVERYONE),
     ("GET", "/admin/users", ADMIN),
     ("POST", "/admin/users", ADMIN),
     ("POST", "/admin/users/{user}/role", ADMIN),
@@ -98,7 +102,13 @@ def route_ids(make):
     measure = make.measure(product)
     item = make.request(product)
     card = make.item(product)
+    from portfolio.models import Stakeholder, StakeholderRole
+
+    stakeholder = Stakeholder(product=product, name="Sponsor", role=StakeholderRole.SPONSOR, power=5, interest=5)
+    db.session.add(stakeholder)
+    db.session.commit()
     return {
+        "stakeholder": stakeholder.id,
         "item": card.id,
         "product_id": product.id,
         "request": item.id,
@@ -154,10 +164,16 @@ def test_every_route_is_in_the_matrix(app):
         url = re.sub(r"\{\w+\}", "<>", url)
         # Literal path segments the app takes as variables.
         url = re.sub(r"^/comments/(product|request|item)/", "/comments/<>/", url)
+        url = re.sub(r"^/dashboard/[\w-]+\.csv$", "/dashboard/<>.csv", url)
         return re.sub(r"^/board/columns/\w+/", "/board/columns/<>/", url)
 
     listed = {(method, rule_shape(url)) for method, url, _ in ROLE_MATRIX}
     public = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/healthz")}
+    # The JSON API authenticates by token (tests/test_api.py), not by session.
+    public |= {("GET", path) for path in ("/api/openapi.json", "/api/products", "/api/products/<>",
+                                          "/api/measures", "/api/requests", "/api/board")}
+    # A user's own token, checked in tests/test_api.py.
+    public |= {("POST", "/account/tokens/<>/revoke")}
     # Author-only routes, checked in test_comment_edit_and_delete_rights.
     public |= {("GET", "/comments/<>/edit"), ("POST", "/comments/<>/edit"), ("POST", "/comments/<>/delete")}
     missing = []

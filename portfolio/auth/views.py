@@ -1,23 +1,37 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from portfolio.auth.passwords import spend_password_check_time
-from portfolio.auth.forms import ChangePasswordForm, LoginForm
+from portfolio.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from portfolio.auth.permissions import public, requires
 from portfolio.auth.sessions import local_path
 from portfolio.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from portfolio.extensions import db
+from portfolio.extensions import db, limiter
 from portfolio.htmx import render
-from portfolio.models import User
+from portfolio.models import ApiToken, User
+from portfolio.models.accounts import normalise_email
+from portfolio.models.base import utcnow
 
 bp = Blueprint("auth", __name__)
 
 
 
+def failed_login(response) -> bool:
+    """Only failed attempts count toward the limit (a success redirects)."""
+    return response.status_code != 302
+
+
+def login_email_key() -> str:
+    return "login-email:" + normalise_email(request.form.get("email", ""))[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=failed_login)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=failed_login,
+               key_func=login_email_key, scope="login-email")
 def login():
     if current_user.is_authenticated:
         return redirect(local_path(request.args.get("next")) or url_for("core.home"))
@@ -53,6 +67,46 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def my_tokens() -> list[ApiToken]:
+    return db.session.execute(
+        db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
+    ).scalars().all()
+
+
+def account_page(form=None, token_form=None, new_token: str | None = None, status: int = 200):
+    return render(
+        "auth/account.html", form=form or ChangePasswordForm(formdata=None),
+        token_form=token_form or TokenForm(formdata=None), tokens=my_tokens(), new_token=new_token,
+        status=status,
+    )
+
+
+@bp.post("/account/tokens")
+@requires("browse")
+def create_token():
+    form = TokenForm()
+    if not form.validate():
+        return account_page(token_form=form, status=422)
+    token, secret = ApiToken.issue(current_user, form.name.data.strip())
+    db.session.add(token)
+    db.session.commit()
+    # The only time the secret is ever shown: it is stored hashed.
+    return account_page(new_token=secret, status=201)
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@requires("browse")
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        db.session.commit()
+    flash(f"Token “{token.name}” revoked.", "success")
+    return redirect(url_for("auth.account"))
+
+
 @bp.route("/account", methods=["GET", "POST"])
 @requires("browse")
 def account():
@@ -71,4 +125,4 @@ def account():
             return redirect(url_for("auth.account"))
     elif form.is_submitted():
         status = 422
-    return render("auth/account.html", form=form, status=status)
+    return account_page(form=form, status=status)

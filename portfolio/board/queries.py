@@ -26,6 +26,9 @@ from portfolio.models import (
 )
 
 VIEWS = {"columns": "Columns", "lanes": "Swimlanes by product"}
+# Cards drawn per column unless the viewer asks for all: the top of a column is
+# what gets done, and a page of thousands of cards helps nobody.
+COLUMN_PAGE = 100
 
 
 @dataclass
@@ -34,6 +37,7 @@ class BoardFilters:
     department_id: int | None = None
     tag: str = ""
     view: str = "columns"
+    show_all: bool = False
     errors: list[str] = field(default_factory=list)
 
     @classmethod
@@ -48,6 +52,7 @@ class BoardFilters:
         filters.tag = (args.get("tag") or "").strip().lower()[:40]
         view = args.get("view") or "columns"
         filters.view = view if view in VIEWS else "columns"
+        filters.show_all = args.get("all") == "1"
         return filters
 
     @property
@@ -64,6 +69,8 @@ class BoardFilters:
             args["tag"] = self.tag
         if self.view != "columns":
             args["view"] = self.view
+        if self.show_all:
+            args["all"] = "1"
         return args
 
     def apply(self, query: sa.Select) -> sa.Select:
@@ -104,6 +111,11 @@ class Board:
     facts: dict[int, CardFacts]
     limits: dict[Column, int | None]
     totals: dict[Column, int]
+    matching: dict[Column, int] = field(default_factory=dict)
+
+    def hidden(self, column: Column) -> int:
+        """Cards of `column` that match the filters but are not drawn."""
+        return self.matching.get(column, 0) - len(self.columns[column])
 
     def facts_for(self, item: RoadmapItem) -> CardFacts:
         return self.facts.get(item.id) or CardFacts()
@@ -122,12 +134,13 @@ class Board:
         return sorted(lanes.values(), key=lambda lane: lane[0].name.lower())
 
 
-def column_totals(session: Session) -> dict[Column, int]:
+def column_totals(session: Session, columns=None) -> dict[Column, int]:
     """Cards per column on the whole board (WIP limits count every card)."""
-    rows = session.execute(
-        sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id)).group_by(RoadmapItem.column)
-    )
-    totals = {column: 0 for column in Column}
+    query = sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id)).group_by(RoadmapItem.column)
+    if columns:
+        query = query.where(RoadmapItem.column.in_(list(columns)))
+    rows = session.execute(query)
+    totals = {column: 0 for column in (columns or Column)}
     totals.update({column: count for column, count in rows})
     return totals
 
@@ -166,20 +179,34 @@ def card_facts(session: Session, item_ids_query: sa.Select) -> dict[int, CardFac
     return dict(facts)
 
 
+def shown_item_ids(filters: BoardFilters) -> sa.Select:
+    """Ids of the cards drawn: all that match, or the top COLUMN_PAGE of each column."""
+    if filters.show_all:
+        return filters.apply(sa.select(RoadmapItem.id))
+    position = sa.func.row_number().over(partition_by=RoadmapItem.column, order_by=RoadmapItem.rank)
+    ranked = filters.apply(sa.select(RoadmapItem.id, position.label("position"))).subquery()
+    return sa.select(ranked.c.id).where(ranked.c.position <= COLUMN_PAGE)
+
+
 def board_items(filters: BoardFilters) -> sa.Select:
-    return filters.apply(
-        sa.select(RoadmapItem).options(
-            joinedload(RoadmapItem.product), joinedload(RoadmapItem.owner)
-        )
-    ).order_by(RoadmapItem.column, RoadmapItem.rank)
+    return (
+        sa.select(RoadmapItem)
+        .where(RoadmapItem.id.in_(shown_item_ids(filters)))
+        .options(joinedload(RoadmapItem.product), joinedload(RoadmapItem.owner))
+        .order_by(RoadmapItem.column, RoadmapItem.rank)
+    )
 
 
 def load_board(session: Session, filters: BoardFilters) -> Board:
     columns: dict[Column, list[RoadmapItem]] = {column: [] for column in Column}
     for item in session.execute(board_items(filters)).scalars():
         columns[item.column].append(item)
-    facts = card_facts(session, filters.apply(sa.select(RoadmapItem.id)))
-    return Board(columns=columns, facts=facts, limits=column_limits(session), totals=column_totals(session))
+    facts = card_facts(session, shown_item_ids(filters))
+    matching = dict(session.execute(
+        filters.apply(sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id))).group_by(RoadmapItem.column)
+    ).all())
+    return Board(columns=columns, facts=facts, limits=column_limits(session), totals=column_totals(session),
+                 matching={column: matching.get(column, 0) for column in Column})
 
 
 def item_detail(item_id: int) -> sa.Select:

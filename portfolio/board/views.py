@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
 from flask_login import current_user
 
 from portfolio.activity.trail import latest_for_item, record
@@ -43,6 +44,25 @@ from portfolio.models import (
 from portfolio.requests.triage import TriageError, change_status
 
 bp = Blueprint("board", __name__)
+PLACEHOLDER_ID = 987654321
+
+
+@bp.app_template_global()
+def item_url(endpoint: str, item_id: int) -> str:
+    """url_for for one card's links, built once per endpoint and request:
+    a board of thousands of cards would otherwise spend most of its time in url_for."""
+    cache = g.setdefault("item_url_templates", {})
+    if endpoint not in cache:
+        cache[endpoint] = url_for(endpoint, item_id=PLACEHOLDER_ID)
+    return cache[endpoint].replace(str(PLACEHOLDER_ID), str(item_id))
+
+
+@bp.app_template_global()
+def board_csrf_token() -> str:
+    """The CSRF token, computed once per request for every card's form."""
+    if "board_csrf_token" not in g:
+        g.board_csrf_token = generate_csrf()
+    return g.board_csrf_token
 
 
 # The board -------------------------------------------------------------------------
@@ -105,7 +125,8 @@ def card_answer(item: RoadmapItem, columns: set[Column], insert: str | None = No
     left and joined. `insert` places it with an out-of-band swap (keyboard moves)."""
     db.session.refresh(item)
     facts = card_facts(db.session, db.select(RoadmapItem.id).where(RoadmapItem.id == item.id))
-    totals, limits = column_totals(db.session), column_limits(db.session)
+    totals = column_totals(db.session, columns) if columns else {}
+    limits = column_limits(db.session) if columns else {}
     html = render_template(
         "board/_move_answer.html", item=item, facts=facts.get(item.id), can_move=True,
         filters=filters_from_form(),
@@ -139,7 +160,8 @@ def move():
         return refreshed_board(str(refused), status=422)
     if not is_partial():
         return redirect(url_for("board.index", **filters_from_form().to_args()) + f"#card-{item.id}")
-    response = card_answer(item, {old_column, column})
+    # A move within a column changes no count: only a cross-column move redraws headers.
+    response = card_answer(item, {old_column, column} if old_column is not column else set())
     response.headers["HX-Retarget"] = f"#card-{item.id}"
     response.headers["HX-Reswap"] = "outerHTML"
     return response

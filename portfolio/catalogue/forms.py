@@ -202,6 +202,21 @@ class SurveyForm(FlaskForm):
     comment = OptionalTextField("What is the main reason for your score?", validators=[Length(max=1000)])
 
 
+class StakeholderForm(FlaskForm):
+    name = TextField("Person or group", validators=[DataRequired(), Length(max=120)])
+    department_id = SelectField("Department", coerce=optional_int, choices=[])
+    role = SelectField("Role", choices=[])
+    power = SelectField("Power (1–5)", coerce=int, choices=[(n, str(n)) for n in range(1, 6)], default=3)
+    interest = SelectField("Interest (1–5)", coerce=int, choices=[(n, str(n)) for n in range(1, 6)], default=3)
+
+    def __init__(self, *args, **kwargs):
+        from portfolio.models import StakeholderRole
+
+        super().__init__(*args, **kwargs)
+        self.department_id.choices = [("", "— none —")] + department_choices()
+        self.role.choices = StakeholderRole.choices()
+
+
 class ConfirmForm(FlaskForm):
     """An empty form: a POST button with its CSRF token."""
 

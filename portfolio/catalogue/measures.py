@@ -190,6 +190,7 @@ def trend_chart(
     unit: str,
     width: int = 380,
     height: int = 150,
+    margins: tuple[int, int, int, int] = (8, 118, 12, 22),
 ) -> TrendChart:
     """Place readings over time, with the baseline and target as horizontal lines.
 
@@ -197,7 +198,7 @@ def trend_chart(
     to the target date (or the last reading, if later), so the chart shows
     how much time is left as well as how far the values have come.
     """
-    left, right, top, bottom = 8, 118, 12, 22
+    left, right, top, bottom = margins
     plot_width = width - left - right
     plot_height = height - top - bottom
 
@@ -239,4 +240,17 @@ def chart_for(measure) -> TrendChart:
         target_date=measure.target_date,
         readings=[(reading.taken_on, reading.value) for reading in measure.readings],
         unit=measure.unit.value,
+    )
+
+
+def sparkline_for(measure) -> TrendChart:
+    """A small chart without labels, for tables of many measures."""
+    return trend_chart(
+        baseline=measure.baseline,
+        target=measure.target,
+        baseline_date=measure.baseline_date,
+        target_date=measure.target_date,
+        readings=[(reading.taken_on, reading.value) for reading in measure.readings],
+        unit=measure.unit.value,
+        width=140, height=34, margins=(2, 2, 3, 3),
     )

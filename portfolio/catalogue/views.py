@@ -16,6 +16,7 @@ from portfolio.catalogue.forms import (
     MeasureForm,
     ProductForm,
     ReadingForm,
+    StakeholderForm,
     SurveyForm,
     UsageForm,
     ValuePropositionForm,
@@ -59,6 +60,8 @@ from portfolio.models import (
     Product,
     Sourcing,
     Stage,
+    Stakeholder,
+    StakeholderRole,
     SuccessMeasure,
     Unit,
     Usage,
@@ -146,6 +149,8 @@ def product_page_context(product: Product, **overrides) -> dict:
         "open_total": count_open_requests(db.session, product_id=product.id),
         "activity": db.session.execute(latest_for_product(product.id)).scalars().all(),
         "thread": load_thread(db.session, "product", product.id, CommentForm(formdata=None)),
+        "stakeholders": stakeholders_of(product),
+        "stakeholder_form": StakeholderForm(formdata=None) if current_user.can("edit_catalogue") else None,
         **survey_context(product),
     }
     if current_user.can("edit_catalogue"):
@@ -404,6 +409,53 @@ def add_reading(slug: str, measure_id: int):
     db.session.refresh(measure, ["readings"])
     return render("catalogue/show.html", "measure", status=status, measure=measure,
                   **product_page_context(product, reading_forms={measure.id: form}))
+
+
+# Stakeholder map ---------------------------------------------------------------------
+
+def stakeholders_of(product: Product) -> list[Stakeholder]:
+    return db.session.execute(
+        db.select(Stakeholder).where(Stakeholder.product_id == product.id)
+        .order_by(Stakeholder.power.desc(), Stakeholder.interest.desc(), Stakeholder.name)
+    ).scalars().all()
+
+
+def stakeholder_answer(product: Product, form: StakeholderForm | None = None, status: int = 200):
+    if not is_partial():
+        if status == 200:
+            return redirect(url_for("catalogue.show", slug=product.slug) + "#stakeholders")
+        return render("catalogue/show.html", status=status,
+                      **product_page_context(product, stakeholder_form=form))
+    return render("catalogue/show.html", "stakeholders", status=status, product=product, can_edit=True,
+                  stakeholders=stakeholders_of(product),
+                  stakeholder_form=form or StakeholderForm(formdata=None))
+
+
+@bp.post("/products/<slug>/stakeholders")
+@requires("edit_catalogue")
+def add_stakeholder(slug: str):
+    product = load_product(slug)
+    form = StakeholderForm()
+    if not form.validate():
+        return stakeholder_answer(product, form, status=422)
+    db.session.add(Stakeholder(
+        product_id=product.id, name=form.name.data, department_id=form.department_id.data,
+        role=StakeholderRole(form.role.data), power=form.power.data, interest=form.interest.data,
+    ))
+    db.session.commit()
+    return stakeholder_answer(product)
+
+
+@bp.post("/products/<slug>/stakeholders/<int:stakeholder_id>/delete")
+@requires("edit_catalogue")
+def remove_stakeholder(slug: str, stakeholder_id: int):
+    product = load_product(slug)
+    entry = db.session.get(Stakeholder, stakeholder_id)
+    if entry is None or entry.product_id != product.id:
+        abort(404)
+    db.session.delete(entry)
+    db.session.commit()
+    return stakeholder_answer(product)
 
 
 # Satisfaction survey ---------------------------------------------------------------

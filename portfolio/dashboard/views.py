@@ -1,14 +1,63 @@
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
 
+from flask import Blueprint, abort
+from sqlalchemy import select
+
+from portfolio.activity.trail import ActivityFilters, recent_activity
 from portfolio.auth.permissions import requires
-from portfolio.core.placeholders import coming_soon
+from portfolio.catalogue.csv_io import download, spreadsheet_safe
+from portfolio.catalogue.measures import sparkline_for
+from portfolio.dashboard import rollups
+from portfolio.dashboard.tables import TABLES
+from portfolio.extensions import db
+from portfolio.htmx import render
+from portfolio.models import Product, Stage, Stakeholder, StakeholderRole
 
 bp = Blueprint("dashboard", __name__)
+bp.add_app_template_global(sparkline_for)
+
+
+def products_without_sponsor():
+    sponsored = select(Stakeholder.product_id).where(Stakeholder.role == StakeholderRole.SPONSOR)
+    return db.session.execute(
+        select(Product).where(Product.stage != Stage.RETIRED, Product.id.not_in(sponsored)).order_by(Product.name)
+    ).scalars().all()
 
 
 @bp.get("/dashboard")
 @requires("view_dashboard")
 def index():
-    return coming_soon("Leadership dashboard", "Lifecycle, usage, success measures, value delivered and demand on one page.")
+    today = date.today()
+    measure_groups = rollups.measures_worst_first(db.session, today)
+    return render(
+        "dashboard/index.html",
+        today=today,
+        glance=rollups.portfolio_at_a_glance(db.session),
+        matrix=rollups.usage_matrix(db.session),
+        measure_groups=measure_groups,
+        status_totals=rollups.status_totals(measure_groups),
+        value_buckets=rollups.value_delivered(db.session, today),
+        benefits=rollups.benefits_check(db.session),
+        renewals=rollups.renewals_due(db.session, today),
+        renewal_window=rollups.RENEWAL_WINDOW_DAYS,
+        demand_departments=rollups.demand_by_department(db.session),
+        demand_products=rollups.demand_by_product(db.session),
+        top_requests=rollups.top_open_requests(db.session),
+        shipped=rollups.shipped_this_quarter(db.session, today),
+        recent=db.session.execute(recent_activity(ActivityFilters(days=7), limit=30)).scalars().all(),
+        unsponsored=products_without_sponsor(),
+        tables=TABLES,
+    )
+
+
+@bp.get("/dashboard/<table>.csv")
+@requires("view_dashboard")
+def table_csv(table: str):
+    if table not in TABLES:
+        abort(404)
+    _, build = TABLES[table]
+    rows = build(db.session, date.today())
+    safe = [rows[0]] + [[spreadsheet_safe(value) for value in row] for row in rows[1:]]
+    return download(f"dashboard-{table}-{date.today().isoformat()}.csv", safe)

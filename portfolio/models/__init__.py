@@ -18,6 +18,7 @@ from portfolio.models.catalogue import (
     ValueProposition,
     product_tag,
 )
+from portfolio.models.integration import ApiToken, Stakeholder, StakeholderRole, hash_token
 from portfolio.models.requests import OPEN_STATUSES, Request, RequestStatus, Vote
 from portfolio.models.roadmap import (
     CONFIDENCE_CHOICES,
@@ -33,7 +34,8 @@ from portfolio.models.social import Activity, Comment, SatisfactionResponse
 __all__ = [
     "OPEN_STATUSES", "Request", "RequestStatus", "Vote", "Activity", "Comment",
     "SatisfactionResponse", "CONFIDENCE_CHOICES", "IMPACT_CHOICES", "Column", "ColumnLimit",
-    "RoadmapItem", "rice_score", "roadmap_item_request",
+    "RoadmapItem", "rice_score", "roadmap_item_request", "ApiToken", "Stakeholder",
+    "StakeholderRole", "hash_token",
     "CAPABILITIES", "ROLE_LABELS", "Category", "Contract", "Department", "Direction", "Product",
     "Reading", "Role", "Sourcing", "Stage", "SuccessMeasure", "Tag", "Unit", "Usage",
     "UsageLevel", "User", "ValueProposition", "product_tag", "role_can",

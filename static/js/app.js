@@ -30,6 +30,11 @@
     showError(text || ("The server answered " + xhr.status + ". Reload the page and try again."));
   });
 
+  // Print buttons (no inline onclick: the CSP forbids it).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+  });
+
   // "Close" on a detail panel empties the panel instead of leaving the page.
   document.addEventListener("click", function (event) {
     var close = event.target.closest ? event.target.closest("[data-close-panel]") : null;

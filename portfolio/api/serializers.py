@@ -1,0 +1,101 @@
+"""JSON shapes of the read-only API. Field names are part of the contract
+(see openapi.py); add fields, never rename or remove them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from portfolio.catalogue.measures import status_of
+from portfolio.models import Product, Request, RoadmapItem, SuccessMeasure
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def measure_json(measure: SuccessMeasure, today: date) -> dict:
+    latest = measure.latest_reading
+    return {
+        "id": measure.id,
+        "product": measure.product.slug,
+        "name": measure.name,
+        "unit": measure.unit.value,
+        "direction": measure.direction.value,
+        "baseline": measure.baseline,
+        "baseline_date": iso(measure.baseline_date),
+        "target": measure.target,
+        "target_date": iso(measure.target_date),
+        "status": status_of(measure, today).value,
+        "latest": {"date": iso(latest.taken_on), "value": latest.value} if latest else None,
+        "readings": [{"date": iso(r.taken_on), "value": r.value} for r in measure.readings],
+    }
+
+
+def product_json(product: Product, today: date, *, detail: bool = False) -> dict:
+    data = {
+        "slug": product.slug,
+        "name": product.name,
+        "category": product.category.value,
+        "summary": product.summary,
+        "stage": product.stage.value,
+        "sourcing": product.sourcing.value,
+        "vendor": product.vendor,
+        "owner": product.owner.email if product.owner else None,
+        "tags": product.tag_names,
+        "departments": [
+            {"name": usage.department.name, "level": usage.level.value, "users": usage.users}
+            for usage in sorted(product.usages, key=lambda usage: usage.department.name)
+        ],
+        "measure_statuses": [status_of(measure, today).value for measure in product.measures],
+    }
+    if detail:
+        vp = product.value_proposition
+        data["links"] = {"docs": product.docs_url, "source": product.source_url, "prd": product.prd_url}
+        data["value_proposition"] = (
+            {"problem": vp.problem, "for_whom": vp.for_whom, "value": vp.value, "replaces": vp.replaces}
+            if vp else None
+        )
+        data["measures"] = [measure_json(measure, today) for measure in product.measures]
+        contract = product.contract
+        data["contract"] = (
+            {"vendor": contract.vendor, "annual_cost": float(contract.annual_cost),
+             "seats_bought": contract.seats_bought, "seats_used": product.active_users,
+             "renewal_date": iso(contract.renewal_date)}
+            if contract and product.has_contract_terms else None
+        )
+    return data
+
+
+def request_json(request: Request, votes: int) -> dict:
+    return {
+        "id": request.id,
+        "product": request.product.slug,
+        "title": request.title,
+        "description": request.description,
+        "status": request.status.value,
+        "department": request.department.name if request.department else None,
+        "votes": votes,
+        "decline_reason": request.decline_reason,
+        "duplicate_of": request.duplicate_of_id,
+        "created_at": iso(request.created_at),
+    }
+
+
+def item_json(item: RoadmapItem, position: int, votes: int) -> dict:
+    return {
+        "id": item.id,
+        "product": item.product.slug,
+        "title": item.title,
+        "column": item.column.value,
+        "position": position,
+        "score": round(item.score, 3),
+        "rice": {"reach": item.reach, "impact": item.impact, "confidence": item.confidence,
+                 "effort": item.effort},
+        "votes": votes,
+        "owner": item.owner.email if item.owner else None,
+        "hours_saved_per_month": item.hours_saved_per_month,
+        "cost_saved_per_year": float(item.cost_saved_per_year),
+        "shipped_on": iso(item.shipped_on),
+        "release_note": item.release_note,
+        "request_ids": [linked.id for linked in item.requests],
+    }

@@ -1,0 +1,188 @@
+"""Read-only JSON for the organisation's BI and reporting tools."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, jsonify, request, url_for
+from sqlalchemy.orm import joinedload, selectinload
+
+from portfolio.api.auth import authenticate, problem
+from portfolio.api.openapi import openapi_document
+from portfolio.api.serializers import item_json, measure_json, product_json, request_json
+from portfolio.auth.permissions import public
+from portfolio.extensions import csrf, db
+from portfolio.models import (
+    Column,
+    Product,
+    Request,
+    RequestStatus,
+    RoadmapItem,
+    SuccessMeasure,
+    Usage,
+    Vote,
+    roadmap_item_request,
+)
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+csrf.exempt(bp)  # GET only, and authenticated by token rather than cookie
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+
+
+@bp.before_request
+def require_token():
+    if request.endpoint == "api.openapi":
+        return None
+    return authenticate()
+
+
+@bp.errorhandler(404)
+def not_found(error):
+    return problem(404, "Not Found", "There is no such resource.")
+
+
+@bp.errorhandler(400)
+def bad_request(error):
+    return problem(400, "Bad Request", getattr(error, "description", "Bad request."))
+
+
+def page_args() -> tuple[int, int]:
+    try:
+        page = int(request.args.get("page", 1))
+        per_page = int(request.args.get("per_page", DEFAULT_PER_PAGE))
+    except ValueError:
+        abort(400, "page and per_page must be whole numbers.")
+    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
+        abort(400, f"page must be 1 or more and per_page between 1 and {MAX_PER_PAGE}.")
+    return page, per_page
+
+
+def paginated(endpoint: str, query: sa.Select, serialize, **filters) -> dict:
+    """One page of `query` (ordered by a unique key) with links to the next and previous."""
+    page, per_page = page_args()
+    total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    pages = max((total + per_page - 1) // per_page, 1)
+
+    def link(number: int) -> str:
+        return url_for(endpoint, page=number, per_page=per_page, _external=True, **filters)
+
+    return {
+        "data": [serialize(row) for row in rows],
+        "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages},
+        "links": {
+            "self": link(page),
+            "next": link(page + 1) if page < pages else None,
+            "prev": link(page - 1) if page > 1 else None,
+        },
+    }
+
+
+def product_options(detail: bool = False):
+    options = [
+        joinedload(Product.owner),
+        selectinload(Product.tags),
+        selectinload(Product.usages).joinedload(Usage.department),
+        selectinload(Product.measures).selectinload(SuccessMeasure.readings),
+    ]
+    if detail:
+        options += [joinedload(Product.value_proposition), joinedload(Product.contract)]
+    return options
+
+
+@bp.get("/openapi.json")
+@public
+def openapi():
+    return jsonify(openapi_document(url_for("api.openapi", _external=True).rsplit("/api/", 1)[0]))
+
+
+@bp.get("/products")
+@public
+def products():
+    today = date.today()
+    query = sa.select(Product).options(*product_options()).order_by(Product.slug)
+    stage = request.args.get("stage")
+    if stage:
+        query = query.where(Product.stage == stage)
+    filters = {"stage": stage} if stage else {}
+    return jsonify(paginated("api.products", query, lambda row: product_json(row[0], today), **filters))
+
+
+@bp.get("/products/<slug>")
+@public
+def product(slug: str):
+    found = db.session.execute(
+        sa.select(Product).where(Product.slug == slug).options(*product_options(detail=True))
+    ).unique().scalar_one_or_none()
+    if found is None:
+        abort(404)
+    return jsonify(product_json(found, date.today(), detail=True))
+
+
+@bp.get("/measures")
+@public
+def measures():
+    today = date.today()
+    query = (
+        sa.select(SuccessMeasure)
+        .options(joinedload(SuccessMeasure.product), selectinload(SuccessMeasure.readings))
+        .order_by(SuccessMeasure.id)
+    )
+    return jsonify(paginated("api.measures", query, lambda row: measure_json(row[0], today)))
+
+
+def votes_column():
+    return (sa.select(sa.func.count(Vote.id)).where(Vote.request_id == Request.id)
+            .correlate(Request).scalar_subquery())
+
+
+@bp.get("/requests")
+@public
+def requests_():
+    query = (
+        sa.select(Request, votes_column())
+        .options(joinedload(Request.product), joinedload(Request.department))
+        .order_by(Request.id)
+    )
+    filters = {}
+    status = request.args.get("status")
+    if status:
+        if status not in {s.value for s in RequestStatus}:
+            abort(400, "Unknown status.")
+        query = query.where(Request.status == status)
+        filters["status"] = status
+    product_slug = request.args.get("product")
+    if product_slug:
+        query = query.where(Request.product.has(Product.slug == product_slug))
+        filters["product"] = product_slug
+    return jsonify(paginated("api.requests_", query, lambda row: request_json(row[0], row[1]), **filters))
+
+
+@bp.get("/board")
+@public
+def board():
+    """Cards in board order (column, then rank); `position` counts from 1 per column."""
+    votes = (
+        sa.select(sa.func.count(Vote.id))
+        .select_from(roadmap_item_request.join(Vote, Vote.request_id == roadmap_item_request.c.request_id))
+        .where(roadmap_item_request.c.item_id == RoadmapItem.id)
+        .correlate(RoadmapItem).scalar_subquery()
+    )
+    position = sa.func.row_number().over(partition_by=RoadmapItem.column, order_by=RoadmapItem.rank)
+    column_order = sa.case({column: index for index, column in enumerate(Column)}, value=RoadmapItem.column)
+    query = (
+        sa.select(RoadmapItem, position, votes)
+        .options(joinedload(RoadmapItem.product), joinedload(RoadmapItem.owner),
+                 selectinload(RoadmapItem.requests))
+        .order_by(column_order, RoadmapItem.rank)
+    )
+    column = request.args.get("column")
+    filters = {}
+    if column:
+        if column not in {c.value for c in Column}:
+            abort(400, "Unknown column.")
+        query = query.where(RoadmapItem.column == column)
+        filters["column"] = column
+    return jsonify(paginated("api.board", query, lambda row: item_json(row[0], row[1], row[2]), **filters))

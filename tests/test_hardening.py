@@ -1,0 +1,100 @@
+"""Login throttling and single sign-on through a trusted proxy header."""
+
+from __future__ import annotations
+
+import pytest
+
+from portfolio.extensions import db
+from portfolio.models import Role, User
+from tests.conftest import PASSWORD
+
+
+def bad_login(client, email="pm1@example.test", address="10.1.1.1"):
+    return client.post("/login", data={"email": email, "password": "wrong password"},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_eleventh_bad_login_in_a_minute_is_refused(client, users):
+    for _ in range(10):
+        assert bad_login(client, users["pm"].email).status_code == 422
+    refused = bad_login(client, users["pm"].email)
+    assert refused.status_code == 429
+    assert "Too many" in refused.text
+    # Even the right password waits out the minute: that is the point.
+    right = client.post("/login", data={"email": users["pm"].email, "password": PASSWORD},
+                        environ_base={"REMOTE_ADDR": "10.1.1.1"})
+    assert right.status_code == 429
+
+
+def test_the_limit_follows_the_account_across_addresses(client, users):
+    for n in range(10):
+        assert bad_login(client, users["pm"].email, address=f"10.2.0.{n}").status_code == 422
+    assert bad_login(client, users["pm"].email, address="10.2.0.99").status_code == 429
+
+
+def test_throttling_does_not_reveal_which_emails_exist(client, users):
+    for _ in range(10):
+        bad_login(client, "nobody@example.test", address="10.3.0.1")
+        bad_login(client, users["pm"].email, address="10.3.0.2")
+    unknown = bad_login(client, "nobody@example.test", address="10.3.0.1")
+    known = bad_login(client, users["pm"].email, address="10.3.0.2")
+    assert unknown.status_code == known.status_code == 429
+    assert unknown.text.replace("nobody@example.test", "") .count("Too many") == known.text.count("Too many")
+
+
+def test_successful_logins_do_not_count(client, users):
+    for _ in range(12):
+        response = client.post("/login", data={"email": users["pm"].email, "password": PASSWORD},
+                               environ_base={"REMOTE_ADDR": "10.4.0.1"})
+        assert response.status_code == 302
+        client.post("/logout", environ_base={"REMOTE_ADDR": "10.4.0.1"})
+
+
+SSO = {"SSO_HEADER": "X-Forwarded-Email", "SSO_TRUSTED_PROXIES": ("127.0.0.1", "10.9.0.0/16")}
+
+
+@pytest.fixture
+def app_settings():
+    return SSO
+
+
+def test_trusted_proxy_header_signs_in_and_provisions_a_stakeholder(client):
+    response = client.get("/products", headers={"X-Forwarded-Email": "New.Colleague@Example.test"},
+                          environ_base={"REMOTE_ADDR": "10.9.3.4"})
+    assert response.status_code == 200
+    user = db.session.execute(User.by_email("new.colleague@example.test")).scalar_one()
+    assert user.role is Role.STAKEHOLDER and user.active
+    # The session sticks without the header, like any sign-in.
+    assert client.get("/products", environ_base={"REMOTE_ADDR": "10.9.3.4"}).status_code == 200
+
+
+def test_existing_user_keeps_their_role(client, users):
+    response = client.get("/dashboard", headers={"X-Forwarded-Email": users["leader"].email},
+                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == 200
+
+
+def test_header_from_an_untrusted_address_is_ignored(client, users):
+    response = client.get("/products", headers={"X-Forwarded-Email": users["admin"].email},
+                          environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    assert db.session.execute(User.by_email("x@example.test")).scalar_one_or_none() is None
+
+
+def test_deactivated_user_is_refused_through_sso(client, make):
+    user = make.user("pm", active=False)
+    response = client.get("/products", headers={"X-Forwarded-Email": user.email},
+                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == 403
+
+
+def test_sso_is_off_by_default(tmp_path, users):
+    from tests.conftest import make_app
+
+    plain = make_app(f"sqlite:///{tmp_path / 'plain.db'}")
+    with plain.app_context():
+        db.create_all()
+        response = plain.test_client().get("/products", headers={"X-Forwarded-Email": "a@example.test"},
+                                           environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        assert response.status_code == 302
+        db.engine.dispose()
