@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     instance_path.mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
+    _bound_integer_ids(app)
     _register_blueprints(app)
 
     from portfolio import cli, errors, security, templating
@@ -64,6 +65,22 @@ def _init_extensions(app: Flask) -> None:
     configure_login(app)
     with app.app_context():
         configure_engine(db.engine)
+
+
+MAX_ID = 2**31 - 1
+
+
+def _bound_integer_ids(app: Flask) -> None:
+    """`<int:…>` in URLs stops at the database's integer range, so a huge id
+    is a 404 rather than an overflow deep in the driver."""
+    from werkzeug.routing import IntegerConverter
+
+    class IdConverter(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", MAX_ID)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def _register_blueprints(app: Flask) -> None:

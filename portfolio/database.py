@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_begin)
 
 
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
+    cursor = dbapi_connection.cursor()
     # Foreign keys are off by default in SQLite; WAL lets readers and one writer
     # work at once; the busy timeout makes a second writer wait, not fail.
-    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    """Requests that may write take the write lock when their transaction
+    starts. A deferred transaction that reads and then writes fails at once
+    with SQLITE_BUSY if another worker wrote meanwhile, whatever the timeout;
+    BEGIN IMMEDIATE waits its turn instead. Reads (and work outside a request,
+    such as the CLI) stay deferred."""
+    if has_request_context() and request.method in WRITING_METHODS:
+        # The driver then sees an open transaction and issues no BEGIN of its own.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, make_response, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -51,10 +51,13 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError):
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            pass
         if error.connection_invalidated or _is_connection_problem(error):
             current_app.logger.warning("database unavailable: %s", error)
-            return error_page(503)
+            return database_unavailable()
         current_app.logger.exception("database error")
         return error_page(500)
 
@@ -62,6 +65,19 @@ def register(app: Flask) -> None:
     def server_error(error: InternalServerError):
         db.session.rollback()
         return error_page(500)
+
+
+def database_unavailable():
+    """503 without touching the database (the layout would, to show who is signed in)."""
+    if request.headers.get("HX-Request") == "true":
+        body = '<section class="error-page" data-status="503"><p>' + MESSAGES[503][1] + "</p></section>"
+    else:
+        # Straight from the environment: render_template's context processors
+        # would look up the signed-in user in the very database that is down.
+        body = current_app.jinja_env.get_template("errors/unavailable.html").render()
+    response = make_response(body, 503)
+    response.headers["Retry-After"] = "15"
+    return response
 
 
 def _custom(error: HTTPException) -> bool:

@@ -35,7 +35,7 @@ def users():
     if form.is_submitted():
         status = 422
     return render(
-        "admin/users.html", "new_user_form", users=_users(), form=form, role_choices=ROLE_CHOICES,
+        "admin/users.html", users=_users(), form=form, role_choices=ROLE_CHOICES,
         status=status,
     )
 

@@ -19,6 +19,7 @@ from portfolio.models import (
     Request,
     RequestStatus,
     RoadmapItem,
+    Stage,
     SuccessMeasure,
     Usage,
     Vote,
@@ -105,6 +106,8 @@ def products():
     query = sa.select(Product).options(*product_options()).order_by(Product.slug)
     stage = request.args.get("stage")
     if stage:
+        if stage not in {member.value for member in Stage}:
+            abort(400, "Unknown stage.")
         query = query.where(Product.stage == stage)
     filters = {"stage": stage} if stage else {}
     return jsonify(paginated("api.products", query, lambda row: product_json(row[0], today), **filters))

@@ -126,16 +126,19 @@ class LimitsForm(FlaskForm):
     later = IntegerField("Later", validators=[Optional(), NumberRange(min=1, max=1000)])
 
 
+ID_RANGE = NumberRange(min=1, max=2**31 - 1)
+
+
 class MoveForm(FlaskForm):
     """A drag: which card, its version, and where it was dropped."""
 
-    item_id = IntegerField(validators=[InputRequired()])
-    version = IntegerField(validators=[InputRequired()])
+    item_id = IntegerField(validators=[InputRequired(), ID_RANGE])
+    version = IntegerField(validators=[InputRequired(), ID_RANGE])
     column = SelectField(choices=[(c.value, c.label) for c in Column])
-    above_id = IntegerField(validators=[Optional()])
-    below_id = IntegerField(validators=[Optional()])
+    above_id = IntegerField(validators=[Optional(), ID_RANGE])
+    below_id = IntegerField(validators=[Optional(), ID_RANGE])
 
 
 class DirectionForm(FlaskForm):
     direction = SelectField(choices=[(d, d) for d in ("up", "down", "previous", "next")])
-    version = IntegerField(validators=[InputRequired()])
+    version = IntegerField(validators=[InputRequired(), ID_RANGE])

@@ -53,7 +53,13 @@ def department_choices(exclude_ids: set[int] = frozenset()) -> list[tuple[str, s
 
 
 def optional_int(value):
-    return int(value) if value not in (None, "") else None
+    """An id from a select: empty means none; anything outside the id range is invalid."""
+    if value in (None, ""):
+        return None
+    number = int(value)
+    if not 0 < number <= 2**31 - 1:
+        raise ValueError("not an id")
+    return number
 
 
 class ProductForm(FlaskForm):
@@ -193,11 +199,15 @@ class DepartmentForm(FlaskForm):
             raise ValidationError("A department with this name already exists.")
 
 
+def optional_score(value):
+    return int(value) if value not in (None, "") else None
+
+
 class SurveyForm(FlaskForm):
     score = SelectField(
         "How likely are you to recommend it to a colleague? (0 = not at all, 10 = extremely)",
         choices=[("", "— choose —")] + [(str(n), str(n)) for n in range(11)],
-        coerce=optional_int, validators=[InputRequired(message="Choose a score from 0 to 10.")],
+        coerce=optional_score, validators=[InputRequired(message="Choose a score from 0 to 10.")],
     )
     comment = OptionalTextField("What is the main reason for your score?", validators=[Length(max=1000)])
 
