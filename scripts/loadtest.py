@@ -146,10 +146,15 @@ def gunicorn_workers(master_pid: int) -> list[int]:
     return [int(pid) for pid in output.stdout.split()]
 
 
-def postgres_cluster() -> tuple[str, str]:
-    line = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True).stdout.split("\n")[0]
-    version, name = line.split()[:2]
-    return version, name
+def postgres_cluster(database_url: str) -> tuple[str, str]:
+    """The local cluster (version, name) that serves the URL's port."""
+    port = urllib.parse.urlsplit(database_url).port or 5432
+    listing = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True).stdout
+    for line in listing.splitlines():
+        version, name, cluster_port = line.split()[:3]
+        if int(cluster_port) == port:
+            return version, name
+    raise RuntimeError(f"no local PostgreSQL cluster listens on port {port}")
 
 
 def check_database(database_url: str, comments: set[str]) -> list[str]:
@@ -241,7 +246,7 @@ def main() -> int:
                 outage.clear()
         if args.stop_postgres and args.database == "postgres":
             time.sleep(max(args.duration / 2 - (time.monotonic() - started), 0))
-            version, name = postgres_cluster()
+            version, name = postgres_cluster(database_url)
             outage.set()
             subprocess.run(["pg_ctlcluster", version, name, "stop", "-m", "fast"], check=True)
             fault_notes.append(f"stopped PostgreSQL at {time.monotonic() - started:.0f}s")
