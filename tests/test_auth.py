@@ -190,3 +190,28 @@ def test_deactivation_ends_active_sessions(app, users):
     users["stakeholder"].deactivate()
     db.session.commit()
     assert client.get("/products").status_code == 302
+
+
+@pytest.mark.parametrize("password, problem", [
+    ("short7!", "at least 8"),
+    ("password123", "most common"),
+    ("aaaaaaaaaaaa", "more than two different"),
+    ("eight ok", None),
+    ("a" * 40 + "b" * 40 + "c", None),  # long passphrases are welcome
+    ("x" * 300, "at most 256"),
+])
+def test_password_rules(password, problem):
+    from portfolio.auth.passwords import password_problem
+
+    found = password_problem(password)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found
+
+
+def test_passwords_are_stored_with_scrypt(app, make):
+    user = make.user("pm")
+    user.set_password("a fine passphrase")
+    assert user.password_hash.startswith("scrypt:")
+    assert "a fine passphrase" not in user.password_hash

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.datastructures import MultiDict
 
+from portfolio.catalogue.queries import parse_id_filters
 from portfolio.models import (
     Column,
     ColumnLimit,
@@ -43,12 +44,7 @@ class BoardFilters:
     @classmethod
     def from_args(cls, args: MultiDict) -> BoardFilters:
         filters = cls()
-        for name, attribute in (("product", "product_id"), ("department", "department_id")):
-            value = args.get(name) or ""
-            if value.isdigit():
-                setattr(filters, attribute, int(value))
-            elif value:
-                filters.errors.append(f"Unknown {name} ignored.")
+        parse_id_filters(args, filters, {"product": "product_id", "department": "department_id"})
         filters.tag = (args.get("tag") or "").strip().lower()[:40]
         view = args.get("view") or "columns"
         filters.view = view if view in VIEWS else "columns"

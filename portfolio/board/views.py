@@ -99,6 +99,14 @@ def filters_from_form() -> BoardFilters:
     return BoardFilters.from_args(request.form)
 
 
+def board_fragment(filters: BoardFilters, status: int = 200, **extra):
+    """The whole board, swapped in place of the board whatever the request targeted."""
+    response = render("board/index.html", "board", status=status, **board_context(filters, **extra))
+    response.headers["HX-Retarget"] = "#board"
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
+
+
 def refreshed_board(message: str, status: int = 409):
     """A stale or refused move: the whole board again, with why."""
     db.session.rollback()
@@ -106,11 +114,19 @@ def refreshed_board(message: str, status: int = 409):
     if not is_partial():
         flash(message, "warning")
         return redirect(url_for("board.index", **filters.to_args()))
-    response = render("board/index.html", "board", status=status,
-                      **board_context(filters, conflict_message=message))
-    response.headers["HX-Retarget"] = "#board"
-    response.headers["HX-Reswap"] = "outerHTML"
-    return response
+    return board_fragment(filters, status, conflict_message=message)
+
+
+def save_move(move):
+    """Run `move` and commit: (its result, None), or (None, the refreshed board)."""
+    try:
+        result = move()
+        db.session.commit()
+        return result, None
+    except StaleMove as stale:
+        return None, refreshed_board(stale.message)
+    except MoveRefused as refused:
+        return None, refreshed_board(str(refused), status=422)
 
 
 def load_item(item_id: int) -> RoadmapItem:
@@ -150,14 +166,12 @@ def move():
     old_column = item.column
     if column is Column.SHIPPED and old_column is not Column.SHIPPED:
         return ship_dialog(item)
-    try:
-        move_item(db.session, item, column=column, above_id=form.above_id.data,
-                  below_id=form.below_id.data, expected_version=form.version.data, actor=current_user)
-        db.session.commit()
-    except StaleMove as stale:
-        return refreshed_board(stale.message)
-    except MoveRefused as refused:
-        return refreshed_board(str(refused), status=422)
+    _, refused = save_move(lambda: move_item(
+        db.session, item, column=column, above_id=form.above_id.data, below_id=form.below_id.data,
+        expected_version=form.version.data, actor=current_user,
+    ))
+    if refused:
+        return refused
     if not is_partial():
         return redirect(url_for("board.index", **filters_from_form().to_args()) + f"#card-{item.id}")
     # A move within a column changes no count: only a cross-column move redraws headers.
@@ -176,14 +190,11 @@ def move_step(item_id: int):
     if not form.validate():
         abort(400, "Say where to move the card.")
     old_column = item.column
-    try:
-        moved = move_by_direction(db.session, item, form.direction.data,
-                                  expected_version=form.version.data, actor=current_user)
-        db.session.commit()
-    except StaleMove as stale:
-        return refreshed_board(stale.message)
-    except MoveRefused as refused:
-        return refreshed_board(str(refused), status=422)
+    moved, refused = save_move(lambda: move_by_direction(
+        db.session, item, form.direction.data, expected_version=form.version.data, actor=current_user,
+    ))
+    if refused:
+        return refused
     if not is_partial():
         return redirect(url_for("board.index", **filters_from_form().to_args()) + f"#card-{item.id}")
     if not moved:
@@ -191,10 +202,7 @@ def move_step(item_id: int):
     filters = filters_from_form()
     if filters.view == "lanes":
         # Swimlanes have no single list per column to insert into: redraw the board.
-        response = render("board/index.html", "board", **board_context(filters))
-        response.headers["HX-Retarget"] = "#board"
-        response.headers["HX-Reswap"] = "outerHTML"
-        return response
+        return board_fragment(filters)
     db.session.refresh(item)
     neighbour = neighbour_selector(item)
     response = card_answer(item, {old_column, item.column}, insert=neighbour)

@@ -232,7 +232,8 @@ def trend_chart(
     )
 
 
-def chart_for(measure) -> TrendChart:
+def chart_for(measure, **size) -> TrendChart:
+    """trend_chart() for a SuccessMeasure whose readings are loaded."""
     return trend_chart(
         baseline=measure.baseline,
         target=measure.target,
@@ -240,17 +241,10 @@ def chart_for(measure) -> TrendChart:
         target_date=measure.target_date,
         readings=[(reading.taken_on, reading.value) for reading in measure.readings],
         unit=measure.unit.value,
+        **size,
     )
 
 
 def sparkline_for(measure) -> TrendChart:
-    """A small chart without labels, for tables of many measures."""
-    return trend_chart(
-        baseline=measure.baseline,
-        target=measure.target,
-        baseline_date=measure.baseline_date,
-        target_date=measure.target_date,
-        readings=[(reading.taken_on, reading.value) for reading in measure.readings],
-        unit=measure.unit.value,
-        width=140, height=34, margins=(2, 2, 3, 3),
-    )
+    """The same chart, small and without labels, for tables of many measures."""
+    return chart_for(measure, width=140, height=34, margins=(2, 2, 3, 3))

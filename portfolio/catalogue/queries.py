@@ -23,6 +23,17 @@ from portfolio.models import (
 ALL_STAGES = "all"
 
 
+def parse_id_filters(args: MultiDict, filters, names: dict[str, str]) -> None:
+    """Set `filters.<attribute>` from `args[name]` for each id filter; a value
+    that is not an id is ignored with a warning in `filters.errors`."""
+    for name, attribute in names.items():
+        value = args.get(name) or ""
+        if value.isdigit() and 0 < int(value) < 2**31:
+            setattr(filters, attribute, int(value))
+        elif value:
+            filters.errors.append(f"Unknown {name} ignored.")
+
+
 def like_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with wildcards taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -56,12 +67,7 @@ class ProductFilters:
                 filters.stage = Stage(stage)
             except ValueError:
                 filters.errors.append(f"Unknown stage “{stage}” ignored.")
-        department = args.get("department") or ""
-        if department:
-            if department.isdigit():
-                filters.department_id = int(department)
-            else:
-                filters.errors.append("Unknown department ignored.")
+        parse_id_filters(args, filters, {"department": "department_id"})
         return filters
 
     def to_args(self) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from portfolio.catalogue.queries import like_pattern
+from portfolio.catalogue.queries import like_pattern, parse_id_filters
 from portfolio.models import OPEN_STATUSES, Comment, Product, Request, RequestStatus, Vote
 
 OPEN = "open"
@@ -52,12 +52,7 @@ class RequestFilters:
     @classmethod
     def from_args(cls, args: MultiDict) -> RequestFilters:
         filters = cls()
-        for name, attribute in (("product", "product_id"), ("department", "department_id")):
-            value = args.get(name) or ""
-            if value.isdigit():
-                setattr(filters, attribute, int(value))
-            elif value:
-                filters.errors.append(f"Unknown {name} ignored.")
+        parse_id_filters(args, filters, {"product": "product_id", "department": "department_id"})
         status = args.get("status") or OPEN
         if status in (OPEN, ALL):
             filters.status = status
