@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -24,8 +24,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def reject_nul_characters() -> None:
+    """No form field or query parameter has a use for a NUL character, and
+    PostgreSQL refuses to store one: answer 400 before anything is read."""
+    if "\x00" in request.path:
+        abort(404)
+    for values in (request.args, request.form if request.method != "GET" else {}):
+        for value in values.values():
+            if "\x00" in value:
+                abort(400, "The request contains a NUL character, which no field accepts.")
+
+
 def register(app: Flask) -> None:
     production = app.config.get("ENV_NAME") == "production"
+    app.before_request(reject_nul_characters)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -19,6 +19,20 @@
 
   document.addEventListener("htmx:beforeRequest", clearError);
 
+  // Keep keyboard focus on the control that was used, even when the answer
+  // moved its element elsewhere in the page (a card moved by its ↑ ↓ ← → buttons).
+  var focusedId = null;
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    focusedId = active && active !== document.body && active.id ? active.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!focusedId) { return; }
+    var again = document.getElementById(focusedId);
+    if (again && document.activeElement !== again) { again.focus(); }
+    focusedId = null;
+  });
+
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
     var text = "";
