@@ -64,7 +64,8 @@ def optional_int(value):
 
 class ProductForm(FlaskForm):
     name = TextField("Name", validators=[DataRequired(), Length(max=120)])
-    slug = OptionalTextField("Slug", validators=[Length(max=80)], description=SLUG_HELP)
+    # Not Optional(): an empty slug must still reach validate_slug, which derives it from the name.
+    slug = TextField("Slug", validators=[Length(max=80)], description=SLUG_HELP)
     category = SelectField("Category", choices=Category.choices())
     summary = TextField(
         "One-line summary", validators=[DataRequired(), Length(max=280)],
@@ -73,8 +74,8 @@ class ProductForm(FlaskForm):
     stage = SelectField("Lifecycle stage", choices=Stage.choices(), default=Stage.IDEA.value)
     owner_id = SelectField("Owner (a product manager)", choices=[], coerce=optional_int)
     sourcing = SelectField("Sourcing", choices=Sourcing.choices(), default=Sourcing.BUILT.value)
-    vendor = OptionalTextField("Vendor", validators=[Length(max=120)],
-                               description="Required for bought and hybrid products.")
+    vendor = TextField("Vendor", validators=[Length(max=120)],  # not Optional(): validate_vendor must run
+                       description="Required for bought and hybrid products.")
     docs_url = OptionalTextField("Documentation link", validators=[Length(max=500), HttpUrl()])
     source_url = OptionalTextField("Source code link", validators=[Length(max=500), HttpUrl()])
     prd_url = OptionalTextField("PRD link", validators=[Length(max=500), HttpUrl()])

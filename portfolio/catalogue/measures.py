@@ -72,12 +72,13 @@ def measure_status(
     """The status of a measure from its definition and its latest reading."""
     if latest_value is None:
         return MeasureStatus.NO_DATA
-    done = progress(baseline, target, latest_value)
+    # Rounded so that floating-point noise never moves a measure across a boundary.
+    done = round(progress(baseline, target, latest_value), 9)
     if done >= 1.0:
         return MeasureStatus.ON_TRACK
     if today > target_date:
         return MeasureStatus.AT_RISK if done >= LATE_BUT_CLOSE else MeasureStatus.OFF_TRACK
-    behind = expected_progress(baseline_date, target_date, today) - done
+    behind = round(expected_progress(baseline_date, target_date, today) - done, 9)
     if behind <= ON_TRACK_SLACK:
         return MeasureStatus.ON_TRACK
     if behind <= AT_RISK_SLACK:

@@ -218,7 +218,7 @@ def apply_product_form(form: ProductForm, product: Product) -> None:
     product.stage = Stage(form.stage.data)
     product.owner_id = form.owner_id.data
     product.sourcing = Sourcing(form.sourcing.data)
-    product.vendor = form.vendor.data
+    product.vendor = form.vendor.data or None
     product.docs_url = form.docs_url.data
     product.source_url = form.source_url.data
     product.prd_url = form.prd_url.data
