@@ -190,9 +190,11 @@ def _save_move(session: Session, item: RoadmapItem, column: Column, rank: str, a
     item.moved_at = utcnow()
     if old_column is Column.SHIPPED and column is not Column.SHIPPED:
         item.shipped_on = None
+    # Write the card first: anything that queries (even a lazy load) would flush it
+    # outside flush_or_stale, and a concurrent move must surface as StaleMove.
+    flush_or_stale(session, item)
     record(session, actor, "card_moved", subject=item.title, product=item.product, item=item,
            before=old_column, after=column)
-    flush_or_stale(session, item)
 
 
 def flush_or_stale(session: Session, item: RoadmapItem) -> None:
@@ -222,12 +224,14 @@ def ship(
     if not release_note.strip():
         raise MoveRefused("Write a release note: what changed for the people who use it?")
     old_column = item.column
+    rank = rank_for_position(session, item.id, Column.SHIPPED, top=True)  # query before changing the card
     item.column = Column.SHIPPED
-    item.rank = rank_for_position(session, item.id, Column.SHIPPED, top=True)
+    item.rank = rank
     item.shipped_on = shipped_on
     item.release_note = release_note.strip()
     item.moved_by = actor
     item.moved_at = utcnow()
+    flush_or_stale(session, item)
     shipped_requests = []
     for linked in item.requests:
         if linked.status in OPEN_STATUSES:
@@ -235,7 +239,6 @@ def ship(
             shipped_requests.append(linked)
     record(session, actor, "item_shipped", subject=item.title, product=item.product, item=item,
            before=old_column, after=Column.SHIPPED)
-    flush_or_stale(session, item)
     return shipped_requests
 
 
