@@ -34,11 +34,19 @@ class RequestForm(FlaskForm):
         self.department_id.choices = [("", "— choose a department —")] + department_choices()
 
 
+def id_or_none(value):
+    """A request id, or None for anything that cannot be one (the triage rules then say why)."""
+    try:
+        return optional_int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 class TriageForm(FlaskForm):
     status = SelectField("New status", choices=RequestStatus.choices())
     reason = TextAreaField("Reason for declining", filters=[strip], validators=[Length(max=2000)],
                            description="Shown to everyone. Required when declining.")
-    duplicate_of = SelectField("Duplicate of", coerce=optional_int, choices=[], validate_choice=False,
+    duplicate_of = SelectField("Duplicate of", coerce=id_or_none, choices=[], validate_choice=False,
                                description="Required when marking as duplicate.")
 
     def __init__(self, *args, candidates: list[tuple[int, str]] = (), **kwargs):

@@ -65,7 +65,10 @@ class RequestFilters:
         filters.voted = args.get("voted") in {"1", "on", "y"}
         filters.q = (args.get("q") or "").strip()[:100]
         sort = args.get("sort") or "newest"
-        filters.sort = sort if sort in SORTS else "newest"
+        if sort not in SORTS:
+            filters.errors.append(f"Unknown sort “{sort[:40]}” ignored.")
+            sort = "newest"
+        filters.sort = sort
         page = args.get("page") or "1"
         filters.page = max(int(page), 1) if page.isdigit() else 1
         return filters
