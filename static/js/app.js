@@ -20,18 +20,27 @@
   document.addEventListener("htmx:beforeRequest", clearError);
 
   // Keep keyboard focus on the control that was used, even when the answer
-  // moved its element elsewhere in the page (a card moved by its ↑ ↓ ← → buttons).
+  // moved its element elsewhere in the page (a card moved by its ↑ ↓ ← → buttons
+  // is deleted and re-inserted out of band; events on the deleted card never
+  // reach the document, so out-of-band swaps trigger the restore as well).
   var focusedId = null;
   document.addEventListener("htmx:beforeRequest", function () {
     var active = document.activeElement;
     focusedId = active && active !== document.body && active.id ? active.id : null;
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!focusedId) { return; }
-    var again = document.getElementById(focusedId);
-    if (again && document.activeElement !== again) { again.focus(); }
-    focusedId = null;
-  });
+  function restoreFocus() {
+    var id = focusedId;
+    if (!id) { return; }
+    focusedId = null;  // once per request: a later event must not pull focus back
+    setTimeout(function () {  // after the whole swap, when the old element is gone
+      var again = document.getElementById(id);
+      if (again && document.activeElement !== again && !again.contains(document.activeElement)) {
+        if (document.activeElement === document.body || !document.activeElement) { again.focus(); }
+      }
+    }, 0);
+  }
+  document.addEventListener("htmx:oobAfterSwap", restoreFocus);
+  document.addEventListener("htmx:afterSettle", restoreFocus);
 
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
