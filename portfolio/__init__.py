@@ -54,10 +54,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from portfolio import models  # noqa: F401  (registers the tables)
     from portfolio.auth.sessions import configure_login
-    from portfolio.database import configure_engine
+    from portfolio.database import configure_engine, end_session_quietly
     from portfolio.extensions import csrf, db, htmx, limiter, migrate
 
     db.init_app(app)
+    app.teardown_appcontext(end_session_quietly)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -9,6 +9,21 @@ from sqlalchemy.engine import Engine
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+def end_session_quietly(exception=None) -> None:
+    """teardown_appcontext: close the request's session even when the database
+    went away mid-request. Closing rolls back; on a dead connection that raises,
+    which would turn the clean 503 already sent into a 500. Registered after
+    Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in reverse)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from portfolio.extensions import db
+
+    try:
+        db.session.remove()
+    except DBAPIError:
+        db.session.registry.clear()  # the dead connection was invalidated; drop the session
+
+
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)

@@ -67,3 +67,15 @@ def test_responses_vary_on_hx_request_and_carry_security_headers(pm_client):
     assert "unsafe-eval" not in csp
     assert directives["style-src"] == "'self'"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_hsts_and_referrer_policy_in_production(app):
+    from tests.conftest import make_app
+
+    production = make_app(app.config["SQLALCHEMY_DATABASE_URI"], ENV_NAME="production", SECURE_COOKIES=True)
+    response = production.test_client().get("/login")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    development = app.test_client().get("/login")
+    assert "Strict-Transport-Security" not in development.headers
