@@ -242,3 +242,28 @@ def test_csrf_missing_is_refused_and_writes_nothing(admin_client):
 def test_csrf_wrong_token_is_refused(admin_client):
     response = admin_client.post("/admin/users", headers={"X-CSRFToken": "forged"}, data={})
     assert response.status_code == 400
+
+
+def test_a_csrf_token_from_hours_ago_still_works(admin_client, monkeypatch, users):
+    """A board left open all day must still save a drag: tokens have no time limit
+    (they are bound to the session, which ends on the server at logout)."""
+    import itsdangerous.timed
+
+    from portfolio.models import User
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    admin_client.csrf_token()  # makes sure the session holds its raw CSRF secret
+    with admin_client.session_transaction() as session:
+        raw = session["csrf_token"]
+    serializer = URLSafeTimedSerializer(admin_client.application.secret_key, salt="wtf-csrf-token")
+    issued_at = itsdangerous.timed.time.time() - 12 * 3600
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: issued_at)
+    old_token = serializer.dumps(raw)  # signed twelve hours ago
+    monkeypatch.undo()
+    response = admin_client.post(f"/admin/users/{users['leader'].id}/role", data={"role": "pm"},
+                                 headers={"X-CSRFToken": old_token})
+    assert response.status_code == 302, response.status_code
+    assert response.headers["Location"] == "/admin/users", response.headers["Location"]
+    db.session.expire_all()
+    assert db.session.get(User, users["leader"].id).role.value == "pm"
