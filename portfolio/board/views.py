@@ -200,8 +200,9 @@ def move_step(item_id: int):
     if not moved:
         return card_answer(item, {old_column})  # already at the edge: the card stays
     filters = filters_from_form()
-    if filters.view == "lanes":
-        # Swimlanes have no single list per column to insert into: redraw the board.
+    if filters.view == "lanes" or item.column is not old_column:
+        # A card that changed column (or any move in swimlanes) redraws the board:
+        # htmx then restores focus to the same button by its id, reliably.
         return board_fragment(filters)
     db.session.refresh(item)
     neighbour = neighbour_selector(item)
