@@ -335,3 +335,74 @@ def test_two_pms_moving_at_once_never_lose_a_move(app, make, users):
     assert sorted(final) == sorted(ids)  # nothing lost, nothing duplicated
     column_ranks = ranks(Column.NOW)
     assert column_ranks == sorted(set(column_ranks))  # a strict total order
+
+
+# Order by score, and the keyboard's way into Shipped -----------------------------------
+
+def test_order_by_score_ranks_the_column_by_rice_and_records_it(pm_client, make, users):
+    product = make.product()
+    low, high, middle = (make.item(product, column=Column.NEXT, reach=reach) for reach in (10, 900, 300))
+    untouched = [make.item(product, column=Column.NOW, reach=reach).id for reach in (5, 500)]
+    versions_before = {card.id: card.version for card in (low, high, middle)}
+    response = pm_client.post("/board/columns/next/order-by-score", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "<html" not in response.text
+    assert "Next ordered by RICE score (3 cards)." in response.text
+    assert card_order_in(response.text, "next") == [high.id, middle.id, low.id]
+    assert order(Column.NEXT) == [high.id, middle.id, low.id]
+    assert order(Column.NOW) == untouched
+    activity = db.session.execute(sa.select(Activity).where(Activity.verb == "column_ordered")).scalar_one()
+    assert activity.actor_id == users["pm"].id and "Next" in activity.subject
+    # Every reordered card has a new version, so a board loaded before is stale.
+    cards = db.session.execute(sa.select(RoadmapItem).where(RoadmapItem.column == Column.NEXT)).scalars()
+    assert {card.id: card.version for card in cards} == {id_: v + 1 for id_, v in versions_before.items()}
+
+
+def test_a_move_on_a_board_loaded_before_order_by_score_is_refused(pm_client, admin_client, make, users):
+    product = make.product()
+    cards = [make.item(product, column=Column.NEXT, reach=reach) for reach in (10, 900, 300)]
+    loaded_versions = {card.id: card.version for card in cards}
+    assert admin_client.post("/board/columns/next/order-by-score").status_code == 302
+    after_admin = order(Column.NEXT)
+    response = pm_client.post("/board/move", headers={"HX-Request": "true"}, data={
+        "item_id": cards[0].id, "version": loaded_versions[cards[0].id], "column": "next",
+        "above_id": "", "below_id": cards[1].id})
+    assert response.status_code == 409 and users["admin"].display_name in response.text
+    assert order(Column.NEXT) == after_admin
+
+
+def test_next_on_a_later_card_asks_for_the_release_note(pm_client, make):
+    item = make.item(make.product(), column=Column.LATER)
+    rows_before = count_rows(Activity)
+    answer = pm_client.post(f"/board/items/{item.id}/move", headers={"HX-Request": "true"},
+                            data={"direction": "next", "version": item.version})
+    assert answer.status_code == 200 and answer.headers["HX-Retarget"] == "#board-dialog"
+    assert "<dialog" in answer.text and "Release note" in answer.text and "<html" not in answer.text
+    # Without JavaScript the same button leads to the ship page.
+    page = pm_client.post(f"/board/items/{item.id}/move", data={"direction": "next", "version": item.version})
+    assert page.status_code == 200 and "<html" in page.text and f"Ship “{item.title}”" in page.text
+    assert order(Column.LATER) == [item.id] and order(Column.SHIPPED) == []
+    assert count_rows(Activity) == rows_before
+
+
+def test_edge_move_buttons_stay_focusable(pm_client, make):
+    """A card moved to an edge keeps its buttons focusable (aria-disabled, never
+    disabled), so keyboard focus can stay on the button that was pressed."""
+    product = make.product()
+    now, later, shipped = (make.item(product, column=column) for column in (Column.NOW, Column.LATER, Column.SHIPPED))
+    page = pm_client.get("/board").text
+    buttons = {match.group(1): match.group(0) for match in re.finditer(r'<button[^>]*id="(move-[a-z]+-\d+)"[^>]*>', page)}
+    assert not any(" disabled" in tag for tag in buttons.values())
+    assert 'aria-disabled="true"' in buttons[f"move-previous-{now.id}"]
+    assert 'aria-disabled="true"' in buttons[f"move-next-{shipped.id}"]
+    assert 'aria-label="Ship “' in buttons[f"move-next-{later.id}"]
+    assert "aria-disabled" not in buttons[f"move-next-{later.id}"]
+
+
+def test_shipping_from_the_dialog_answers_the_board_with_a_focused_notice(pm_client, make):
+    item = make.item(make.product(), column=Column.LATER)
+    answer = pm_client.post(f"/board/items/{item.id}/ship", headers={"HX-Request": "true"}, data={
+        "release_note": "Live for everyone", "version": item.version, "shipped_on": "2026-11-20"})
+    assert answer.status_code == 200 and "<html" not in answer.text
+    notice = re.search(r'<p[^>]*data-testid="board-notice"[^>]*>', answer.text).group(0)
+    assert "autofocus" in notice and 'tabindex="-1"' in notice
+    assert card_order_in(answer.text, "shipped") == [item.id]

@@ -39,6 +39,18 @@ def who_moved(item: RoadmapItem) -> str:
     )
 
 
+def column_in_direction(column: Column, direction: str) -> Column | None:
+    """The column a ← (previous) or → (next) move leads to; None past either edge."""
+    columns = list(Column)
+    position = columns.index(column) + {"previous": -1, "next": 1}[direction]
+    return columns[position] if 0 <= position < len(columns) else None
+
+
+def asks_for_release_note(item: RoadmapItem, column: Column | None) -> bool:
+    """Moving a card into Shipped goes through the ship dialog, by drag or by key."""
+    return column is Column.SHIPPED and item.column is not Column.SHIPPED
+
+
 def check_version(item: RoadmapItem, expected_version: int | None) -> None:
     if expected_version is None or item.version != expected_version:
         raise StaleMove(who_moved(item))
@@ -129,7 +141,7 @@ def move_item(
 ) -> None:
     """Put `item` in `column` just under card `above_id` (or over `below_id`)."""
     check_version(item, expected_version)
-    if column is Column.SHIPPED and item.column is not Column.SHIPPED:
+    if asks_for_release_note(item, column):
         raise MoveRefused("Shipping needs a release note.")
     if item.id in (above_id, below_id):
         raise MoveRefused("A card cannot be placed next to itself.")
@@ -152,14 +164,11 @@ def move_by_direction(
     check_version(item, expected_version)
     if direction not in DIRECTIONS:
         raise MoveRefused(f"Unknown direction {direction!r}.")
-    columns = list(Column)
     if direction in ("previous", "next"):
-        step = -1 if direction == "previous" else 1
-        position = columns.index(item.column) + step
-        if not 0 <= position < len(columns):
+        target = column_in_direction(item.column, direction)
+        if target is None:
             return False
-        target = columns[position]
-        if target is Column.SHIPPED:
+        if asks_for_release_note(item, target):
             raise MoveRefused("Shipping needs a release note: use “Ship…” on the card.")
         rank = rank_for_position(session, item.id, target, top=True)
         _save_move(session, item, target, rank, actor)
@@ -243,8 +252,15 @@ def ship(
 
 
 def order_column_by_score(session: Session, column: Column, actor: User) -> int:
-    """Re-rank a column by RICE score, highest first; returns the number of cards."""
-    items = session.execute(sa.select(RoadmapItem).where(RoadmapItem.column == column)).scalars().all()
+    """Re-rank a column by RICE score, highest first; returns the number of cards.
+
+    Every card of the column gets a new version: a PM whose board still shows
+    the old order has a move refused (409) instead of applied to an order they
+    never saw. The rows are locked first (PostgreSQL), so a move racing this one
+    waits and is then refused as stale rather than overwritten."""
+    items = session.execute(
+        sa.select(RoadmapItem).where(RoadmapItem.column == column).with_for_update()
+    ).scalars().all()
     ordered = sorted(items, key=lambda item: (-item.score, item.rank))
     table = RoadmapItem.__table__
     if ordered:
@@ -253,7 +269,10 @@ def order_column_by_score(session: Session, column: Column, actor: User) -> int:
             [{"b_id": item.id, "b_rank": f"~{item.id}"} for item in ordered],
         )
         session.execute(
-            table.update().where(table.c.id == sa.bindparam("b_id")).values(rank=sa.bindparam("b_rank")),
+            table.update().where(table.c.id == sa.bindparam("b_id")).values(
+                rank=sa.bindparam("b_rank"), version=table.c.version + 1,
+                moved_by_id=actor.id, moved_at=utcnow(),
+            ),
             [{"b_id": item.id, "b_rank": rank}
              for item, rank in zip(ordered, evenly_spaced_ranks(len(ordered)), strict=True)],
         )

@@ -10,6 +10,8 @@ from portfolio.board.forms import DirectionForm, ItemForm, LimitsForm, MoveForm,
 from portfolio.board.moves import (
     MoveRefused,
     StaleMove,
+    asks_for_release_note,
+    column_in_direction,
     flush_or_stale,
     move_by_direction,
     move_item,
@@ -164,7 +166,7 @@ def move():
     item = db.session.get(RoadmapItem, form.item_id.data) or abort(404)
     column = Column(form.column.data)
     old_column = item.column
-    if column is Column.SHIPPED and old_column is not Column.SHIPPED:
+    if asks_for_release_note(item, column):
         return ship_dialog(item)
     _, refused = save_move(lambda: move_item(
         db.session, item, column=column, above_id=form.above_id.data, below_id=form.below_id.data,
@@ -189,9 +191,12 @@ def move_step(item_id: int):
     form = DirectionForm()
     if not form.validate():
         abort(400, "Say where to move the card.")
+    direction = form.direction.data
+    if direction in ("previous", "next") and asks_for_release_note(item, column_in_direction(item.column, direction)):
+        return ship_dialog(item)  # → on a Later card: the keyboard's way of dropping it on Shipped
     old_column = item.column
     moved, refused = save_move(lambda: move_by_direction(
-        db.session, item, form.direction.data, expected_version=form.version.data, actor=current_user,
+        db.session, item, direction, expected_version=form.version.data, actor=current_user,
     ))
     if refused:
         return refused
@@ -375,7 +380,8 @@ def ship_item(item_id: int):
     if not is_partial():
         flash(message, "success")
         return redirect(url_for("board.index") + f"#card-{item.id}")
-    return render("board/index.html", "board", **board_context(filters_from_form(), notice=message))
+    return render("board/index.html", "board",
+                  **board_context(filters_from_form(), notice=message, notice_takes_focus=True))
 
 
 # Promote a request to the roadmap ------------------------------------------------------
