@@ -292,11 +292,14 @@ def test_board_writes_need_the_csrf_token(pm_client, make, url, data):
 
 
 @pytest.mark.skipif(postgres_url() is None, reason="concurrency is tested against PostgreSQL (TEST_DATABASE_URL)")
-def test_two_pms_moving_at_once_never_lose_a_move(app, make, users):
+@pytest.mark.parametrize("reorders", [False, True], ids=["moves", "moves-and-order-by-score"])
+def test_two_pms_moving_at_once_never_lose_a_move(app, make, users, reorders):
+    """Two PMs move cards in one column at once; with `reorders` the second one
+    also orders the column by score now and then, racing the first one's moves."""
     product = make.product()
-    ids = [make.item(product, column=Column.NOW).id for _ in range(12)]
+    ids = [make.item(product, column=Column.NOW, reach=10 * n).id for n in range(12)]
     clients = [log_in(app.test_client(), users["pm"]), log_in(app.test_client(), users["admin"])]
-    accepted, refused, errors = [], [], []
+    accepted, refused, errors, reordered = [], [], [], []
     barrier = threading.Barrier(2, timeout=30)
 
     def mover(client, seed: int) -> None:
@@ -305,7 +308,11 @@ def test_two_pms_moving_at_once_never_lose_a_move(app, make, users):
         rng = random.Random(seed)
         try:
             barrier.wait()
-            for _ in range(20):
+            for step in range(20):
+                if reorders and seed == 1 and step % 4 == 3:
+                    reordered.append(client.post("/board/columns/now/order-by-score",
+                                                 headers={"HX-Request": "true"}).status_code)
+                    continue
                 with app.app_context():
                     current = db.session.execute(
                         sa.select(RoadmapItem.id, RoadmapItem.version).where(RoadmapItem.column == Column.NOW)
@@ -331,6 +338,10 @@ def test_two_pms_moving_at_once_never_lose_a_move(app, make, users):
     moved = db.session.execute(sa.select(sa.func.count()).select_from(Activity).where(
         Activity.verb == "card_moved")).scalar_one()
     assert moved == len(accepted)
+    assert set(reordered) <= {200, 409} and len(reordered) == (5 if reorders else 0)
+    ordered = db.session.execute(sa.select(sa.func.count()).select_from(Activity).where(
+        Activity.verb == "column_ordered")).scalar_one()
+    assert ordered == reordered.count(200)
     final = order(Column.NOW)
     assert sorted(final) == sorted(ids)  # nothing lost, nothing duplicated
     column_ranks = ranks(Column.NOW)

@@ -259,23 +259,25 @@ def order_column_by_score(session: Session, column: Column, actor: User) -> int:
     never saw. The rows are locked first (PostgreSQL), so a move racing this one
     waits and is then refused as stale rather than overwritten."""
     items = session.execute(
-        sa.select(RoadmapItem).where(RoadmapItem.column == column).with_for_update()
+        sa.select(RoadmapItem).where(RoadmapItem.column == column).order_by(RoadmapItem.id).with_for_update()
     ).scalars().all()
     ordered = sorted(items, key=lambda item: (-item.score, item.rank))
     table = RoadmapItem.__table__
-    if ordered:
-        session.execute(
-            table.update().where(table.c.id == sa.bindparam("b_id")).values(rank=sa.bindparam("b_rank")),
-            [{"b_id": item.id, "b_rank": f"~{item.id}"} for item in ordered],
-        )
-        session.execute(
-            table.update().where(table.c.id == sa.bindparam("b_id")).values(
-                rank=sa.bindparam("b_rank"), version=table.c.version + 1,
-                moved_by_id=actor.id, moved_at=utcnow(),
-            ),
-            [{"b_id": item.id, "b_rank": rank}
-             for item, rank in zip(ordered, evenly_spaced_ranks(len(ordered)), strict=True)],
-        )
+    by_id = table.update().where(table.c.id == sa.bindparam("b_id"))
+    try:
+        if ordered:
+            session.execute(by_id.values(rank=sa.bindparam("b_rank")),
+                            [{"b_id": item.id, "b_rank": f"~{item.id}"} for item in ordered])
+            session.execute(
+                by_id.values(rank=sa.bindparam("b_rank"), version=table.c.version + 1,
+                             moved_by_id=actor.id, moved_at=utcnow()),
+                [{"b_id": item.id, "b_rank": rank}
+                 for item, rank in zip(ordered, evenly_spaced_ranks(len(ordered)), strict=True)],
+            )
+    except IntegrityError:  # a card dropped into the column at the same moment took one of the new ranks
+        session.rollback()
+        raise StaleMove("Someone moved a card into this column while it was being ordered; nothing was "
+                        "reordered. The board is refreshed; order it again.") from None
     record(session, actor, "column_ordered", subject=f"{column.label} column", after="by RICE score")
     session.expire_all()
     return len(ordered)

@@ -234,8 +234,9 @@ def order_by_score(column: str):
         target = Column(column)
     except ValueError:
         abort(404)
-    count = order_column_by_score(db.session, target, current_user)
-    db.session.commit()
+    count, refused = save_move(lambda: order_column_by_score(db.session, target, current_user))
+    if refused:
+        return refused
     message = f"{target.label} ordered by RICE score ({count} cards)."
     filters = filters_from_form()
     if not is_partial():

@@ -39,9 +39,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.browser)
-            # A real browser on a loaded 2-core machine is occasionally late; one
-            # rerun keeps CI honest about real failures (a rerun shows as "R").
-            item.add_marker(pytest.mark.flaky(reruns=1))
 
 
 @pytest.fixture(scope="session")
