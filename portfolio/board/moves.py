@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from portfolio.activity.trail import record
 from portfolio.board.ranking import evenly_spaced_ranks, needs_rebalance, rank_between
-from portfolio.models import OPEN_STATUSES, Column, RequestStatus, RoadmapItem, User
+from portfolio.models import OPEN_STATUSES, Activity, Column, RequestStatus, RoadmapItem, User
 from portfolio.models.base import utcnow
 
 DIRECTIONS = ("up", "down", "previous", "next")
@@ -29,12 +30,35 @@ class MoveRefused(ValueError):
     """A move that is not allowed (e.g. into Shipped without a release note)."""
 
 
+@dataclass(frozen=True)
+class LastChange:
+    who: str | None  # None: nobody known (e.g. a card nobody has moved or edited yet)
+    at: datetime | None
+    edited: bool  # an edit of the item's fields, not a move
+
+
+def last_change(item: RoadmapItem) -> LastChange:
+    """Who changed the card last, and how: its last move (moves, ships and
+    reorders set moved_by) or its last edit (in the activity trail), whichever
+    is later. Answers the "who got there first?" of a refused change."""
+    session = object_session(item)
+    edit = session.execute(
+        sa.select(Activity).where(Activity.item_id == item.id, Activity.verb == "item_edited")
+        .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(1)
+    ).scalar() if session is not None else None
+    if edit is not None and (item.moved_at is None or edit.created_at >= item.moved_at):
+        return LastChange(edit.actor.display_name if edit.actor else None, edit.created_at, edited=True)
+    return LastChange(item.moved_by.display_name if item.moved_by else None, item.moved_at, edited=False)
+
+
 def who_moved(item: RoadmapItem) -> str:
-    if item.moved_by is None:
+    change = last_change(item)
+    if change.who is None:
         return f"“{item.title}” was changed by someone else since you loaded the board."
+    when = f" at {change.at:%H:%M} UTC" if change.at else ""
+    done = f"edited “{item.title}”" if change.edited else f"moved “{item.title}” to {item.column.label}"
     return (
-        f"{item.moved_by.display_name} moved “{item.title}” to {item.column.label} "
-        f"at {item.moved_at:%H:%M} UTC, after you loaded the board. The board is refreshed; "
+        f"{change.who} {done}{when}, after you loaded the board. The board is refreshed; "
         "make your move again if it still makes sense."
     )
 

@@ -51,6 +51,19 @@ class BoardFilters:
         filters.show_all = args.get("all") == "1"
         return filters
 
+    def drop_unknown(self, product_ids: set[int], department_ids: set[int], tags: set[str]) -> None:
+        """Ignore, with a message, a filter that names nothing there is (an old
+        shared link, a deleted product): an empty board would not say why."""
+        if self.product_id and self.product_id not in product_ids:
+            self.product_id = None
+            self.errors.append("Unknown product ignored.")
+        if self.department_id and self.department_id not in department_ids:
+            self.department_id = None
+            self.errors.append("Unknown department ignored.")
+        if self.tag and self.tag not in {tag.lower() for tag in tags}:
+            self.errors.append(f"No product is tagged “{self.tag}”; tag ignored.")
+            self.tag = ""
+
     @property
     def active(self) -> bool:
         return bool(self.product_id or self.department_id or self.tag)

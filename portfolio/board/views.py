@@ -13,6 +13,7 @@ from portfolio.board.moves import (
     asks_for_release_note,
     column_in_direction,
     flush_or_stale,
+    last_change,
     move_by_direction,
     move_item,
     new_item_rank,
@@ -93,7 +94,10 @@ def filter_choices() -> dict:
 @requires("browse")
 def index():
     filters = BoardFilters.from_args(request.args)
-    return render("board/index.html", "board", **board_context(filters), **filter_choices())
+    choices = filter_choices()
+    filters.drop_unknown({id_ for id_, _ in choices["products"]}, {id_ for id_, _ in choices["departments"]},
+                         set(choices["tags"]))
+    return render("board/index.html", "board", **board_context(filters), **choices)
 
 
 def filters_from_form() -> BoardFilters:
@@ -328,9 +332,8 @@ def edit(item_id: int):
     if form.validate_on_submit():
         if str(item.version) != (form.version.data or ""):
             # Keep what the user typed; show what changed meanwhile.
-            conflict = (f"{item.moved_by.display_name if item.moved_by else 'Someone'} changed this item "
-                        "after you opened it. Your changes are still in the form below: check them against "
-                        "the current card and save again.")
+            conflict = (f"{last_change(item).who or 'Someone'} changed this item after you opened it. Your changes are "
+                        "still in the form below: check them against the current card and save again.")
             form.version.data = item.version
         else:
             apply_item_form(form, item)
