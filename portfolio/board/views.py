@@ -196,7 +196,8 @@ def move_step(item_id: int):
     if not form.validate():
         abort(400, "Say where to move the card.")
     direction = form.direction.data
-    if direction in ("previous", "next") and asks_for_release_note(item, column_in_direction(item.column, direction)):
+    sideways = direction in ("previous", "next")
+    if sideways and asks_for_release_note(item, column_in_direction(item.column, direction)):
         return ship_dialog(item)  # → on a Later card: the keyboard's way of dropping it on Shipped
     old_column = item.column
     moved, refused = save_move(lambda: move_by_direction(
@@ -332,8 +333,9 @@ def edit(item_id: int):
     if form.validate_on_submit():
         if str(item.version) != (form.version.data or ""):
             # Keep what the user typed; show what changed meanwhile.
-            conflict = (f"{last_change(item).who or 'Someone'} changed this item after you opened it. Your changes are "
-                        "still in the form below: check them against the current card and save again.")
+            who = last_change(item).who or "Someone"
+            conflict = (f"{who} changed this item after you opened it. Your changes are still in the "
+                        "form below: check them against the current card and save again.")
             form.version.data = item.version
         else:
             apply_item_form(form, item)
