@@ -42,6 +42,34 @@
   document.addEventListener("htmx:oobAfterSwap", restoreFocus);
   document.addEventListener("htmx:afterSettle", restoreFocus);
 
+  // A dialog (the ship dialog) gives focus back to the control that opened it
+  // when it is cancelled, by its Cancel link or by Escape.
+  var dialogOpenerId = null;
+  var focusAfterCancel = null;
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "board-dialog") {
+      var opener = document.activeElement;  // autofocus inside the dialog has not run yet
+      dialogOpenerId = opener && opener !== document.body && opener.id ? opener.id : null;
+    }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.hasAttribute("data-cancel-dialog")) {
+      focusAfterCancel = dialogOpenerId;
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var id = focusAfterCancel;
+    focusAfterCancel = null;
+    var again = id ? document.getElementById(id) : null;
+    if (again) { again.focus(); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !event.target.closest) { return; }
+    var dialog = event.target.closest("dialog");
+    var cancel = dialog ? dialog.querySelector("[data-cancel-dialog]") : null;
+    if (cancel) { event.preventDefault(); cancel.click(); }
+  });
+
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
     var text = "";

@@ -138,6 +138,13 @@ def test_shipping_from_the_keyboard(page, live_server, demo):
     page.keyboard.press("Enter")
     note = page.locator("dialog.ship-dialog").get_by_label("Release note")
     expect(note).to_be_focused()
+    # Escape cancels: the dialog goes, the card stays, focus returns to →.
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog.ship-dialog")).to_have_count(0)
+    expect(page.locator(f"#move-next-{card_id}")).to_be_focused()
+    expect(page.locator("#cards-later .card").first).to_have_attribute("data-item-id", card_id)
+    page.keyboard.press("Enter")
+    expect(note).to_be_focused()
     page.keyboard.type("Nightly stock sync for the Nordic warehouses.")
     page.locator("dialog.ship-dialog").get_by_role("button", name="Ship it").focus()
     page.keyboard.press("Enter")
