@@ -64,9 +64,13 @@ def who_moved(item: RoadmapItem) -> str:
 
 
 def column_in_direction(column: Column, direction: str) -> Column | None:
-    """The column a ← (previous) or → (next) move leads to; None past either edge."""
+    """The column a ← (previous) or → (next) move leads to; None past either
+    edge, and for ↑ ↓ (they stay in the column)."""
+    step = {"previous": -1, "next": 1}.get(direction)
+    if step is None:
+        return None
     columns = list(Column)
-    position = columns.index(column) + {"previous": -1, "next": 1}[direction]
+    position = columns.index(column) + step
     return columns[position] if 0 <= position < len(columns) else None
 
 

@@ -196,8 +196,7 @@ def move_step(item_id: int):
     if not form.validate():
         abort(400, "Say where to move the card.")
     direction = form.direction.data
-    sideways = direction in ("previous", "next")
-    if sideways and asks_for_release_note(item, column_in_direction(item.column, direction)):
+    if asks_for_release_note(item, column_in_direction(item.column, direction)):
         return ship_dialog(item)  # → on a Later card: the keyboard's way of dropping it on Shipped
     old_column = item.column
     moved, refused = save_move(lambda: move_by_direction(

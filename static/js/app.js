@@ -24,9 +24,15 @@
   // is deleted and re-inserted out of band; events on the deleted card never
   // reach the document, so out-of-band swaps trigger the restore as well).
   var focusedId = null;
-  document.addEventListener("htmx:beforeRequest", function () {
+  var dialogOpenerId = null;
+  function focusedElementId() {
     var active = document.activeElement;
-    focusedId = active && active !== document.body && active.id ? active.id : null;
+    return active && active !== document.body && active.id ? active.id : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    // Cancelling a dialog gives focus back to the control that opened it.
+    var cancelsDialog = event.detail.elt && event.detail.elt.hasAttribute("data-cancel-dialog");
+    focusedId = cancelsDialog ? dialogOpenerId : focusedElementId();
   });
   function restoreFocus() {
     var id = focusedId;
@@ -42,26 +48,12 @@
   document.addEventListener("htmx:oobAfterSwap", restoreFocus);
   document.addEventListener("htmx:afterSettle", restoreFocus);
 
-  // A dialog (the ship dialog) gives focus back to the control that opened it
-  // when it is cancelled, by its Cancel link or by Escape.
-  var dialogOpenerId = null;
-  var focusAfterCancel = null;
+  // A dialog (the ship dialog) remembers what opened it; its Cancel link, or
+  // Escape, closes it and restoreFocus gives focus back there.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "board-dialog") {
-      var opener = document.activeElement;  // autofocus inside the dialog has not run yet
-      dialogOpenerId = opener && opener !== document.body && opener.id ? opener.id : null;
+      dialogOpenerId = focusedElementId();  // autofocus inside the dialog has not run yet
     }
-  });
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    if (event.detail.elt && event.detail.elt.hasAttribute("data-cancel-dialog")) {
-      focusAfterCancel = dialogOpenerId;
-    }
-  });
-  document.addEventListener("htmx:afterSettle", function () {
-    var id = focusAfterCancel;
-    focusAfterCancel = null;
-    var again = id ? document.getElementById(id) : null;
-    if (again) { again.focus(); }
   });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape" || !event.target.closest) { return; }
