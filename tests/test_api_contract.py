@@ -95,7 +95,8 @@ def test_every_documented_path_answers(client, demo, token, openapi):
 
 
 @pytest.mark.parametrize("url", ["/api/products/nope", "/api/requests?status=lost", "/api/board?column=x",
-                                 "/api/products?page=0", "/api/products?per_page=201", "/api/products?page=x"])
+                                 "/api/products?page=0", "/api/products?per_page=201", "/api/products?page=x",
+                                 "/api/measures?page=200000000000000000"])
 def test_errors_are_documented_problems(client, demo, token, openapi, url):
     response = get(client, url, token)
     assert response.status_code in (400, 404)

@@ -15,6 +15,11 @@ from portfolio.models import (
 )
 from portfolio.catalogue.measures import MeasureStatus
 
+MAX_PER_PAGE = 200
+# Far beyond any real list, and keeps the row offset inside a 64-bit integer
+# (SQLite and PostgreSQL both refuse a larger one).
+MAX_PAGE = 1_000_000
+
 
 def enum(members) -> dict:
     return {"type": "string", "enum": [member.value for member in members]}
@@ -143,8 +148,10 @@ for _name in ("Product", "Measure", "Request", "BoardItem"):
     SCHEMAS[f"{_name}Page"] = page_of(_name)
 
 PAGE_PARAMETERS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
-    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
+                                                "default": 1}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
+                                                    "default": 50}},
 ]
 
 ERRORS = {

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, jsonify, request, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
 from portfolio.api.auth import authenticate, problem
-from portfolio.api.openapi import openapi_document
+from portfolio.api.openapi import MAX_PAGE, MAX_PER_PAGE, openapi_document
 from portfolio.api.serializers import item_json, measure_json, product_json, request_json
 from portfolio.auth.permissions import public
 from portfolio.extensions import csrf, db
@@ -28,7 +28,6 @@ from portfolio.models import (
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # GET only, and authenticated by token rather than cookie
-MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
 
 
@@ -55,8 +54,8 @@ def page_args() -> tuple[int, int]:
         per_page = int(request.args.get("per_page", DEFAULT_PER_PAGE))
     except ValueError:
         abort(400, "page and per_page must be whole numbers.")
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        abort(400, f"page must be 1 or more and per_page between 1 and {MAX_PER_PAGE}.")
+    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
+        abort(400, f"page must be between 1 and {MAX_PAGE:,} and per_page between 1 and {MAX_PER_PAGE}.")
     return page, per_page
 
 
