@@ -64,67 +64,126 @@ def seed(n: int) -> None:
     session = db.session
     departments = [Department(name=f"Department {i}", headcount=50 + i) for i in range(8)]
     session.add_all(departments)
-    users = [User(email=f"user{i}@bench.example", display_name=f"User {i}", password_hash="x",
-                  role="pm" if i < 5 else "stakeholder", department=departments[i % 8]) for i in range(50)]
+    users = [
+        User(
+            email=f"user{i}@bench.example",
+            display_name=f"User {i}",
+            password_hash="x",
+            role="pm" if i < 5 else "stakeholder",
+            department=departments[i % 8],
+        )
+        for i in range(50)
+    ]
     session.add_all(users)
     session.flush()
     products = []
     for i in range(PRODUCTS):
-        product = Product(slug=f"product-{i}", name=f"Product {i}", category="crm", summary="A product",
-                          stage="live", sourcing="built", owner=users[i % 5])
-        product.usages = [Usage(department=departments[(i + k) % 8], users=10 + k) for k in range(3)]
-        measure = SuccessMeasure(name="Hours saved", unit="hours", direction="higher", baseline=0,
-                                 baseline_date=date(2025, 1, 1), target=100, target_date=date(2027, 1, 1))
-        measure.readings = [Reading(taken_on=date(2025, 1, 1) + timedelta(days=91 * q), value=10.0 * q)
-                            for q in range(1, 8)]
+        product = Product(
+            slug=f"product-{i}",
+            name=f"Product {i}",
+            category="crm",
+            summary="A product",
+            stage="live",
+            sourcing="built",
+            owner=users[i % 5],
+        )
+        product.usages = [
+            Usage(department=departments[(i + k) % 8], users=10 + k) for k in range(3)
+        ]
+        measure = SuccessMeasure(
+            name="Hours saved",
+            unit="hours",
+            direction="higher",
+            baseline=0,
+            baseline_date=date(2025, 1, 1),
+            target=100,
+            target_date=date(2027, 1, 1),
+        )
+        measure.readings = [
+            Reading(taken_on=date(2025, 1, 1) + timedelta(days=91 * q), value=10.0 * q)
+            for q in range(1, 8)
+        ]
         product.measures = [measure]
         products.append(product)
     session.add_all(products)
     session.flush()
     now = datetime.now(UTC)
     request_rows = [
-        {"product_id": products[i % PRODUCTS].id, "title": f"Request {i}", "description": "Please.",
-         "department_id": departments[i % 8].id, "requester_id": users[i % 50].id, "status": "new",
-         "created_at": now - timedelta(minutes=i), "updated_at": now}
+        {
+            "product_id": products[i % PRODUCTS].id,
+            "title": f"Request {i}",
+            "description": "Please.",
+            "department_id": departments[i % 8].id,
+            "requester_id": users[i % 50].id,
+            "status": "new",
+            "created_at": now - timedelta(minutes=i),
+            "updated_at": now,
+        }
         for i in range(5 * n)
     ]
     session.execute(sa.insert(Request), request_rows)
     request_ids = session.execute(sa.select(Request.id).order_by(Request.id)).scalars().all()
-    votes = [{"request_id": rid, "user_id": users[(rid + k) % 50].id, "created_at": now}
-             for rid in request_ids for k in range(rng.randint(0, 3))]
+    votes = [
+        {"request_id": rid, "user_id": users[(rid + k) % 50].id, "created_at": now}
+        for rid in request_ids
+        for k in range(rng.randint(0, 3))
+    ]
     if votes:
         session.execute(sa.insert(Vote), votes)
-    comments = [{"request_id": request_ids[i % len(request_ids)], "author_id": users[i % 50].id,
-                 "body": "Agreed, this would help.", "created_at": now} for i in range(n)]
+    comments = [
+        {
+            "request_id": request_ids[i % len(request_ids)],
+            "author_id": users[i % 50].id,
+            "body": "Agreed, this would help.",
+            "created_at": now,
+        }
+        for i in range(n)
+    ]
     session.execute(sa.insert(Comment), comments)
     columns = [Column.NOW, Column.NEXT, Column.LATER, Column.SHIPPED]
     per_column = {column: [i for i in range(n) if i % 4 == c] for c, column in enumerate(columns)}
     item_rows = []
     for column, indexes in per_column.items():
         for index, rank in zip(indexes, evenly_spaced_ranks(len(indexes)), strict=True):
-            item_rows.append({
-                "product_id": products[index % PRODUCTS].id, "title": f"Item {index}", "description": "",
-                "column": column, "rank": rank, "owner_id": users[index % 5].id, "reach": 100 + index,
-                "impact": 1.0, "confidence": 80, "effort": 2.0, "hours_saved_per_month": 5.0,
-                "cost_saved_per_year": 100, "version": 1, "created_at": now,
-                "shipped_on": date.today() if column is Column.SHIPPED else None,
-            })
+            item_rows.append(
+                {
+                    "product_id": products[index % PRODUCTS].id,
+                    "title": f"Item {index}",
+                    "description": "",
+                    "column": column,
+                    "rank": rank,
+                    "owner_id": users[index % 5].id,
+                    "reach": 100 + index,
+                    "impact": 1.0,
+                    "confidence": 80,
+                    "effort": 2.0,
+                    "hours_saved_per_month": 5.0,
+                    "cost_saved_per_year": 100,
+                    "version": 1,
+                    "created_at": now,
+                    "shipped_on": date.today() if column is Column.SHIPPED else None,
+                }
+            )
     session.execute(sa.insert(RoadmapItem), item_rows)
     item_ids = session.execute(sa.select(RoadmapItem.id)).scalars().all()
-    links = [{"item_id": item_id, "request_id": request_ids[(item_id * 5) % len(request_ids)]}
-             for item_id in item_ids]
+    links = [
+        {"item_id": item_id, "request_id": request_ids[(item_id * 5) % len(request_ids)]}
+        for item_id in item_ids
+    ]
     session.execute(sa.insert(roadmap_item_request), links)
     session.commit()
 
 
 def floor_board(connection) -> str:
     """The least the board can do: one query, joined into minimal HTML."""
-    rows = connection.execute(sa.text(
-        "SELECT i.id, i.board_column, i.title, p.name, i.reach * i.impact * i.confidence / 100.0 / i.effort, "
-        "u.display_name, (SELECT count(*) FROM roadmap_item_request r JOIN vote v ON v.request_id = r.request_id "
-        "WHERE r.item_id = i.id) FROM roadmap_item i JOIN product p ON p.id = i.product_id "
-        "LEFT JOIN user_account u ON u.id = i.owner_id ORDER BY i.board_column, i.rank"
-    ))
+    rows = connection.execute(
+        sa.text(
+            "SELECT i.id, i.board_column, i.title, p.name, i.reach * i.impact * i.confidence / 100.0 / i.effort, "
+            "u.display_name, (SELECT count(*) FROM roadmap_item_request r JOIN vote v ON v.request_id = r.request_id "
+            "WHERE r.item_id = i.id) FROM roadmap_item i JOIN product p ON p.id = i.product_id "
+            "LEFT JOIN user_account u ON u.id = i.owner_id ORDER BY i.board_column, i.rank"
+        )
+    )
     return "".join(
         f'<article id="card-{r[0]}"><span>{r[3]}</span><h3>{r[2]}</h3><span>{r[4]:.1f}</span>'
         f"<span>{r[6]}</span><span>{r[5]}</span></article>"
@@ -148,11 +207,17 @@ def timed(action) -> tuple[float, int]:
 
 
 def measure(n: int, workdir: Path) -> dict:
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / f'bench-{n}.db'}", "SECRET_KEY": "bench",
-        "ENV_NAME": "testing", "TESTING": True, "WTF_CSRF_ENABLED": False, "DEMO": False,
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / f'bench-{n}.db'}",
+            "SECRET_KEY": "bench",
+            "ENV_NAME": "testing",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "DEMO": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     results: dict[str, dict] = {}
     with app.app_context():
         db.create_all()
@@ -164,8 +229,13 @@ def measure(n: int, workdir: Path) -> dict:
         with client.session_transaction() as session:
             session["_user_id"] = token
 
-        pages = {"board": "/board", "products": "/products", "product": "/products/product-7",
-                 "requests": "/requests", "dashboard": "/dashboard"}
+        pages = {
+            "board": "/board",
+            "products": "/products",
+            "product": "/products/product-7",
+            "requests": "/requests",
+            "dashboard": "/dashboard",
+        }
         for name, url in pages.items():
             client.get(url)  # warm up caches and the template compiler
             times, queries = [], 0
@@ -179,9 +249,15 @@ def measure(n: int, workdir: Path) -> dict:
             results[name] = {"median_s": statistics.median(times), "queries": queries}
 
         # A card move in the middle of the Now column, back and forth.
-        now_ids = db.session.execute(
-            sa.select(RoadmapItem.id).where(RoadmapItem.column == Column.NOW).order_by(RoadmapItem.rank)
-        ).scalars().all()
+        now_ids = (
+            db.session.execute(
+                sa.select(RoadmapItem.id)
+                .where(RoadmapItem.column == Column.NOW)
+                .order_by(RoadmapItem.rank)
+            )
+            .scalars()
+            .all()
+        )
         middle = len(now_ids) // 2
         # A move takes a few milliseconds, so it gets more runs; garbage from the
         # big pages rendered just before is collected first, not timed.
@@ -195,9 +271,17 @@ def measure(n: int, workdir: Path) -> dict:
             target = now_ids[middle - 3] if attempt % 2 == 0 else now_ids[middle + 3]
             counter.count = 0
             started = time.perf_counter()
-            response = client.post("/board/move", data={
-                "item_id": moving.id, "version": moving.version, "column": "now", "above_id": target,
-                "below_id": ""}, headers={"HX-Request": "true"})
+            response = client.post(
+                "/board/move",
+                data={
+                    "item_id": moving.id,
+                    "version": moving.version,
+                    "column": "now",
+                    "above_id": target,
+                    "below_id": "",
+                },
+                headers={"HX-Request": "true"},
+            )
             elapsed = time.perf_counter() - started
             assert response.status_code == 200, response.status_code
             if attempt >= 2:  # the first moves warm up
@@ -228,24 +312,34 @@ def main() -> int:
     scaling = {}
     for name in names:
         cells = "".join(
-            f"{by_size[n][name]['median_s'] * 1000:>11.1f} ms {by_size[n][name]['queries']:>3} q" for n in SIZES
+            f"{by_size[n][name]['median_s'] * 1000:>11.1f} ms {by_size[n][name]['queries']:>3} q"
+            for n in SIZES
         )
         scaling[name] = by_size[5000][name]["median_s"] / by_size[1000][name]["median_s"]
         print(f"{name:<12}{cells}{scaling[name]:>11.2f}×")
     ratios = {
-        "board_vs_floor_at_1000": by_size[1000]["board"]["median_s"] / by_size[1000]["board_floor"]["median_s"],
+        "board_vs_floor_at_1000": by_size[1000]["board"]["median_s"]
+        / by_size[1000]["board_floor"]["median_s"],
         "scaling_5000_vs_1000": max(scaling[name] for name in names if name != "board_floor"),
         "move_5000_vs_100": by_size[5000]["move"]["median_s"] / by_size[100]["move"]["median_s"],
     }
-    constant_queries = {name: len({by_size[n][name]["queries"] for n in SIZES}) == 1 for name in names}
+    constant_queries = {
+        name: len({by_size[n][name]["queries"] for n in SIZES}) == 1 for name in names
+    }
     print()
     for key, value in ratios.items():
         verdict = "met" if value <= TARGETS[key] else "MISSED"
         print(f"{key:<26}{value:>8.2f}× (target ≤ {TARGETS[key]}×) {verdict}")
-    print(f"{'query counts constant':<26}{'yes' if all(constant_queries.values()) else 'NO: ' + str(constant_queries)}")
+    print(
+        f"{'query counts constant':<26}{'yes' if all(constant_queries.values()) else 'NO: ' + str(constant_queries)}"
+    )
     out = {
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "processor": platform.processor() or platform.machine(), "cpus": os.cpu_count()},
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+        },
         "taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "repeats": REPEATS,
         "results": {str(n): by_size[n] for n in SIZES},

@@ -97,7 +97,15 @@ def _register_blueprints(app: Flask) -> None:
     from portfolio.requests.views import bp as requests_bp
 
     for blueprint in (
-        core_bp, auth_bp, admin_bp, catalogue_bp, requests_bp, comments_bp, activity_bp, board_bp,
-        dashboard_bp, api_bp,
+        core_bp,
+        auth_bp,
+        admin_bp,
+        catalogue_bp,
+        requests_bp,
+        comments_bp,
+        activity_bp,
+        board_bp,
+        dashboard_bp,
+        api_bp,
     ):
         app.register_blueprint(blueprint)

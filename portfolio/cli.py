@@ -34,14 +34,18 @@ def seed_demo_command(if_empty: bool) -> None:
         raise click.ClickException("The database is not empty; seed-demo needs an empty one.")
     seed_demo(db.session)
     db.session.commit()
-    click.echo("Demo organisation created. Sign in with any demo account, password 'demo-password'.")
+    click.echo(
+        "Demo organisation created. Sign in with any demo account, password 'demo-password'."
+    )
 
 
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", "display_name", help="Display name (defaults to the part before @).")
 @click.option(
-    "--role", type=click.Choice([role.value for role in Role]), default=Role.STAKEHOLDER.value,
+    "--role",
+    type=click.Choice([role.value for role in Role]),
+    default=Role.STAKEHOLDER.value,
     show_default=True,
 )
 @click.password_option(help="Prompted for when not given.")
@@ -89,8 +93,8 @@ def import_csv_command(directory: Path) -> None:
 
 
 PG_DUMP_RECIPE = (
-    "PostgreSQL: use pg_dump, e.g. pg_dump --format=custom --file=portfolio.dump \"$DATABASE_URL\" "
-    "and restore with pg_restore --clean --dbname=\"$DATABASE_URL\" portfolio.dump (see the README)."
+    'PostgreSQL: use pg_dump, e.g. pg_dump --format=custom --file=portfolio.dump "$DATABASE_URL" '
+    'and restore with pg_restore --clean --dbname="$DATABASE_URL" portfolio.dump (see the README).'
 )
 
 
@@ -115,4 +119,6 @@ def backup_command(path: Path) -> None:
         target.close()
     finally:
         raw.close()
-    click.echo(f"Backed up to {path}. Restore by stopping the app and copying it over the database file.")
+    click.echo(
+        f"Backed up to {path}. Restore by stopping the app and copying it over the database file."
+    )

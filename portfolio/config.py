@@ -24,7 +24,7 @@ def normalise_database_url(url: str) -> str:
     """Point bare PostgreSQL URLs at psycopg 3, the driver we install."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -84,9 +84,7 @@ def config_from_env(instance_path: Path) -> dict:
     demo = env_flag("PORTFOLIO_DEMO")
     mode_name = os.environ.get("PORTFOLIO_ENV") or ("development" if demo else "production")
     if mode_name not in MODES:
-        raise ConfigError(
-            f"PORTFOLIO_ENV={mode_name!r} is not one of {', '.join(sorted(MODES))}."
-        )
+        raise ConfigError(f"PORTFOLIO_ENV={mode_name!r} is not one of {', '.join(sorted(MODES))}.")
     mode = MODES[mode_name]
     settings = {key: getattr(mode, key) for key in dir(mode) if key.isupper()}
     settings["DEMO"] = demo
@@ -96,7 +94,9 @@ def config_from_env(instance_path: Path) -> dict:
     if os.environ.get("PORTFOLIO_SSO_HEADER"):
         settings["SSO_HEADER"] = os.environ["PORTFOLIO_SSO_HEADER"]
         settings["SSO_TRUSTED_PROXIES"] = tuple(
-            part.strip() for part in os.environ.get("PORTFOLIO_SSO_PROXIES", "").split(",") if part.strip()
+            part.strip()
+            for part in os.environ.get("PORTFOLIO_SSO_PROXIES", "").split(",")
+            if part.strip()
         )
     if os.environ.get("PORTFOLIO_PROXY_COUNT", "").isdigit():
         settings["PROXY_COUNT"] = int(os.environ["PORTFOLIO_PROXY_COUNT"])

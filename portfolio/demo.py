@@ -13,16 +13,15 @@ from portfolio.models import (
     Activity,
     Category,
     Comment,
-    Request,
-    RequestStatus,
-    SatisfactionResponse,
-    Vote,
     Contract,
     Department,
     Direction,
     Product,
     Reading,
+    Request,
+    RequestStatus,
     Role,
+    SatisfactionResponse,
     Sourcing,
     Stage,
     SuccessMeasure,
@@ -31,6 +30,7 @@ from portfolio.models import (
     UsageLevel,
     User,
     ValueProposition,
+    Vote,
 )
 
 DEMO_PASSWORD = "demo-password"
@@ -125,10 +125,17 @@ def seed_catalogue(session: Session, departments: dict, users: dict, today: date
     products = []
     for spec in DEMO_PRODUCTS:
         product = Product(
-            slug=spec["slug"], name=spec["name"], category=Category(spec["category"]),
-            stage=Stage(spec["stage"]), sourcing=Sourcing(spec["sourcing"]), vendor=spec["vendor"],
-            summary=spec["summary"], owner=users[spec["owner"]],
-            docs_url=spec.get("docs_url"), source_url=spec.get("source_url"), prd_url=spec.get("prd_url"),
+            slug=spec["slug"],
+            name=spec["name"],
+            category=Category(spec["category"]),
+            stage=Stage(spec["stage"]),
+            sourcing=Sourcing(spec["sourcing"]),
+            vendor=spec["vendor"],
+            summary=spec["summary"],
+            owner=users[spec["owner"]],
+            docs_url=spec.get("docs_url"),
+            source_url=spec.get("source_url"),
+            prd_url=spec.get("prd_url"),
         )
         session.add(product)
         set_tags(session, product, spec["tags"])
@@ -153,8 +160,12 @@ def demo_measure(spec: tuple, recorded_by: User, today: date, rng: random.Random
     name, unit, direction, baseline, target, months_left, reached = spec
     baseline_date = today - timedelta(days=91 * QUARTERS_OF_READINGS)
     measure = SuccessMeasure(
-        name=name, unit=Unit(unit), direction=Direction(direction), baseline=baseline,
-        baseline_date=baseline_date, target=target,
+        name=name,
+        unit=Unit(unit),
+        direction=Direction(direction),
+        baseline=baseline,
+        baseline_date=baseline_date,
+        target=target,
         target_date=today + timedelta(days=30 * months_left),
     )
     span = target - baseline
@@ -162,16 +173,20 @@ def demo_measure(spec: tuple, recorded_by: User, today: date, rng: random.Random
         share = reached * (quarter / QUARTERS_OF_READINGS) ** 1.2
         wobble = rng.uniform(-0.04, 0.04) if quarter < QUARTERS_OF_READINGS else 0.0
         value = baseline + span * (share + wobble)
-        measure.readings.append(Reading(
-            taken_on=baseline_date + timedelta(days=91 * quarter - 1),
-            value=round(value, 2 if abs(span) < 10 else 1),
-            note="Quarterly review" if quarter == QUARTERS_OF_READINGS else None,
-            recorded_by=recorded_by,
-        ))
+        measure.readings.append(
+            Reading(
+                taken_on=baseline_date + timedelta(days=91 * quarter - 1),
+                value=round(value, 2 if abs(span) < 10 else 1),
+                note="Quarterly review" if quarter == QUARTERS_OF_READINGS else None,
+                recorded_by=recorded_by,
+            )
+        )
     return measure
 
 
-def seed_requests(session: Session, products: dict, departments: dict, users: dict, today: date) -> dict:
+def seed_requests(
+    session: Session, products: dict, departments: dict, users: dict, today: date
+) -> dict:
     """Requests with votes and comments, four quarters of survey answers, and the
     activity trail that all of it would have left."""
     from datetime import UTC, datetime, time
@@ -184,27 +199,50 @@ def seed_requests(session: Session, products: dict, departments: dict, users: di
     people = list(users.values())
 
     def at(days_ago: int, hour: int = 10) -> datetime:
-        return datetime.combine(today - timedelta(days=days_ago), time(hour, rng.randint(0, 59)), UTC)
+        return datetime.combine(
+            today - timedelta(days=days_ago), time(hour, rng.randint(0, 59)), UTC
+        )
 
     requests = {}
     for slug, title, description, requester_email, status, age in DEMO_REQUESTS:
         requester = users[requester_email]
         item = Request(
-            product=products[slug], title=title, description=description, requester=requester,
-            department=requester.department, status=RequestStatus(status), created_at=at(age),
+            product=products[slug],
+            title=title,
+            description=description,
+            requester=requester,
+            department=requester.department,
+            status=RequestStatus(status),
+            created_at=at(age),
             updated_at=at(max(age - 5, 0)),
         )
         if item.status is RequestStatus.DECLINED:
             item.decline_reason = DECLINE_REASON
         session.add(item)
         requests[title] = item
-        session.add(Activity(actor=requester, verb="request_created", subject=title, product=item.product,
-                             request=item, created_at=at(age)))
+        session.add(
+            Activity(
+                actor=requester,
+                verb="request_created",
+                subject=title,
+                product=item.product,
+                request=item,
+                created_at=at(age),
+            )
+        )
         if item.status is not RequestStatus.NEW:
-            session.add(Activity(
-                actor=pm, verb="request_status_changed", subject=title, product=item.product, request=item,
-                before=RequestStatus.NEW.label, after=item.status.label, created_at=at(max(age - 5, 0), 15),
-            ))
+            session.add(
+                Activity(
+                    actor=pm,
+                    verb="request_status_changed",
+                    subject=title,
+                    product=item.product,
+                    request=item,
+                    before=RequestStatus.NEW.label,
+                    after=item.status.label,
+                    created_at=at(max(age - 5, 0), 15),
+                )
+            )
     duplicate = requests["Error rate by shift on a dashboard"]
     duplicate.duplicate_of = requests["Show pick errors per shift"]
     session.flush()
@@ -226,35 +264,60 @@ def seed_requests(session: Session, products: dict, departments: dict, users: di
             comment.product = products[key]
             product = products[key]
         session.add(comment)
-        session.add(Activity(actor=comment.author, verb="comment_posted",
-                             subject=comment.request.title if comment.request else product.name,
-                             product=product, request=comment.request, created_at=comment.created_at))
+        session.add(
+            Activity(
+                actor=comment.author,
+                verb="comment_posted",
+                subject=comment.request.title if comment.request else product.name,
+                product=product,
+                request=comment.request,
+                created_at=comment.created_at,
+            )
+        )
 
     # Four quarters of survey answers; each product has its own mood.
-    moods = {"sales-crm": 8.2, "finance-erp": 6.4, "warehouse-wms": 7.6, "people-hris": 7.0,
-             "close-assistant": 7.8, "insights-bi": 6.8, "team-chat": 8.8, "access-guard": 7.2,
-             "ops-monitoring": 8.0}
+    moods = {
+        "sales-crm": 8.2,
+        "finance-erp": 6.4,
+        "warehouse-wms": 7.6,
+        "people-hris": 7.0,
+        "close-assistant": 7.8,
+        "insights-bi": 6.8,
+        "team-chat": 8.8,
+        "access-guard": 7.2,
+        "ops-monitoring": 8.0,
+    }
     for quarters_ago in range(4):
         day = today - timedelta(days=91 * quarters_ago)
         quarter = quarter_of(day)
         for slug, mood in moods.items():
             for person in rng.sample(people, 8):
                 score = max(0, min(10, round(rng.gauss(mood + 0.3 * (3 - quarters_ago) / 3, 1.6))))
-                session.add(SatisfactionResponse(
-                    user=person, product=products[slug], quarter=quarter, score=score,
-                    comment="Works well for my team." if score >= 9 else None,
-                    answered_at=datetime.combine(day, time(12), UTC),
-                ))
+                session.add(
+                    SatisfactionResponse(
+                        user=person,
+                        product=products[slug],
+                        quarter=quarter,
+                        score=score,
+                        comment="Works well for my team." if score >= 9 else None,
+                        answered_at=datetime.combine(day, time(12), UTC),
+                    )
+                )
 
     for product in products.values():
         for measure in product.measures:
             latest = measure.latest_reading
             if latest is not None:
-                session.add(Activity(
-                    actor=pm, verb="reading_recorded", subject=measure.name, product=product,
-                    after=f"{latest.value:g} on {latest.taken_on:%d %b %Y}",
-                    created_at=datetime.combine(latest.taken_on, time(16), UTC),
-                ))
+                session.add(
+                    Activity(
+                        actor=pm,
+                        verb="reading_recorded",
+                        subject=measure.name,
+                        product=product,
+                        after=f"{latest.value:g} on {latest.taken_on:%d %b %Y}",
+                        created_at=datetime.combine(latest.taken_on, time(16), UTC),
+                    )
+                )
     session.flush()
     return requests
 
@@ -276,13 +339,34 @@ def seed_board(session: Session, products: dict, requests: dict, users: dict, to
     for column_value, specs in by_column.items():
         ranks = evenly_spaced_ranks(len(specs))
         for index, spec in enumerate(specs):
-            (slug, title, _, reach, impact, confidence, effort, hours, cost, linked, measure_spec,
-             note, shipped_days_ago) = spec
+            (
+                slug,
+                title,
+                _,
+                reach,
+                impact,
+                confidence,
+                effort,
+                hours,
+                cost,
+                linked,
+                measure_spec,
+                note,
+                shipped_days_ago,
+            ) = spec
             product = products[slug]
             item = RoadmapItem(
-                product=product, title=title, column=Column(column_value), rank=ranks[index],
-                owner=owners[index % 2], reach=reach, impact=float(impact), confidence=confidence,
-                effort=float(effort), hours_saved_per_month=float(hours), cost_saved_per_year=Decimal(cost),
+                product=product,
+                title=title,
+                column=Column(column_value),
+                rank=ranks[index],
+                owner=owners[index % 2],
+                reach=reach,
+                impact=float(impact),
+                confidence=confidence,
+                effort=float(effort),
+                hours_saved_per_month=float(hours),
+                cost_saved_per_year=Decimal(cost),
                 description=f"Answers what colleagues asked for in {product.name}.",
                 created_at=datetime.combine(today - timedelta(days=90), time(9), UTC),
             )
@@ -296,18 +380,32 @@ def seed_board(session: Session, products: dict, requests: dict, users: dict, to
                 item.shipped_on = today - timedelta(days=shipped_days_ago)
                 item.moved_by = owners[0]
                 item.moved_at = datetime.combine(item.shipped_on, time(15), UTC)
-                session.add(Activity(actor=owners[0], verb="item_shipped", subject=title, product=product,
-                                     item=item, before="Now", after="Shipped", created_at=item.moved_at))
+                session.add(
+                    Activity(
+                        actor=owners[0],
+                        verb="item_shipped",
+                        subject=title,
+                        product=product,
+                        item=item,
+                        before="Now",
+                        after="Shipped",
+                        created_at=item.moved_at,
+                    )
+                )
             session.add(item)
     session.flush()
 
 
 # product → (sponsor department, key-user department); two products have no sponsor yet.
 DEMO_SPONSORS = {
-    "sales-crm": ("Sales", "Customer Service"), "finance-erp": ("Finance", "Operations"),
-    "warehouse-wms": ("Warehouse & Logistics", "Customer Service"), "people-hris": ("People", "IT"),
-    "insights-bi": ("Finance", "Marketing"), "team-chat": ("IT", "Operations"),
-    "access-guard": ("IT", "Finance"), "ops-monitoring": ("IT", "Warehouse & Logistics"),
+    "sales-crm": ("Sales", "Customer Service"),
+    "finance-erp": ("Finance", "Operations"),
+    "warehouse-wms": ("Warehouse & Logistics", "Customer Service"),
+    "people-hris": ("People", "IT"),
+    "insights-bi": ("Finance", "Marketing"),
+    "team-chat": ("IT", "Operations"),
+    "access-guard": ("IT", "Finance"),
+    "ops-monitoring": ("IT", "Warehouse & Logistics"),
 }
 
 
@@ -317,15 +415,41 @@ def seed_stakeholders(session: Session, products: dict, departments: dict) -> No
     for slug, (sponsor, key_user) in DEMO_SPONSORS.items():
         product = products[slug]
         head = departments[sponsor]
-        session.add_all([
-            Stakeholder(product=product, name=head.head or sponsor, department=head,
-                        role=StakeholderRole.SPONSOR, power=5, interest=4),
-            Stakeholder(product=product, name=f"{key_user} team", department=departments[key_user],
-                        role=StakeholderRole.KEY_USER, power=2, interest=5),
-            Stakeholder(product=product, name="Internal audit", role=StakeholderRole.INFORMED,
-                        power=4, interest=2),
-        ])
-    session.add(Stakeholder(product=products["close-assistant"], name="Finance controllers",
-                            department=departments["Finance"], role=StakeholderRole.KEY_USER,
-                            power=3, interest=5))
+        session.add_all(
+            [
+                Stakeholder(
+                    product=product,
+                    name=head.head or sponsor,
+                    department=head,
+                    role=StakeholderRole.SPONSOR,
+                    power=5,
+                    interest=4,
+                ),
+                Stakeholder(
+                    product=product,
+                    name=f"{key_user} team",
+                    department=departments[key_user],
+                    role=StakeholderRole.KEY_USER,
+                    power=2,
+                    interest=5,
+                ),
+                Stakeholder(
+                    product=product,
+                    name="Internal audit",
+                    role=StakeholderRole.INFORMED,
+                    power=4,
+                    interest=2,
+                ),
+            ]
+        )
+    session.add(
+        Stakeholder(
+            product=products["close-assistant"],
+            name="Finance controllers",
+            department=departments["Finance"],
+            role=StakeholderRole.KEY_USER,
+            power=3,
+            interest=5,
+        )
+    )
     session.flush()

@@ -18,8 +18,14 @@ MESSAGES = {
     409: ("Changed meanwhile", "Someone else changed this first. Reload to see their change."),
     413: ("Too large", "What you sent is larger than this site accepts."),
     422: ("Check the form", "Some fields need your attention."),
-    429: ("Too many attempts", "Too many failed sign-ins from here or for this account. Wait a minute and try again."),
-    503: ("Temporarily unavailable", "The database cannot be reached right now. Try again in a minute."),
+    429: (
+        "Too many attempts",
+        "Too many failed sign-ins from here or for this account. Wait a minute and try again.",
+    ),
+    503: (
+        "Temporarily unavailable",
+        "The database cannot be reached right now. Try again in a minute.",
+    ),
     500: ("Something went wrong", "An unexpected error happened. It has been logged."),
 }
 
@@ -32,7 +38,11 @@ CSRF_MESSAGE = (
 def error_page(code: int, message: str | None = None):
     title, default_message = MESSAGES.get(code, (f"Error {code}", ""))
     return render(
-        "errors/error.html", "error", code=code, title=title, message=message or default_message,
+        "errors/error.html",
+        "error",
+        code=code,
+        title=title,
+        message=message or default_message,
         status=code,
     )
 
@@ -70,7 +80,11 @@ def register(app: Flask) -> None:
 def database_unavailable():
     """503 without touching the database (the layout would, to show who is signed in)."""
     if request.headers.get("HX-Request") == "true":
-        body = '<section class="error-page" data-status="503"><p>' + MESSAGES[503][1] + "</p></section>"
+        body = (
+            '<section class="error-page" data-status="503"><p>'
+            + MESSAGES[503][1]
+            + "</p></section>"
+        )
     else:
         # Straight from the environment: render_template's context processors
         # would look up the signed-in user in the very database that is down.

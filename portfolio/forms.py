@@ -36,7 +36,9 @@ class NotInFuture:
 
     def __call__(self, form, field) -> None:
         if field.data and field.data > date.today() + self.grace:
-            raise ValidationError("This date is in the future; record readings once they are taken.")
+            raise ValidationError(
+                "This date is in the future; record readings once they are taken."
+            )
 
 
 def strip(value):
@@ -69,8 +71,10 @@ def count_field(label: str, **kwargs) -> IntegerField:
     """A whole number of people or seats: 0 or more."""
     return IntegerField(
         label,
-        validators=[NumberRange(min=0, max=10_000_000, message="Enter 0 or a positive whole number."),
-                    *kwargs.pop("validators", [])],
+        validators=[
+            NumberRange(min=0, max=10_000_000, message="Enter 0 or a positive whole number."),
+            *kwargs.pop("validators", []),
+        ],
         **kwargs,
     )
 
@@ -81,9 +85,12 @@ def number_field(label: str, **kwargs) -> FloatField:
 
 def money_field(label: str, **kwargs) -> DecimalField:
     return DecimalField(
-        label, places=2,
-        validators=[NumberRange(min=0, max=10**11, message="Enter an amount of 0 or more."),
-                    *kwargs.pop("validators", [])],
+        label,
+        places=2,
+        validators=[
+            NumberRange(min=0, max=10**11, message="Enter an amount of 0 or more."),
+            *kwargs.pop("validators", []),
+        ],
         **kwargs,
     )
 

@@ -17,7 +17,9 @@ def is_partial() -> bool:
     return bool(hx) and not hx.boosted and not hx.history_restore_request
 
 
-def render(template: str, block: str | None = None, *, status: int = 200, **context: Any) -> Response:
+def render(
+    template: str, block: str | None = None, *, status: int = 200, **context: Any
+) -> Response:
     """Render `template`, or only its `block` when answering an htmx request."""
     if block is not None and is_partial():
         body = render_block(template, block, **context)

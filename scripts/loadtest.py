@@ -37,8 +37,17 @@ ROOT = Path(__file__).resolve().parent.parent
 MAX_REQUESTS = 200_000  # a hard bound, whatever the duration
 CARD = re.compile(r'id="card-(\d+)" data-item-id="\d+" data-version="(\d+)"')
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
-BROWSE = ["/products", "/board", "/requests", "/products/sales-crm", "/products/finance-erp",
-          "/requests?sort=votes", "/activity", "/departments", "/board?view=lanes"]
+BROWSE = [
+    "/products",
+    "/board",
+    "/requests",
+    "/products/sales-crm",
+    "/products/finance-erp",
+    "/requests?sort=votes",
+    "/activity",
+    "/departments",
+    "/board?view=lanes",
+]
 
 
 def free_port() -> int:
@@ -69,7 +78,9 @@ class Stats:
     requests: int = 0
     lock = threading.Lock()
 
-    def record(self, status: int, seconds: float, what: str, in_outage: bool, body: str = "") -> None:
+    def record(
+        self, status: int, seconds: float, what: str, in_outage: bool, body: str = ""
+    ) -> None:
         with self.lock:
             self.requests += 1
             self.latencies.append(seconds)
@@ -85,7 +96,9 @@ class Stats:
 class User:
     def __init__(self, base: str, email: str, stats: Stats, outage: threading.Event):
         self.base, self.email, self.stats, self.outage = base, email, stats, outage
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
         self.token = ""
         self.can_move = email.startswith(("pm@", "admin@"))
 
@@ -112,8 +125,11 @@ class User:
 
     def sign_in(self) -> None:
         self.call("/login")
-        status, _ = self.call("/login", {"csrf_token": self.token, "email": self.email,
-                                         "password": "demo-password"}, "login")
+        status, _ = self.call(
+            "/login",
+            {"csrf_token": self.token, "email": self.email, "password": "demo-password"},
+            "login",
+        )
         if status not in (200, 302):
             raise RuntimeError(f"{self.email} could not sign in: {status}")
 
@@ -125,7 +141,9 @@ class User:
                 self.call(rng.choice(BROWSE))
             elif roll < 0.9 or not self.can_move:
                 body = f"load test comment {uuid.uuid4()}"
-                status, _ = self.call(f"/comments/request/{rng.randint(1, 25)}", {"body": body}, "comment")
+                status, _ = self.call(
+                    f"/comments/request/{rng.randint(1, 25)}", {"body": body}, "comment"
+                )
                 if status in (200, 302):
                     with self.stats.lock:
                         self.stats.comments_ok.add(body)
@@ -134,22 +152,31 @@ class User:
                 cards = CARD.findall(page)
                 if status == 200 and cards:
                     card_id, version = rng.choice(cards)
-                    status, _ = self.call(f"/board/items/{card_id}/move",
-                                          {"direction": rng.choice(["up", "down"]), "version": version}, "move")
+                    status, _ = self.call(
+                        f"/board/items/{card_id}/move",
+                        {"direction": rng.choice(["up", "down"]), "version": version},
+                        "move",
+                    )
                     if status in (200, 302):
                         with self.stats.lock:
-                            self.stats.moves[int(card_id)] = self.stats.moves.get(int(card_id), 0) + 1
+                            self.stats.moves[int(card_id)] = (
+                                self.stats.moves.get(int(card_id), 0) + 1
+                            )
 
 
 def gunicorn_workers(master_pid: int) -> list[int]:
-    output = subprocess.run(["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True, text=True)
+    output = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True, text=True
+    )
     return [int(pid) for pid in output.stdout.split()]
 
 
 def postgres_cluster(database_url: str) -> tuple[str, str]:
     """The local cluster (version, name) that serves the URL's port."""
     port = urllib.parse.urlsplit(database_url).port or 5432
-    listing = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(
+        ["pg_lsclusters", "-h"], capture_output=True, text=True, check=True
+    ).stdout
     for line in listing.splitlines():
         version, name, cluster_port = line.split()[:3]
         if int(cluster_port) == port:
@@ -166,8 +193,11 @@ def check_database(database_url: str, comments: set[str]) -> list[str]:
     problems = []
     engine = sa.create_engine(normalise_database_url(database_url))
     with engine.connect() as connection:
-        stored = set(connection.execute(sa.text("SELECT body FROM comment WHERE body LIKE 'load test comment %'"))
-                     .scalars())
+        stored = set(
+            connection.execute(
+                sa.text("SELECT body FROM comment WHERE body LIKE 'load test comment %'")
+            ).scalars()
+        )
         missing = comments - stored
         if missing:
             problems.append(f"{len(missing)} acknowledged comments are missing")
@@ -189,9 +219,16 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60)
-    parser.add_argument("--kill-worker", action="store_true", help="kill -9 one worker a third of the way in")
-    parser.add_argument("--stop-postgres", type=float, default=0, metavar="SECONDS",
-                        help="stop the PostgreSQL cluster half way through for this long")
+    parser.add_argument(
+        "--kill-worker", action="store_true", help="kill -9 one worker a third of the way in"
+    )
+    parser.add_argument(
+        "--stop-postgres",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="stop the PostgreSQL cluster half way through for this long",
+    )
     args = parser.parse_args()
     args.duration = min(args.duration, 600)  # bounded, whatever was asked
 
@@ -202,15 +239,22 @@ def main() -> int:
         database_url = args.pg_url
     else:
         database_url = f"sqlite:///{workdir / 'load.db'}"
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "load-test-secret",
-           "PORTFOLIO_ENV": "development", "PORTFOLIO_INSTANCE_PATH": str(workdir / "instance")}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "load-test-secret",
+        "PORTFOLIO_ENV": "development",
+        "PORTFOLIO_INSTANCE_PATH": str(workdir / "instance"),
+    }
     env.pop("PORTFOLIO_DEMO", None)
     flask = [sys.executable, "-m", "flask", "--app", "portfolio"]
     if args.database == "postgres":
-        reset = ("import sqlalchemy as sa, os; from portfolio.config import normalise_database_url as n; "
-                 "e = sa.create_engine(n(os.environ['DATABASE_URL'])); c = e.connect(); "
-                 "c.execute(sa.text('DROP SCHEMA public CASCADE')); c.execute(sa.text('CREATE SCHEMA public')); "
-                 "c.commit()")
+        reset = (
+            "import sqlalchemy as sa, os; from portfolio.config import normalise_database_url as n; "
+            "e = sa.create_engine(n(os.environ['DATABASE_URL'])); c = e.connect(); "
+            "c.execute(sa.text('DROP SCHEMA public CASCADE')); c.execute(sa.text('CREATE SCHEMA public')); "
+            "c.commit()"
+        )
         subprocess.run([sys.executable, "-c", reset], env=env, cwd=ROOT, check=True)
     subprocess.run([*flask, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run([*flask, "seed-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -218,9 +262,24 @@ def main() -> int:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
-         "--timeout", "60", "--graceful-timeout", "5", "portfolio:create_app()"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(workdir / "gunicorn.log", "w"),
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "portfolio:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=open(workdir / "gunicorn.log", "w"),
     )
     stats, outage = Stats(), threading.Event()
     fault_notes = []
@@ -228,10 +287,24 @@ def main() -> int:
         wait_for(base + "/healthz")
         started = time.monotonic()
         deadline = started + args.duration
-        users = [User(base, ["pm@demo.example", "admin@demo.example", "staff@demo.example",
-                             "leader@demo.example"][i % 4], stats, outage) for i in range(args.users)]
-        threads = [threading.Thread(target=user.run, args=(deadline, random.Random(i)), daemon=True)
-                   for i, user in enumerate(users)]
+        users = [
+            User(
+                base,
+                [
+                    "pm@demo.example",
+                    "admin@demo.example",
+                    "staff@demo.example",
+                    "leader@demo.example",
+                ][i % 4],
+                stats,
+                outage,
+            )
+            for i in range(args.users)
+        ]
+        threads = [
+            threading.Thread(target=user.run, args=(deadline, random.Random(i)), daemon=True)
+            for i, user in enumerate(users)
+        ]
         for thread in threads:
             thread.start()
 
@@ -241,7 +314,9 @@ def main() -> int:
             if workers:
                 outage.set()  # the killed worker's requests in flight are cut off
                 os.kill(workers[0], signal.SIGKILL)
-                fault_notes.append(f"killed worker {workers[0]} at {time.monotonic() - started:.0f}s")
+                fault_notes.append(
+                    f"killed worker {workers[0]} at {time.monotonic() - started:.0f}s"
+                )
                 time.sleep(2)
                 outage.clear()
         if args.stop_postgres and args.database == "postgres":
@@ -268,7 +343,9 @@ def main() -> int:
             outage.clear()
             if recovered is None:
                 stats.server_errors.append("the app did not recover after PostgreSQL came back")
-            fault_notes.append(f"PostgreSQL back; healthy again at {recovered or float('nan'):.0f}s")
+            fault_notes.append(
+                f"PostgreSQL back; healthy again at {recovered or float('nan'):.0f}s"
+            )
         for thread in threads:
             thread.join(timeout=args.duration + 60)
         elapsed = time.monotonic() - started
@@ -286,10 +363,16 @@ def main() -> int:
     print(f"{args.database}, {args.workers} workers, {args.users} users, {elapsed:.0f} s")
     for note in fault_notes:
         print(f"  fault: {note}")
-    print(f"  requests: {stats.requests} ({stats.requests / elapsed:.1f}/s), p50 {p50:.0f} ms, p95 {p95:.0f} ms")
-    print(f"  statuses: {dict(sorted(stats.statuses.items()))}; "
-          f"cut off or 503 during planned faults: {stats.outage_503}")
-    print(f"  comments acknowledged: {len(stats.comments_ok)}, card moves accepted: {sum(stats.moves.values())}")
+    print(
+        f"  requests: {stats.requests} ({stats.requests / elapsed:.1f}/s), p50 {p50:.0f} ms, p95 {p95:.0f} ms"
+    )
+    print(
+        f"  statuses: {dict(sorted(stats.statuses.items()))}; "
+        f"cut off or 503 during planned faults: {stats.outage_503}"
+    )
+    print(
+        f"  comments acknowledged: {len(stats.comments_ok)}, card moves accepted: {sum(stats.moves.values())}"
+    )
     failures = stats.server_errors + problems
     for failure in failures[:20]:
         print(f"  FAIL {failure}")

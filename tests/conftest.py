@@ -112,6 +112,7 @@ def truncate_all(engine: sa.Engine) -> None:
 
 # Clients ---------------------------------------------------------------------
 
+
 class CsrfClient(FlaskClient):
     """A test client that sends a valid CSRF token, as our pages do.
 
@@ -148,6 +149,7 @@ def log_in(client: FlaskClient, user: User) -> FlaskClient:
 
 
 # Factories -------------------------------------------------------------------
+
 
 class Factory:
     """Builds rows with sensible defaults; every keyword can be overridden."""
@@ -189,7 +191,6 @@ class Factory:
         db.session.commit()
         return department
 
-
     def product(self, **fields):
         from portfolio.models import Category, Product, Sourcing, Stage
 
@@ -209,7 +210,9 @@ class Factory:
         from portfolio.models import Usage, UsageLevel
 
         fields.setdefault("level", UsageLevel.PRIMARY)
-        usage = Usage(product=product, department=department or self.department(), users=users, **fields)
+        usage = Usage(
+            product=product, department=department or self.department(), users=users, **fields
+        )
         db.session.add(usage)
         db.session.commit()
         return usage
@@ -234,7 +237,6 @@ class Factory:
         db.session.add(measure)
         db.session.commit()
         return measure
-
 
     def request(self, product=None, **fields):
         from portfolio.models import Request, RequestStatus
@@ -263,7 +265,6 @@ class Factory:
         db.session.add(comment)
         db.session.commit()
         return comment
-
 
     def item(self, product=None, column=None, **fields):
         """A roadmap item at the bottom of its column."""
@@ -334,6 +335,7 @@ def leader_client(client_as) -> FlaskClient:
 
 
 # Query counting --------------------------------------------------------------
+
 
 @pytest.fixture
 def count_queries(app):

@@ -21,38 +21,74 @@ def test_changes_leave_a_trace(pm_client, make, users):
     department = make.department()
     measure = make.measure(product)
     prefix = f"reading-{measure.id}-"
-    pm_client.post(f"/products/traced/measures/{measure.id}/readings",
-                   data={prefix + "taken_on": date.today().isoformat(), prefix + "value": "80"})
-    created = pm_client.post("/requests/new", data={"product_id": str(product.id), "title": "Export",
-                                                    "description": "Please", "department_id": str(department.id)})
+    pm_client.post(
+        f"/products/traced/measures/{measure.id}/readings",
+        data={prefix + "taken_on": date.today().isoformat(), prefix + "value": "80"},
+    )
+    created = pm_client.post(
+        "/requests/new",
+        data={
+            "product_id": str(product.id),
+            "title": "Export",
+            "description": "Please",
+            "department_id": str(department.id),
+        },
+    )
     request_id = int(created.headers["Location"].rsplit("/", 1)[1])
     pm_client.post(f"/requests/{request_id}/status", data={"status": "under_review"})
     pm_client.post(f"/comments/request/{request_id}", data={"body": "Looking at it"})
     pm_client.post("/products/traced/retire")
-    assert verbs() == ["reading_recorded", "request_created", "request_status_changed", "comment_posted",
-                       "product_stage_changed"]
-    stage_change = db.session.execute(db.select(Activity).where(Activity.verb == "product_stage_changed")).scalar_one()
-    assert (stage_change.before, stage_change.after, stage_change.actor_id) == ("Live", "Retired", users["pm"].id)
-    status_change = db.session.execute(db.select(Activity).where(Activity.verb == "request_status_changed")).scalar_one()
+    assert verbs() == [
+        "reading_recorded",
+        "request_created",
+        "request_status_changed",
+        "comment_posted",
+        "product_stage_changed",
+    ]
+    stage_change = db.session.execute(
+        db.select(Activity).where(Activity.verb == "product_stage_changed")
+    ).scalar_one()
+    assert (stage_change.before, stage_change.after, stage_change.actor_id) == (
+        "Live",
+        "Retired",
+        users["pm"].id,
+    )
+    status_change = db.session.execute(
+        db.select(Activity).where(Activity.verb == "request_status_changed")
+    ).scalar_one()
     assert (status_change.before, status_change.after) == ("New", "Under review")
 
 
 @pytest.fixture
 def history(make, users):
     recent, other = make.product(name="Recent"), make.product(name="Other")
-    for days, product, subject in [(1, recent, "one day ago"), (10, recent, "ten days ago"),
-                                   (40, recent, "forty days ago"), (2, other, "other product")]:
-        db.session.add(Activity(actor=users["pm"], verb="comment_posted", subject=subject, product=product,
-                                created_at=utcnow() - timedelta(days=days)))
+    for days, product, subject in [
+        (1, recent, "one day ago"),
+        (10, recent, "ten days ago"),
+        (40, recent, "forty days ago"),
+        (2, other, "other product"),
+    ]:
+        db.session.add(
+            Activity(
+                actor=users["pm"],
+                verb="comment_posted",
+                subject=subject,
+                product=product,
+                created_at=utcnow() - timedelta(days=days),
+            )
+        )
     db.session.commit()
     return recent
 
 
-@pytest.mark.parametrize("query, shown", [
-    ({}, {"one day ago", "other product"}),
-    ({"days": "30"}, {"one day ago", "ten days ago", "other product"}),
-    ({"days": "30", "product": "{recent}"}, {"one day ago", "ten days ago"}),
-])
+@pytest.mark.parametrize(
+    "query, shown",
+    [
+        ({}, {"one day ago", "other product"}),
+        ({"days": "30"}, {"one day ago", "ten days ago", "other product"}),
+        ({"days": "30", "product": "{recent}"}, {"one day ago", "ten days ago"}),
+    ],
+)
 def test_what_changed_page(stakeholder_client, history, query, shown):
     query = {k: v.format(recent=history.id) for k, v in query.items()}
     page = stakeholder_client.get("/activity", query_string=query).text
@@ -63,8 +99,15 @@ def test_what_changed_page(stakeholder_client, history, query, shown):
 def test_product_page_shows_its_five_latest_changes(stakeholder_client, make, users):
     product = make.product(slug="busy")
     for n in range(7):
-        db.session.add(Activity(actor=users["pm"], verb="comment_posted", subject=f"change {n}", product=product,
-                                created_at=utcnow() - timedelta(hours=n)))
+        db.session.add(
+            Activity(
+                actor=users["pm"],
+                verb="comment_posted",
+                subject=f"change {n}",
+                product=product,
+                created_at=utcnow() - timedelta(hours=n),
+            )
+        )
     db.session.commit()
     page = stakeholder_client.get("/products/busy").text
     section = page.split('id="activity"')[1].split("</section>")[0]
@@ -79,11 +122,19 @@ def test_activity_page_query_count_is_constant(stakeholder_client, make, users, 
             stakeholder_client.get("/activity")
         return len(statements)
 
-    db.session.add_all([Activity(actor=users["pm"], verb="comment_posted", subject="x", product=product)
-                        for _ in range(5)])
+    db.session.add_all(
+        [
+            Activity(actor=users["pm"], verb="comment_posted", subject="x", product=product)
+            for _ in range(5)
+        ]
+    )
     db.session.commit()
     few = queries()
-    db.session.add_all([Activity(actor=make.user(), verb="comment_posted", subject="y", product=make.product())
-                        for _ in range(60)])
+    db.session.add_all(
+        [
+            Activity(actor=make.user(), verb="comment_posted", subject="y", product=make.product())
+            for _ in range(60)
+        ]
+    )
     db.session.commit()
     assert queries() == few

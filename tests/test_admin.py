@@ -26,22 +26,29 @@ def test_admin_lists_users(admin_client, users):
 
 def test_admin_creates_a_user_who_can_log_in(app, admin_client, make):
     department = make.department(name="Finance")
-    response = admin_client.post("/admin/users", data={**VALID_USER, "department_id": str(department.id)})
+    response = admin_client.post(
+        "/admin/users", data={**VALID_USER, "department_id": str(department.id)}
+    )
     assert response.status_code == 302
     user = db.session.execute(User.by_email("new.person@example.test")).scalar_one()
     assert user.role is Role.LEADER and user.department_id == department.id
-    login = app.test_client().post("/login", data={"email": "new.person@example.test", "password": "a fine passphrase"})
+    login = app.test_client().post(
+        "/login", data={"email": "new.person@example.test", "password": "a fine passphrase"}
+    )
     assert login.status_code == 302
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("email", "not-an-email", "Enter an email address"),
-    ("email", "", "This field is required"),
-    ("display_name", "", "This field is required"),
-    ("role", "emperor", "Not a valid choice"),
-    ("department_id", "99999", "Not a valid choice"),
-    ("new_password", "short", "at least 8"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("email", "not-an-email", "Enter an email address"),
+        ("email", "", "This field is required"),
+        ("display_name", "", "This field is required"),
+        ("role", "emperor", "Not a valid choice"),
+        ("department_id", "99999", "Not a valid choice"),
+        ("new_password", "short", "at least 8"),
+    ],
+)
 def test_create_user_errors_keep_the_input(admin_client, field, value, message):
     before = count_rows(User)
     response = admin_client.post("/admin/users", data={**VALID_USER, field: value})
@@ -53,7 +60,9 @@ def test_create_user_errors_keep_the_input(admin_client, field, value, message):
 
 
 def test_duplicate_email_is_refused(admin_client, users):
-    response = admin_client.post("/admin/users", data={**VALID_USER, "email": users["pm"].email.upper()})
+    response = admin_client.post(
+        "/admin/users", data={**VALID_USER, "email": users["pm"].email.upper()}
+    )
     assert response.status_code == 422
     assert "already has an account" in response.text
 
@@ -72,7 +81,9 @@ def test_change_role_with_htmx_swaps_the_row(admin_client, users):
 
 
 def test_change_role_without_javascript_redirects(admin_client, users):
-    response = admin_client.post(f"/admin/users/{users['leader'].id}/role", data={"role": "stakeholder"})
+    response = admin_client.post(
+        f"/admin/users/{users['leader'].id}/role", data={"role": "stakeholder"}
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/admin/users"
 
 
@@ -85,7 +96,9 @@ def test_role_change_applies_to_open_sessions(app, admin_client, users):
 
 def test_admin_cannot_demote_or_deactivate_themselves(admin_client, users):
     me = users["admin"]
-    response = admin_client.post(f"/admin/users/{me.id}/role", data={"role": "pm"}, headers={"HX-Request": "true"})
+    response = admin_client.post(
+        f"/admin/users/{me.id}/role", data={"role": "pm"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 422 and "your own administrator role" in response.text
     response = admin_client.post(f"/admin/users/{me.id}/deactivate", headers={"HX-Request": "true"})
     assert response.status_code == 422 and "your own account" in response.text

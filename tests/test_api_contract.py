@@ -72,16 +72,24 @@ def openapi(client):
 
 
 def validate(document: dict, schema: str, instance) -> None:
-    Draft202012Validator({"$ref": f"#/components/schemas/{schema}", "components": document["components"]}).validate(
-        instance)
+    Draft202012Validator(
+        {"$ref": f"#/components/schemas/{schema}", "components": document["components"]}
+    ).validate(instance)
 
 
-@pytest.mark.parametrize("url, schema", [
-    ("/api/products", "ProductPage"), ("/api/products/sales-crm", "ProductDetail"),
-    ("/api/products/expense-legacy", "ProductDetail"), ("/api/measures", "MeasurePage"),
-    ("/api/requests", "RequestPage"), ("/api/requests?status=declined", "RequestPage"),
-    ("/api/board", "BoardItemPage"), ("/api/board?column=shipped", "BoardItemPage"),
-])
+@pytest.mark.parametrize(
+    "url, schema",
+    [
+        ("/api/products", "ProductPage"),
+        ("/api/products/sales-crm", "ProductDetail"),
+        ("/api/products/expense-legacy", "ProductDetail"),
+        ("/api/measures", "MeasurePage"),
+        ("/api/requests", "RequestPage"),
+        ("/api/requests?status=declined", "RequestPage"),
+        ("/api/board", "BoardItemPage"),
+        ("/api/board?column=shipped", "BoardItemPage"),
+    ],
+)
 def test_responses_match_the_openapi_document(client, demo, token, openapi, url, schema):
     response = get(client, url, token)
     assert response.status_code == 200
@@ -94,17 +102,33 @@ def test_every_documented_path_answers(client, demo, token, openapi):
         assert response.status_code == 200, path
 
 
-@pytest.mark.parametrize("url", ["/api/products/nope", "/api/requests?status=lost", "/api/board?column=x",
-                                 "/api/products?page=0", "/api/products?per_page=201", "/api/products?page=x",
-                                 "/api/measures?page=200000000000000000"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/products/nope",
+        "/api/requests?status=lost",
+        "/api/board?column=x",
+        "/api/products?page=0",
+        "/api/products?per_page=201",
+        "/api/products?page=x",
+        "/api/measures?page=200000000000000000",
+    ],
+)
 def test_errors_are_documented_problems(client, demo, token, openapi, url):
     response = get(client, url, token)
     assert response.status_code in (400, 404)
     validate(openapi, "Problem", response.json)
 
 
-@pytest.mark.parametrize("url, key", [("/api/products", "slug"), ("/api/requests", "id"),
-                                      ("/api/measures", "id"), ("/api/board", "id")])
+@pytest.mark.parametrize(
+    "url, key",
+    [
+        ("/api/products", "slug"),
+        ("/api/requests", "id"),
+        ("/api/measures", "id"),
+        ("/api/board", "id"),
+    ],
+)
 def test_pagination_walks_each_list_exactly_once(client, demo, token, url, key):
     seen, pages = [], 0
     next_url = f"{url}?per_page=7"
@@ -119,8 +143,13 @@ def test_pagination_walks_each_list_exactly_once(client, demo, token, url, key):
 
 def test_board_positions_follow_the_board_order(client, demo, token):
     rows = get(client, "/api/board?column=now&per_page=200", token).json["data"]
-    ids = db.session.execute(sa.select(RoadmapItem.id).where(RoadmapItem.column == "now")
-                             .order_by(RoadmapItem.rank)).scalars().all()
+    ids = (
+        db.session.execute(
+            sa.select(RoadmapItem.id).where(RoadmapItem.column == "now").order_by(RoadmapItem.rank)
+        )
+        .scalars()
+        .all()
+    )
     assert [row["id"] for row in rows] == ids
     assert [row["position"] for row in rows] == list(range(1, len(ids) + 1))
 
@@ -132,5 +161,7 @@ def test_api_query_counts_do_not_grow_with_the_page(client, demo, token, count_q
             assert get(client, f"{url}?per_page={per_page}", token).status_code == 200
         return len(statements)
 
-    get(client, url, token)  # the first call records the token's last use; later ones within minutes do not
+    get(
+        client, url, token
+    )  # the first call records the token's last use; later ones within minutes do not
     assert queries(3) == queries(100)

@@ -34,10 +34,13 @@ def test_email_is_case_insensitive(client, users):
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("email, password", [
-    ("pm-unknown@example.test", PASSWORD),
-    (None, "wrong password here"),
-])
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("pm-unknown@example.test", PASSWORD),
+        (None, "wrong password here"),
+    ],
+)
 def test_wrong_email_or_password_gets_one_generic_message(client, users, email, password):
     email = email or users["pm"].email
     response = login(client, email, password)
@@ -62,14 +65,17 @@ def test_deactivated_user_cannot_log_in(client, make):
     assert "Wrong email or password." in response.text
 
 
-@pytest.mark.parametrize("next_url, expected", [
-    ("/requests", "/requests"),
-    ("/products?q=crm", "/products?q=crm"),
-    ("https://evil.example/steal", "/"),
-    ("//evil.example/steal", "/"),
-    ("/\\evil.example", "/"),
-    ("javascript:alert(1)", "/"),
-])
+@pytest.mark.parametrize(
+    "next_url, expected",
+    [
+        ("/requests", "/requests"),
+        ("/products?q=crm", "/products?q=crm"),
+        ("https://evil.example/steal", "/"),
+        ("//evil.example/steal", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
 def test_next_accepts_only_local_paths(client, users, next_url, expected):
     response = login(client, users["pm"].email, next=next_url)
     assert response.status_code == 302
@@ -150,11 +156,14 @@ def test_password_change_ends_other_sessions(app, users):
     login(laptop, pm.email)
     login(phone, pm.email)
 
-    response = laptop.post("/account", data={
-        "current_password": PASSWORD,
-        "new_password": "a much better passphrase",
-        "confirm_password": "a much better passphrase",
-    })
+    response = laptop.post(
+        "/account",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a much better passphrase",
+            "confirm_password": "a much better passphrase",
+        },
+    )
     assert response.status_code == 302
     # The session that changed the password goes on; the other one ended.
     assert laptop.get("/products").status_code == 200
@@ -163,13 +172,22 @@ def test_password_change_ends_other_sessions(app, users):
     assert db.session.get(User, pm.id).check_password("a much better passphrase")
 
 
-@pytest.mark.parametrize("fields, field, message", [
-    ({"current_password": "not it"}, "current_password", "not your current password"),
-    ({"new_password": "short", "confirm_password": "short"}, "new_password", "at least 8"),
-    ({"new_password": "password123", "confirm_password": "password123"}, "new_password", "most common"),
-    ({"confirm_password": "something else entirely"}, "confirm_password", "differ"),
-])
-def test_password_change_errors_are_shown_next_to_the_field(pm_client, users, fields, field, message):
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        ({"current_password": "not it"}, "current_password", "not your current password"),
+        ({"new_password": "short", "confirm_password": "short"}, "new_password", "at least 8"),
+        (
+            {"new_password": "password123", "confirm_password": "password123"},
+            "new_password",
+            "most common",
+        ),
+        ({"confirm_password": "something else entirely"}, "confirm_password", "differ"),
+    ],
+)
+def test_password_change_errors_are_shown_next_to_the_field(
+    pm_client, users, fields, field, message
+):
     data = {
         "current_password": PASSWORD,
         "new_password": "a much better passphrase",
@@ -192,14 +210,17 @@ def test_deactivation_ends_active_sessions(app, users):
     assert client.get("/products").status_code == 302
 
 
-@pytest.mark.parametrize("password, problem", [
-    ("short7!", "at least 8"),
-    ("password123", "most common"),
-    ("aaaaaaaaaaaa", "more than two different"),
-    ("eight ok", None),
-    ("a" * 40 + "b" * 40 + "c", None),  # long passphrases are welcome
-    ("x" * 300, "at most 256"),
-])
+@pytest.mark.parametrize(
+    "password, problem",
+    [
+        ("short7!", "at least 8"),
+        ("password123", "most common"),
+        ("aaaaaaaaaaaa", "more than two different"),
+        ("eight ok", None),
+        ("a" * 40 + "b" * 40 + "c", None),  # long passphrases are welcome
+        ("x" * 300, "at most 256"),
+    ],
+)
 def test_password_rules(password, problem):
     from portfolio.auth.passwords import password_problem
 

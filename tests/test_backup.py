@@ -13,11 +13,17 @@ COUNTED = (User, Product, Request, Vote, RoadmapItem, Activity)
 
 
 def counts() -> dict[str, int]:
-    return {model.__name__: db.session.execute(sa.select(sa.func.count()).select_from(model)).scalar_one()
-            for model in COUNTED}
+    return {
+        model.__name__: db.session.execute(
+            sa.select(sa.func.count()).select_from(model)
+        ).scalar_one()
+        for model in COUNTED
+    }
 
 
-@pytest.mark.skipif(postgres_url() is not None, reason="SQLite backup; PostgreSQL uses pg_dump (README)")
+@pytest.mark.skipif(
+    postgres_url() is not None, reason="SQLite backup; PostgreSQL uses pg_dump (README)"
+)
 def test_backup_round_trips_the_demo_data(app, tmp_path):
     from portfolio.demo import seed_demo
 

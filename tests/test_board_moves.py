@@ -22,21 +22,32 @@ COLUMNS = [Column.NOW, Column.NEXT, Column.LATER]
 
 def order(column: Column) -> list[int]:
     db.session.expire_all()
-    return db.session.execute(
-        sa.select(RoadmapItem.id).where(RoadmapItem.column == column).order_by(RoadmapItem.rank)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(RoadmapItem.id).where(RoadmapItem.column == column).order_by(RoadmapItem.rank)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def ranks(column: Column) -> list[str]:
-    return db.session.execute(
-        sa.select(RoadmapItem.rank).where(RoadmapItem.column == column).order_by(RoadmapItem.rank)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            sa.select(RoadmapItem.rank)
+            .where(RoadmapItem.column == column)
+            .order_by(RoadmapItem.rank)
+        )
+        .scalars()
+        .all()
+    )
 
 
 # Pure ranks ---------------------------------------------------------------------------
 
 rank_text = st.text(alphabet="0123456789abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8).filter(
-    lambda r: not r.endswith("0"))
+    lambda r: not r.endswith("0")
+)
 
 
 @given(a=rank_text, b=rank_text)
@@ -76,11 +87,16 @@ def test_evenly_spaced_ranks(count):
 operations = st.lists(
     st.one_of(
         st.tuples(st.just("create"), st.sampled_from(COLUMNS)),
-        st.tuples(st.just("drag"), st.integers(0, 30), st.sampled_from(COLUMNS), st.integers(0, 30)),
-        st.tuples(st.just("key"), st.integers(0, 30), st.sampled_from(["up", "down", "previous", "next"])),
+        st.tuples(
+            st.just("drag"), st.integers(0, 30), st.sampled_from(COLUMNS), st.integers(0, 30)
+        ),
+        st.tuples(
+            st.just("key"), st.integers(0, 30), st.sampled_from(["up", "down", "previous", "next"])
+        ),
         st.tuples(st.just("rebalance"), st.sampled_from(COLUMNS)),
     ),
-    min_size=1, max_size=25,
+    min_size=1,
+    max_size=25,
 )
 
 
@@ -88,7 +104,9 @@ def test_any_sequence_of_moves_matches_a_reference_list_model(app, make, users):
     product = make.product()
     pm = users["pm"]
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @settings(
+        max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
     @given(steps=operations)
     def run(steps):
         db.session.execute(sa.delete(Activity))
@@ -115,8 +133,15 @@ def test_any_sequence_of_moves_matches_a_reference_list_model(app, make, users):
                     position = step[3] % (len(others) + 1)
                     above = others[position - 1] if position > 0 else None
                     below = others[position] if position < len(others) else None
-                    move_item(db.session, item, column=target, above_id=above, below_id=below,
-                              expected_version=item.version, actor=pm)
+                    move_item(
+                        db.session,
+                        item,
+                        column=target,
+                        above_id=above,
+                        below_id=below,
+                        expected_version=item.version,
+                        actor=pm,
+                    )
                     db.session.commit()
                     model[source].remove(card)
                     model[target] = others[:position] + [card] + others[position:]
@@ -124,11 +149,14 @@ def test_any_sequence_of_moves_matches_a_reference_list_model(app, make, users):
                     direction = step[2]
                     index = model[source].index(card)
                     try:
-                        moved = move_by_direction(db.session, item, direction, expected_version=item.version,
-                                                  actor=pm)
+                        moved = move_by_direction(
+                            db.session, item, direction, expected_version=item.version, actor=pm
+                        )
                     except MoveRefused:
                         db.session.rollback()
-                        assert source is Column.LATER and direction == "next"  # Shipped needs a release note
+                        assert (
+                            source is Column.LATER and direction == "next"
+                        )  # Shipped needs a release note
                         continue
                     db.session.commit()
                     if direction in ("up", "down"):
@@ -139,7 +167,9 @@ def test_any_sequence_of_moves_matches_a_reference_list_model(app, make, users):
                         else:
                             assert not moved
                     else:
-                        target_index = COLUMNS.index(source) + (-1 if direction == "previous" else 1)
+                        target_index = COLUMNS.index(source) + (
+                            -1 if direction == "previous" else 1
+                        )
                         if 0 <= target_index < len(COLUMNS):
                             model[source].remove(card)
                             model[COLUMNS[target_index]].insert(0, card)
@@ -160,8 +190,15 @@ def test_moves_into_one_gap_trigger_a_rebalance_that_keeps_the_order(app, make, 
     for n in range(6 * REBALANCE_LENGTH):
         mover = mover_a if n % 2 == 0 else mover_b
         db.session.refresh(mover)
-        move_item(db.session, mover, column=Column.NOW, above_id=first.id, below_id=None,
-                  expected_version=mover.version, actor=users["pm"])
+        move_item(
+            db.session,
+            mover,
+            column=Column.NOW,
+            above_id=first.id,
+            below_id=None,
+            expected_version=mover.version,
+            actor=users["pm"],
+        )
         db.session.commit()
         assert order(Column.NOW)[:2] == [first.id, mover.id]
     assert max(len(rank) for rank in ranks(Column.NOW)) < REBALANCE_LENGTH
@@ -171,26 +208,45 @@ def test_a_stale_version_is_refused_and_changes_nothing(app, make, users):
     item = make.item(make.product(), column=Column.NEXT)
     before = order(Column.NEXT)
     with pytest.raises(StaleMove) as refused:
-        move_by_direction(db.session, item, "previous", expected_version=item.version - 1, actor=users["pm"])
+        move_by_direction(
+            db.session, item, "previous", expected_version=item.version - 1, actor=users["pm"]
+        )
     db.session.rollback()
     assert order(Column.NEXT) == before and "changed by someone else" in refused.value.message
 
 
 # Through HTTP ---------------------------------------------------------------------------
 
+
 def build_column(size: int, product) -> list[int]:
-    db.session.execute(sa.insert(RoadmapItem), [
-        {"product_id": product.id, "title": f"Card {i}", "description": "", "column": Column.NOW, "rank": rank,
-         "reach": 10, "impact": 1.0, "confidence": 80, "effort": 1.0, "hours_saved_per_month": 0,
-         "cost_saved_per_year": 0, "version": 1}
-        for i, rank in enumerate(evenly_spaced_ranks(size))
-    ])
+    db.session.execute(
+        sa.insert(RoadmapItem),
+        [
+            {
+                "product_id": product.id,
+                "title": f"Card {i}",
+                "description": "",
+                "column": Column.NOW,
+                "rank": rank,
+                "reach": 10,
+                "impact": 1.0,
+                "confidence": 80,
+                "effort": 1.0,
+                "hours_saved_per_month": 0,
+                "cost_saved_per_year": 0,
+                "version": 1,
+            }
+            for i, rank in enumerate(evenly_spaced_ranks(size))
+        ],
+    )
     db.session.commit()
     return order(Column.NOW)
 
 
 @pytest.mark.parametrize("kind", ["drag", "keyboard"])
-def test_a_move_costs_the_same_queries_in_10_and_5000_card_columns(pm_client, make, count_queries, kind):
+def test_a_move_costs_the_same_queries_in_10_and_5000_card_columns(
+    pm_client, make, count_queries, kind
+):
     def move_queries(size: int) -> tuple[int, int]:
         db.session.execute(sa.delete(Activity))
         db.session.execute(sa.delete(RoadmapItem))
@@ -200,13 +256,27 @@ def test_a_move_costs_the_same_queries_in_10_and_5000_card_columns(pm_client, ma
         rows_before = count_rows(RoadmapItem) + count_rows(Activity)
         with count_queries() as statements:
             if kind == "drag":
-                response = pm_client.post("/board/move", headers={"HX-Request": "true"}, data={
-                    "item_id": middle, "version": 1, "column": "now", "above_id": ids[1], "below_id": ""})
+                response = pm_client.post(
+                    "/board/move",
+                    headers={"HX-Request": "true"},
+                    data={
+                        "item_id": middle,
+                        "version": 1,
+                        "column": "now",
+                        "above_id": ids[1],
+                        "below_id": "",
+                    },
+                )
             else:
-                response = pm_client.post(f"/board/items/{middle}/move", headers={"HX-Request": "true"},
-                                          data={"direction": "up", "version": 1})
+                response = pm_client.post(
+                    f"/board/items/{middle}/move",
+                    headers={"HX-Request": "true"},
+                    data={"direction": "up", "version": 1},
+                )
         assert response.status_code == 200
-        writes = [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+        writes = [
+            s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        ]
         assert count_rows(RoadmapItem) + count_rows(Activity) == rows_before + 1  # one activity row
         return len(statements), len(writes)
 
@@ -222,10 +292,22 @@ def test_drag_answers_the_card_and_the_headers_it_changed(pm_client, make):
     product = make.product()
     now = [make.item(product, column=Column.NOW) for _ in range(3)]
     later = make.item(product, column=Column.LATER)
-    response = pm_client.post("/board/move", headers={"HX-Request": "true"}, data={
-        "item_id": later.id, "version": later.version, "column": "now", "above_id": now[0].id, "below_id": now[1].id})
+    response = pm_client.post(
+        "/board/move",
+        headers={"HX-Request": "true"},
+        data={
+            "item_id": later.id,
+            "version": later.version,
+            "column": "now",
+            "above_id": now[0].id,
+            "below_id": now[1].id,
+        },
+    )
     assert response.status_code == 200 and response.headers["HX-Retarget"] == f"#card-{later.id}"
-    assert f'id="card-{later.id}"' in response.text and f'data-version="{later.version + 1}"' in response.text
+    assert (
+        f'id="card-{later.id}"' in response.text
+        and f'data-version="{later.version + 1}"' in response.text
+    )
     assert 'id="column-now-header"' in response.text and 'hx-swap-oob="true"' in response.text
     assert order(Column.NOW) == [now[0].id, later.id, now[1].id, now[2].id]
     page = pm_client.get("/board").text
@@ -236,20 +318,45 @@ def test_stale_drag_gets_409_with_who_moved_it(pm_client, admin_client, make, us
     product = make.product()
     cards = [make.item(product, column=Column.NEXT) for _ in range(3)]
     stale_version = cards[2].version
-    assert admin_client.post(f"/board/items/{cards[2].id}/move", data={"direction": "up",
-                                                                       "version": stale_version}).status_code == 302
+    assert (
+        admin_client.post(
+            f"/board/items/{cards[2].id}/move", data={"direction": "up", "version": stale_version}
+        ).status_code
+        == 302
+    )
     after_admin = order(Column.NEXT)
-    response = pm_client.post("/board/move", headers={"HX-Request": "true"}, data={
-        "item_id": cards[2].id, "version": stale_version, "column": "next", "above_id": "", "below_id": cards[0].id})
+    response = pm_client.post(
+        "/board/move",
+        headers={"HX-Request": "true"},
+        data={
+            "item_id": cards[2].id,
+            "version": stale_version,
+            "column": "next",
+            "above_id": "",
+            "below_id": cards[0].id,
+        },
+    )
     assert response.status_code == 409 and response.headers["HX-Retarget"] == "#board"
-    assert 'data-testid="board-conflict"' in response.text and users["admin"].display_name in response.text
+    assert (
+        'data-testid="board-conflict"' in response.text
+        and users["admin"].display_name in response.text
+    )
     assert order(Column.NEXT) == after_admin
 
 
 def test_dropping_into_shipped_asks_for_a_release_note(pm_client, make):
     item = make.item(make.product(), column=Column.NOW)
-    response = pm_client.post("/board/move", headers={"HX-Request": "true"}, data={
-        "item_id": item.id, "version": item.version, "column": "shipped", "above_id": "", "below_id": ""})
+    response = pm_client.post(
+        "/board/move",
+        headers={"HX-Request": "true"},
+        data={
+            "item_id": item.id,
+            "version": item.version,
+            "column": "shipped",
+            "above_id": "",
+            "below_id": "",
+        },
+    )
     assert response.status_code == 200 and response.headers["HX-Retarget"] == "#board-dialog"
     assert "Release note" in response.text and order(Column.NOW) == [item.id]
 
@@ -261,37 +368,60 @@ def test_shipping_marks_linked_open_requests_shipped(pm_client, make):
     item = make.item(product, column=Column.NOW)
     item.requests = [open_request, declined]
     db.session.commit()
-    empty = pm_client.post(f"/board/items/{item.id}/ship", data={"release_note": "", "version": item.version,
-                                                                 "shipped_on": date.today().isoformat()})
+    empty = pm_client.post(
+        f"/board/items/{item.id}/ship",
+        data={"release_note": "", "version": item.version, "shipped_on": date.today().isoformat()},
+    )
     assert empty.status_code == 422 and order(Column.SHIPPED) == []
-    shipped = pm_client.post(f"/board/items/{item.id}/ship", data={
-        "release_note": "Done", "version": item.version, "shipped_on": "2026-11-20"})
+    shipped = pm_client.post(
+        f"/board/items/{item.id}/ship",
+        data={"release_note": "Done", "version": item.version, "shipped_on": "2026-11-20"},
+    )
     assert shipped.status_code == 302
     db.session.expire_all()
     item = db.session.get(RoadmapItem, item.id)
-    assert item.column is Column.SHIPPED and item.shipped_on == date(2026, 11, 20) and item.release_note == "Done"
-    assert open_request.status is RequestStatus.SHIPPED and declined.status is RequestStatus.DECLINED
-    assert {a.verb for a in db.session.execute(sa.select(Activity)).scalars()} >= {"item_shipped",
-                                                                                  "request_status_changed"}
+    assert (
+        item.column is Column.SHIPPED
+        and item.shipped_on == date(2026, 11, 20)
+        and item.release_note == "Done"
+    )
+    assert (
+        open_request.status is RequestStatus.SHIPPED and declined.status is RequestStatus.DECLINED
+    )
+    assert {a.verb for a in db.session.execute(sa.select(Activity)).scalars()} >= {
+        "item_shipped",
+        "request_status_changed",
+    }
 
 
-@pytest.mark.parametrize("url, data", [
-    ("/board/move", {"item_id": "{item}", "version": "1", "column": "next"}),
-    ("/board/items/{item}/move", {"direction": "down", "version": "1"}),
-    ("/board/items/{item}/ship", {"release_note": "x", "version": "1", "shipped_on": "2026-11-20"}),
-    ("/board/columns/now/order-by-score", {}),
-    ("/board/limits", {"now": "3"}),
-])
+@pytest.mark.parametrize(
+    "url, data",
+    [
+        ("/board/move", {"item_id": "{item}", "version": "1", "column": "next"}),
+        ("/board/items/{item}/move", {"direction": "down", "version": "1"}),
+        (
+            "/board/items/{item}/ship",
+            {"release_note": "x", "version": "1", "shipped_on": "2026-11-20"},
+        ),
+        ("/board/columns/now/order-by-score", {}),
+        ("/board/limits", {"now": "3"}),
+    ],
+)
 def test_board_writes_need_the_csrf_token(pm_client, make, url, data):
     item = make.item(make.product(), column=Column.NOW)
     before = (order(Column.NOW), order(Column.NEXT))
-    response = pm_client.post(url.format(item=item.id), data={k: v.format(item=item.id) for k, v in data.items()},
-                              csrf=False)
+    response = pm_client.post(
+        url.format(item=item.id),
+        data={k: v.format(item=item.id) for k, v in data.items()},
+        csrf=False,
+    )
     assert response.status_code == 400
     assert (order(Column.NOW), order(Column.NEXT)) == before
 
 
-@pytest.mark.skipif(postgres_url() is None, reason="concurrency is tested against PostgreSQL (TEST_DATABASE_URL)")
+@pytest.mark.skipif(
+    postgres_url() is None, reason="concurrency is tested against PostgreSQL (TEST_DATABASE_URL)"
+)
 @pytest.mark.parametrize("reorders", [False, True], ids=["moves", "moves-and-order-by-score"])
 def test_two_pms_moving_at_once_never_lose_a_move(app, make, users, reorders):
     """Two PMs move cards in one column at once; with `reorders` the second one
@@ -310,21 +440,35 @@ def test_two_pms_moving_at_once_never_lose_a_move(app, make, users, reorders):
             barrier.wait()
             for step in range(20):
                 if reorders and seed == 1 and step % 4 == 3:
-                    reordered.append(client.post("/board/columns/now/order-by-score",
-                                                 headers={"HX-Request": "true"}).status_code)
+                    reordered.append(
+                        client.post(
+                            "/board/columns/now/order-by-score", headers={"HX-Request": "true"}
+                        ).status_code
+                    )
                     continue
                 with app.app_context():
                     current = db.session.execute(
-                        sa.select(RoadmapItem.id, RoadmapItem.version).where(RoadmapItem.column == Column.NOW)
-                        .order_by(RoadmapItem.rank)).all()
+                        sa.select(RoadmapItem.id, RoadmapItem.version)
+                        .where(RoadmapItem.column == Column.NOW)
+                        .order_by(RoadmapItem.rank)
+                    ).all()
                     db.session.remove()
                 card_id, version = rng.choice(current)
                 others = [row[0] for row in current if row[0] != card_id]
                 above = rng.choice(others)
-                response = client.post("/board/move", headers={"HX-Request": "true"}, data={
-                    "item_id": card_id, "version": version, "column": "now", "above_id": above, "below_id": ""})
+                response = client.post(
+                    "/board/move",
+                    headers={"HX-Request": "true"},
+                    data={
+                        "item_id": card_id,
+                        "version": version,
+                        "column": "now",
+                        "above_id": above,
+                        "below_id": "",
+                    },
+                )
                 (accepted if response.status_code == 200 else refused).append(response.status_code)
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(repr(error))
 
     threads = [threading.Thread(target=mover, args=(client, n)) for n, client in enumerate(clients)]
@@ -335,12 +479,14 @@ def test_two_pms_moving_at_once_never_lose_a_move(app, make, users, reorders):
     assert errors == [] and not any(thread.is_alive() for thread in threads)
     assert set(refused) <= {409}
     db.session.expire_all()
-    moved = db.session.execute(sa.select(sa.func.count()).select_from(Activity).where(
-        Activity.verb == "card_moved")).scalar_one()
+    moved = db.session.execute(
+        sa.select(sa.func.count()).select_from(Activity).where(Activity.verb == "card_moved")
+    ).scalar_one()
     assert moved == len(accepted)
     assert set(reordered) <= {200, 409} and len(reordered) == (5 if reorders else 0)
-    ordered = db.session.execute(sa.select(sa.func.count()).select_from(Activity).where(
-        Activity.verb == "column_ordered")).scalar_one()
+    ordered = db.session.execute(
+        sa.select(sa.func.count()).select_from(Activity).where(Activity.verb == "column_ordered")
+    ).scalar_one()
     assert ordered == reordered.count(200)
     final = order(Column.NOW)
     assert sorted(final) == sorted(ids)  # nothing lost, nothing duplicated
@@ -350,9 +496,12 @@ def test_two_pms_moving_at_once_never_lose_a_move(app, make, users, reorders):
 
 # Order by score, and the keyboard's way into Shipped -----------------------------------
 
+
 def test_order_by_score_ranks_the_column_by_rice_and_records_it(pm_client, make, users):
     product = make.product()
-    low, high, middle = (make.item(product, column=Column.NEXT, reach=reach) for reach in (10, 900, 300))
+    low, high, middle = (
+        make.item(product, column=Column.NEXT, reach=reach) for reach in (10, 900, 300)
+    )
     untouched = [make.item(product, column=Column.NOW, reach=reach).id for reach in (5, 500)]
     versions_before = {card.id: card.version for card in (low, high, middle)}
     response = pm_client.post("/board/columns/next/order-by-score", headers={"HX-Request": "true"})
@@ -361,22 +510,38 @@ def test_order_by_score_ranks_the_column_by_rice_and_records_it(pm_client, make,
     assert card_order_in(response.text, "next") == [high.id, middle.id, low.id]
     assert order(Column.NEXT) == [high.id, middle.id, low.id]
     assert order(Column.NOW) == untouched
-    activity = db.session.execute(sa.select(Activity).where(Activity.verb == "column_ordered")).scalar_one()
+    activity = db.session.execute(
+        sa.select(Activity).where(Activity.verb == "column_ordered")
+    ).scalar_one()
     assert activity.actor_id == users["pm"].id and "Next" in activity.subject
     # Every reordered card has a new version, so a board loaded before is stale.
-    cards = db.session.execute(sa.select(RoadmapItem).where(RoadmapItem.column == Column.NEXT)).scalars()
-    assert {card.id: card.version for card in cards} == {id_: v + 1 for id_, v in versions_before.items()}
+    cards = db.session.execute(
+        sa.select(RoadmapItem).where(RoadmapItem.column == Column.NEXT)
+    ).scalars()
+    assert {card.id: card.version for card in cards} == {
+        id_: v + 1 for id_, v in versions_before.items()
+    }
 
 
-def test_a_move_on_a_board_loaded_before_order_by_score_is_refused(pm_client, admin_client, make, users):
+def test_a_move_on_a_board_loaded_before_order_by_score_is_refused(
+    pm_client, admin_client, make, users
+):
     product = make.product()
     cards = [make.item(product, column=Column.NEXT, reach=reach) for reach in (10, 900, 300)]
     loaded_versions = {card.id: card.version for card in cards}
     assert admin_client.post("/board/columns/next/order-by-score").status_code == 302
     after_admin = order(Column.NEXT)
-    response = pm_client.post("/board/move", headers={"HX-Request": "true"}, data={
-        "item_id": cards[0].id, "version": loaded_versions[cards[0].id], "column": "next",
-        "above_id": "", "below_id": cards[1].id})
+    response = pm_client.post(
+        "/board/move",
+        headers={"HX-Request": "true"},
+        data={
+            "item_id": cards[0].id,
+            "version": loaded_versions[cards[0].id],
+            "column": "next",
+            "above_id": "",
+            "below_id": cards[1].id,
+        },
+    )
     assert response.status_code == 409 and users["admin"].display_name in response.text
     assert order(Column.NEXT) == after_admin
 
@@ -384,12 +549,17 @@ def test_a_move_on_a_board_loaded_before_order_by_score_is_refused(pm_client, ad
 def test_next_on_a_later_card_asks_for_the_release_note(pm_client, make):
     item = make.item(make.product(), column=Column.LATER)
     rows_before = count_rows(Activity)
-    answer = pm_client.post(f"/board/items/{item.id}/move", headers={"HX-Request": "true"},
-                            data={"direction": "next", "version": item.version})
+    answer = pm_client.post(
+        f"/board/items/{item.id}/move",
+        headers={"HX-Request": "true"},
+        data={"direction": "next", "version": item.version},
+    )
     assert answer.status_code == 200 and answer.headers["HX-Retarget"] == "#board-dialog"
     assert "<dialog" in answer.text and "Release note" in answer.text and "<html" not in answer.text
     # Without JavaScript the same button leads to the ship page.
-    page = pm_client.post(f"/board/items/{item.id}/move", data={"direction": "next", "version": item.version})
+    page = pm_client.post(
+        f"/board/items/{item.id}/move", data={"direction": "next", "version": item.version}
+    )
     assert page.status_code == 200 and "<html" in page.text and f"Ship “{item.title}”" in page.text
     assert order(Column.LATER) == [item.id] and order(Column.SHIPPED) == []
     assert count_rows(Activity) == rows_before
@@ -399,9 +569,14 @@ def test_edge_move_buttons_stay_focusable(pm_client, make):
     """A card moved to an edge keeps its buttons focusable (aria-disabled, never
     disabled), so keyboard focus can stay on the button that was pressed."""
     product = make.product()
-    now, later, shipped = (make.item(product, column=column) for column in (Column.NOW, Column.LATER, Column.SHIPPED))
+    now, later, shipped = (
+        make.item(product, column=column) for column in (Column.NOW, Column.LATER, Column.SHIPPED)
+    )
     page = pm_client.get("/board").text
-    buttons = {match.group(1): match.group(0) for match in re.finditer(r'<button[^>]*id="(move-[a-z]+-\d+)"[^>]*>', page)}
+    buttons = {
+        match.group(1): match.group(0)
+        for match in re.finditer(r'<button[^>]*id="(move-[a-z]+-\d+)"[^>]*>', page)
+    }
     assert not any(" disabled" in tag for tag in buttons.values())
     assert 'aria-disabled="true"' in buttons[f"move-previous-{now.id}"]
     assert 'aria-disabled="true"' in buttons[f"move-next-{shipped.id}"]
@@ -411,8 +586,15 @@ def test_edge_move_buttons_stay_focusable(pm_client, make):
 
 def test_shipping_from_the_dialog_answers_the_board_with_a_focused_notice(pm_client, make):
     item = make.item(make.product(), column=Column.LATER)
-    answer = pm_client.post(f"/board/items/{item.id}/ship", headers={"HX-Request": "true"}, data={
-        "release_note": "Live for everyone", "version": item.version, "shipped_on": "2026-11-20"})
+    answer = pm_client.post(
+        f"/board/items/{item.id}/ship",
+        headers={"HX-Request": "true"},
+        data={
+            "release_note": "Live for everyone",
+            "version": item.version,
+            "shipped_on": "2026-11-20",
+        },
+    )
     assert answer.status_code == 200 and "<html" not in answer.text
     notice = re.search(r'<p[^>]*data-testid="board-notice"[^>]*>', answer.text).group(0)
     assert "autofocus" in notice and 'tabindex="-1"' in notice

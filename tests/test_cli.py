@@ -19,7 +19,9 @@ def test_create_user_prompts_for_password(app):
 
 def test_create_user_refuses_weak_password_and_duplicates(app, users):
     runner = app.test_cli_runner()
-    weak = runner.invoke(args=["create-user", "--email", "x@example.test", "--password", "password1"])
+    weak = runner.invoke(
+        args=["create-user", "--email", "x@example.test", "--password", "password1"]
+    )
     assert weak.exit_code != 0 and "common" in weak.output
     duplicate = runner.invoke(
         args=["create-user", "--email", users["pm"].email, "--password", "a fine passphrase"]

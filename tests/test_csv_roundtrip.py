@@ -82,7 +82,9 @@ def test_importing_twice_updates_instead_of_duplicating(app, tmp_path):
     assert catalogue_counts() == before
 
 
-def write(directory: Path, name: str, rows: list[list[str]], header: list[str] | None = None) -> None:
+def write(
+    directory: Path, name: str, rows: list[list[str]], header: list[str] | None = None
+) -> None:
     directory.mkdir(exist_ok=True)
     with (directory / name).open("w", newline="") as handle:
         writer = csv.writer(handle)
@@ -92,8 +94,14 @@ def write(directory: Path, name: str, rows: list[list[str]], header: list[str] |
 
 def product_row(slug="crm", **changes) -> list[str]:
     values = {column: "" for column in COLUMNS["products.csv"]}
-    values.update(slug=slug, name=slug.upper(), category="crm", summary="A product", stage="live",
-                  sourcing="built")
+    values.update(
+        slug=slug,
+        name=slug.upper(),
+        category="crm",
+        summary="A product",
+        stage="live",
+        sourcing="built",
+    )
     values.update(changes)
     return [values[column] for column in COLUMNS["products.csv"]]
 
@@ -101,20 +109,53 @@ def product_row(slug="crm", **changes) -> list[str]:
 GOOD_MEASURE = ["crm", "Hours", "hours", "lower", "10", "2026-01-01", "5", "2026-12-31"]
 
 
-@pytest.mark.parametrize("files, expected", [
-    ({"usage.csv": [["crm", "Nowhere", "primary", "5"]]}, "usage.csv line 2: unknown department “Nowhere”"),
-    ({"usage.csv": [["nope", "Finance", "primary", "5"]]}, "usage.csv line 2: unknown product “nope”"),
-    ({"usage.csv": [["crm", "Finance", "primary", "-5"]]}, "usage.csv line 2: users must be 0 or more"),
-    ({"products.csv": [product_row(category="spaceships")]}, "products.csv line 2: unknown category"),
-    ({"products.csv": [product_row(), product_row()]}, "products.csv line 3: slug “crm” appears twice"),
-    ({"products.csv": [product_row(owner_email="ghost@example.test")]}, "no user has the email"),
-    ({"products.csv": [product_row(sourcing="bought")]}, "needs a vendor"),
-    ({"products.csv": [product_row(docs_url="javascript:alert(1)")]}, "docs_url must start with https://"),
-    ({"departments.csv": [["Finance", "", "x"]]}, "departments.csv line 2: headcount must be a whole number"),
-    ({"measures.csv": [GOOD_MEASURE[:4] + ["5"] + GOOD_MEASURE[5:]]}, "target equals the baseline"),
-    ({"measures.csv": [GOOD_MEASURE[:7] + ["2025-01-01"]]}, "target date must come after"),
-    ({"measures.csv": [GOOD_MEASURE[:5] + ["31/12/2026"] + GOOD_MEASURE[6:]]}, "must be a date like"),
-])
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        (
+            {"usage.csv": [["crm", "Nowhere", "primary", "5"]]},
+            "usage.csv line 2: unknown department “Nowhere”",
+        ),
+        (
+            {"usage.csv": [["nope", "Finance", "primary", "5"]]},
+            "usage.csv line 2: unknown product “nope”",
+        ),
+        (
+            {"usage.csv": [["crm", "Finance", "primary", "-5"]]},
+            "usage.csv line 2: users must be 0 or more",
+        ),
+        (
+            {"products.csv": [product_row(category="spaceships")]},
+            "products.csv line 2: unknown category",
+        ),
+        (
+            {"products.csv": [product_row(), product_row()]},
+            "products.csv line 3: slug “crm” appears twice",
+        ),
+        (
+            {"products.csv": [product_row(owner_email="ghost@example.test")]},
+            "no user has the email",
+        ),
+        ({"products.csv": [product_row(sourcing="bought")]}, "needs a vendor"),
+        (
+            {"products.csv": [product_row(docs_url="javascript:alert(1)")]},
+            "docs_url must start with https://",
+        ),
+        (
+            {"departments.csv": [["Finance", "", "x"]]},
+            "departments.csv line 2: headcount must be a whole number",
+        ),
+        (
+            {"measures.csv": [GOOD_MEASURE[:4] + ["5"] + GOOD_MEASURE[5:]]},
+            "target equals the baseline",
+        ),
+        ({"measures.csv": [GOOD_MEASURE[:7] + ["2025-01-01"]]}, "target date must come after"),
+        (
+            {"measures.csv": [GOOD_MEASURE[:5] + ["31/12/2026"] + GOOD_MEASURE[6:]]},
+            "must be a date like",
+        ),
+    ],
+)
 def test_bad_rows_are_reported_and_nothing_is_written(app, make, tmp_path, files, expected):
     make.department(name="Finance")
     files = {"products.csv": [product_row()], **files}
@@ -134,13 +175,21 @@ def test_every_bad_row_of_every_file_is_reported_at_once(app, tmp_path):
     write(tmp_path, "usage.csv", [["crm", "Nowhere", "primary", "1"]])
     report = import_catalogue(db.session, tmp_path)
     lines = {error.split(":")[0] for error in report.errors}
-    assert {"departments.csv line 2", "departments.csv line 3", "products.csv line 2", "usage.csv line 2"} <= lines
+    assert {
+        "departments.csv line 2",
+        "departments.csv line 3",
+        "products.csv line 2",
+        "usage.csv line 2",
+    } <= lines
 
 
-@pytest.mark.parametrize("header, message", [
-    (["name", "head"], "missing column(s): headcount"),
-    (["name", "head", "headcount", "colour"], "unknown column(s): colour"),
-])
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        (["name", "head"], "missing column(s): headcount"),
+        (["name", "head", "headcount", "colour"], "unknown column(s): colour"),
+    ],
+)
 def test_headers_are_checked(app, tmp_path, header, message):
     write(tmp_path, "departments.csv", [], header=header)
     report = import_catalogue(db.session, tmp_path)
@@ -153,7 +202,14 @@ def test_cli_export_and_import(app, tmp_path, make):
     exported = runner.invoke(args=["export-csv", str(tmp_path / "out")])
     assert exported.exit_code == 0 and "departments.csv: 1 rows" in exported.output
     with (tmp_path / "out" / "departments.csv").open() as handle:
-        assert list(csv.reader(handle)) == [["name", "head", "headcount"], ["Finance", "Lars", "40"]]
+        assert list(csv.reader(handle)) == [
+            ["name", "head", "headcount"],
+            ["Finance", "Lars", "40"],
+        ]
     write(tmp_path / "bad", "usage.csv", [["x", "Finance", "primary", "1"]])
     failed = runner.invoke(args=["import-csv", str(tmp_path / "bad")])
-    assert failed.exit_code != 0 and "usage.csv line 2" in failed.output and "nothing was imported" in failed.output
+    assert (
+        failed.exit_code != 0
+        and "usage.csv line 2" in failed.output
+        and "nothing was imported" in failed.output
+    )

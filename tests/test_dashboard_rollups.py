@@ -30,54 +30,94 @@ TODAY = date(2026, 11, 24)  # Q4 2026 began on 1 October
 
 
 def shipped(make, product, on, hours, cost, **fields):
-    return make.item(product, column=Column.SHIPPED, shipped_on=on, hours_saved_per_month=hours,
-                     cost_saved_per_year=Decimal(cost), **fields)
+    return make.item(
+        product,
+        column=Column.SHIPPED,
+        shipped_on=on,
+        hours_saved_per_month=hours,
+        cost_saved_per_year=Decimal(cost),
+        **fields,
+    )
 
 
 def test_value_delivered(app, make):
     product = make.product()
-    shipped(make, product, date(2026, 10, 5), 10, "1000.50")   # this quarter
-    shipped(make, product, date(2026, 11, 20), 5, "250")       # this quarter
-    shipped(make, product, date(2026, 3, 1), 40, "4000")       # this year
-    shipped(make, product, date(2025, 12, 31), 99, "9999")     # last year: nowhere
-    make.item(product, column=Column.NOW, hours_saved_per_month=7, cost_saved_per_year=Decimal("700"))
-    make.item(product, column=Column.NEXT, hours_saved_per_month=70, cost_saved_per_year=Decimal("7000"))
+    shipped(make, product, date(2026, 10, 5), 10, "1000.50")  # this quarter
+    shipped(make, product, date(2026, 11, 20), 5, "250")  # this quarter
+    shipped(make, product, date(2026, 3, 1), 40, "4000")  # this year
+    shipped(make, product, date(2025, 12, 31), 99, "9999")  # last year: nowhere
+    make.item(
+        product, column=Column.NOW, hours_saved_per_month=7, cost_saved_per_year=Decimal("700")
+    )
+    make.item(
+        product, column=Column.NEXT, hours_saved_per_month=70, cost_saved_per_year=Decimal("7000")
+    )
     quarter, year, now = rollups.value_delivered(db.session, TODAY)
-    assert (quarter.hours_per_month, quarter.cost_per_year, len(quarter.items)) == (15, Decimal("1250.50"), 2)
-    assert (year.hours_per_month, year.cost_per_year, len(year.items)) == (55, Decimal("5250.50"), 3)
+    assert (quarter.hours_per_month, quarter.cost_per_year, len(quarter.items)) == (
+        15,
+        Decimal("1250.50"),
+        2,
+    )
+    assert (year.hours_per_month, year.cost_per_year, len(year.items)) == (
+        55,
+        Decimal("5250.50"),
+        3,
+    )
     assert (now.hours_per_month, now.cost_per_year, len(now.items)) == (7, Decimal("700"), 1)
 
 
 def test_benefits_check(app, make):
     product = make.product()
-    measure = make.measure(product, unit=Unit.HOURS, direction=Direction.LOWER, baseline=100, target=50,
-                           baseline_date=date(2026, 1, 1), target_date=date(2027, 1, 1),
-                           readings=[(date(2026, 3, 31), 90), (date(2026, 6, 30), 80), (date(2026, 9, 30), 70)])
+    measure = make.measure(
+        product,
+        unit=Unit.HOURS,
+        direction=Direction.LOWER,
+        baseline=100,
+        target=50,
+        baseline_date=date(2026, 1, 1),
+        target_date=date(2027, 1, 1),
+        readings=[(date(2026, 3, 31), 90), (date(2026, 6, 30), 80), (date(2026, 9, 30), 70)],
+    )
     cases = {
-        "as promised": (date(2026, 4, 15), -20),    # 90 → 70
+        "as promised": (date(2026, 4, 15), -20),  # 90 → 70
         "before any reading": (date(2026, 2, 1), -40),  # baseline 100 → 70: -30 of -40
         "no reading since": (date(2026, 10, 10), -10),
-        "little change": (date(2026, 7, 1), -40),   # 80 → 70: -10 of -40
-        "wrong way": (date(2026, 4, 1), 20),        # promised +20, moved -20
+        "little change": (date(2026, 7, 1), -40),  # 80 → 70: -10 of -40
+        "wrong way": (date(2026, 4, 1), 20),  # promised +20, moved -20
     }
     for title, (on, change) in cases.items():
         shipped(make, product, on, 0, "0", title=title, measure=measure, expected_change=change)
     checks = {check.item.title: check for check in rollups.benefits_check(db.session)}
-    assert (checks["as promised"].before, checks["as promised"].after, checks["as promised"].delivered) == (90, 70, -20)
-    assert checks["as promised"].share_of_promise == 1 and checks["as promised"].verdict == "delivered"
-    assert checks["before any reading"].before == 100 and checks["before any reading"].delivered == -30
+    assert (
+        checks["as promised"].before,
+        checks["as promised"].after,
+        checks["as promised"].delivered,
+    ) == (90, 70, -20)
+    assert (
+        checks["as promised"].share_of_promise == 1 and checks["as promised"].verdict == "delivered"
+    )
+    assert (
+        checks["before any reading"].before == 100 and checks["before any reading"].delivered == -30
+    )
     assert checks["before any reading"].verdict == "partly delivered"
     assert checks["no reading since"].delivered is None
     assert checks["no reading since"].verdict == "no reading since it shipped"
-    assert checks["little change"].share_of_promise == 0.25 and checks["little change"].verdict == "little change"
+    assert (
+        checks["little change"].share_of_promise == 0.25
+        and checks["little change"].verdict == "little change"
+    )
     assert checks["wrong way"].verdict == "not delivered"
 
 
 def test_renewals_due(app, make):
     def bought(name, days, stage=Stage.LIVE, sourcing=Sourcing.BOUGHT):
         product = make.product(name=name, sourcing=sourcing, vendor="Acme", stage=stage)
-        product.contract = Contract(vendor="Acme", annual_cost=Decimal("1200"), seats_bought=50,
-                                    renewal_date=TODAY + timedelta(days=days))
+        product.contract = Contract(
+            vendor="Acme",
+            annual_cost=Decimal("1200"),
+            seats_bought=50,
+            renewal_date=TODAY + timedelta(days=days),
+        )
         db.session.commit()
         return product
 
@@ -124,11 +164,18 @@ def test_demand_counts_open_requests_and_their_votes(app, make):
         make.vote(open_one, voter)
         make.vote(closed, voter)
     make.vote(open_two, voters[0])
-    by_department = {row.name: (row.open_requests, row.votes) for row in rollups.demand_by_department(db.session)}
+    by_department = {
+        row.name: (row.open_requests, row.votes) for row in rollups.demand_by_department(db.session)
+    }
     assert by_department == {"Finance": (1, 3), "No department": (1, 1)}
-    by_product = {row.name: (row.open_requests, row.votes) for row in rollups.demand_by_product(db.session)}
+    by_product = {
+        row.name: (row.open_requests, row.votes) for row in rollups.demand_by_product(db.session)
+    }
     assert by_product == {"ERP": (2, 4)}
-    assert [(r.id, votes) for r, votes in rollups.top_open_requests(db.session)] == [(open_one.id, 3), (open_two.id, 1)]
+    assert [(r.id, votes) for r, votes in rollups.top_open_requests(db.session)] == [
+        (open_one.id, 3),
+        (open_two.id, 1),
+    ]
 
 
 def test_dashboard_page_and_csv(leader_client, stakeholder_client, make):
@@ -136,10 +183,18 @@ def test_dashboard_page_and_csv(leader_client, stakeholder_client, make):
     make.measure(product, readings=[(date(2025, 6, 1), 90)])
     page = leader_client.get("/dashboard")
     assert page.status_code == 200
-    for marker in ('data-testid="usage-matrix"', '<svg class="sparkline"', 'id="benefits"', 'id="renewals"',
-                   'data-testid="demand-departments"', 'data-testid="unsponsored"'):
+    for marker in (
+        'data-testid="usage-matrix"',
+        '<svg class="sparkline"',
+        'id="benefits"',
+        'id="renewals"',
+        'data-testid="demand-departments"',
+        'data-testid="unsponsored"',
+    ):
         assert marker in page.text, marker
-    db.session.add(Stakeholder(product=product, name="CFO", role=StakeholderRole.SPONSOR, power=5, interest=5))
+    db.session.add(
+        Stakeholder(product=product, name="CFO", role=StakeholderRole.SPONSOR, power=5, interest=5)
+    )
     db.session.commit()
     assert 'data-testid="unsponsored"' not in leader_client.get("/dashboard").text
     assert stakeholder_client.get("/dashboard").status_code == 403
@@ -155,8 +210,18 @@ def test_dashboard_query_count_is_constant(leader_client, make, count_queries):
         voters = [make.user() for _ in range(5)]
         rows = []
         for i in range(products):
-            product = make.product() if i < 3 else Product(slug=f"p-{products}-{i}", name=f"P {i}",
-                                                            category="crm", summary="s", stage="live", sourcing="built")
+            product = (
+                make.product()
+                if i < 3
+                else Product(
+                    slug=f"p-{products}-{i}",
+                    name=f"P {i}",
+                    category="crm",
+                    summary="s",
+                    stage="live",
+                    sourcing="built",
+                )
+            )
             product.usages.append(Usage(department=departments[i % 4], users=i + 1))
             rows.append(product)
         db.session.add_all(rows)
@@ -165,9 +230,18 @@ def test_dashboard_query_count_is_constant(leader_client, make, count_queries):
             make.measure(rows[i], readings=[(date(2025, 6, 1), 90)])
         from portfolio.models import Request
 
-        db.session.add_all([Request(product=rows[i % products], title=f"R{i}", description="d",
-                                    department=departments[i % 4], votes=[Vote(user=voters[i % 5])])
-                            for i in range(requests)])
+        db.session.add_all(
+            [
+                Request(
+                    product=rows[i % products],
+                    title=f"R{i}",
+                    description="d",
+                    department=departments[i % 4],
+                    votes=[Vote(user=voters[i % 5])],
+                )
+                for i in range(requests)
+            ]
+        )
         db.session.commit()
 
     def queries() -> int:
@@ -184,13 +258,28 @@ def test_dashboard_query_count_is_constant(leader_client, make, count_queries):
 @pytest.mark.parametrize("role, status", [("pm", 200), ("stakeholder", 403)])
 def test_stakeholder_map_routes(client_as, make, role, status):
     make.product(slug="mapped")
-    response = client_as(role).post("/products/mapped/stakeholders", headers={"HX-Request": "true"}, data={
-        "name": "CFO", "department_id": "", "role": "sponsor", "power": "5", "interest": "4"})
+    response = client_as(role).post(
+        "/products/mapped/stakeholders",
+        headers={"HX-Request": "true"},
+        data={"name": "CFO", "department_id": "", "role": "sponsor", "power": "5", "interest": "4"},
+    )
     assert response.status_code == status
     if status == 200:
-        assert response.text.lstrip().startswith('<section id="stakeholders"') and "CFO" in response.text
-        bad = client_as(role).post("/products/mapped/stakeholders", data={
-            "name": "", "department_id": "", "role": "sponsor", "power": "6", "interest": "4"})
+        assert (
+            response.text.lstrip().startswith('<section id="stakeholders"')
+            and "CFO" in response.text
+        )
+        bad = client_as(role).post(
+            "/products/mapped/stakeholders",
+            data={
+                "name": "",
+                "department_id": "",
+                "role": "sponsor",
+                "power": "6",
+                "interest": "4",
+            },
+        )
         assert bad.status_code == 422
     assert db.session.execute(sa.select(sa.func.count()).select_from(Stakeholder)).scalar_one() == (
-        1 if status == 200 else 0)
+        1 if status == 200 else 0
+    )

@@ -51,9 +51,21 @@ def redis_url(tmp_path):
         pytest.skip("no redis-server (apt-get install redis-server)")
     port = free_port()
     process = subprocess.Popen(
-        [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            REDIS,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port)
@@ -77,13 +89,40 @@ def gunicorn_server(tmp_path, redis_url):
     env.pop("PORTFOLIO_DEMO", None)
     flask = [sys.executable, "-m", "flask", "--app", "portfolio"]
     subprocess.run([*flask, "db", "upgrade"], env=env, check=True, cwd=ROOT, capture_output=True)
-    subprocess.run([*flask, "create-user", "--email", "pm@example.test", "--role", "pm",
-                    "--password", "a fine passphrase"], env=env, check=True, cwd=ROOT, capture_output=True)
+    subprocess.run(
+        [
+            *flask,
+            "create-user",
+            "--email",
+            "pm@example.test",
+            "--role",
+            "pm",
+            "--password",
+            "a fine passphrase",
+        ],
+        env=env,
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}",
-         "--timeout", "30", "portfolio:create_app()"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "30",
+            "portfolio:create_app()",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(port)
@@ -96,7 +135,9 @@ def gunicorn_server(tmp_path, redis_url):
 def post_login(opener, base: str, email: str, password: str) -> int:
     page = opener.open(f"{base}/login", timeout=10).read().decode()
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"csrf_token": token, "email": email, "password": password}).encode()
+    body = urllib.parse.urlencode(
+        {"csrf_token": token, "email": email, "password": password}
+    ).encode()
     try:
         return opener.open(f"{base}/login", data=body, timeout=10).status
     except urllib.error.HTTPError as error:
@@ -108,7 +149,9 @@ def test_login_limit_holds_across_four_gunicorn_workers(gunicorn_server):
     for _ in range(11):
         # A new cookie jar (and so a new connection and session) per attempt, so
         # the attempts spread over the workers as separate clients would.
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
         statuses.append(post_login(opener, gunicorn_server, "pm@example.test", "wrong password"))
     assert statuses[:10] == [422] * 10
     assert statuses[10] == 429

@@ -22,11 +22,14 @@ def failing_app(app):
     return app
 
 
-@pytest.mark.parametrize("url, status, text", [
-    ("/no/such/page", 404, "Not found"),
-    ("/explode", 500, "Something went wrong"),
-    ("/conflict", 409, "Lena moved this card first."),
-])
+@pytest.mark.parametrize(
+    "url, status, text",
+    [
+        ("/no/such/page", 404, "Not found"),
+        ("/explode", 500, "Something went wrong"),
+        ("/conflict", 409, "Lena moved this card first."),
+    ],
+)
 def test_error_pages_use_the_layout(failing_app, url, status, text):
     response = failing_app.test_client().get(url)
     assert response.status_code == status
@@ -60,7 +63,12 @@ def test_responses_vary_on_hx_request_and_carry_security_headers(pm_client):
     response = pm_client.get("/products")
     assert "HX-Request" in response.headers["Vary"]
     csp = response.headers["Content-Security-Policy"]
-    for directive in ("script-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+    for directive in (
+        "script-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
         assert directive in csp
     directives = dict(part.strip().split(" ", 1) for part in csp.split(";"))
     assert "unsafe" not in directives["script-src"] and "unsafe" not in directives["default-src"]
@@ -72,7 +80,9 @@ def test_responses_vary_on_hx_request_and_carry_security_headers(pm_client):
 def test_hsts_and_referrer_policy_in_production(app):
     from tests.conftest import make_app
 
-    production = make_app(app.config["SQLALCHEMY_DATABASE_URI"], ENV_NAME="production", SECURE_COOKIES=True)
+    production = make_app(
+        app.config["SQLALCHEMY_DATABASE_URI"], ENV_NAME="production", SECURE_COOKIES=True
+    )
     response = production.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert response.headers["Referrer-Policy"] == "same-origin"

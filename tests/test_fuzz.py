@@ -22,24 +22,76 @@ ACCEPTABLE = {200, 201, 302, 400, 404, 409, 422}
 nasty_text = st.one_of(
     st.text(max_size=60),
     st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x1F), max_size=20),
-    st.sampled_from(["", " ", "0", "-1", "1e309", "NaN", "inf", "-0", "99999999999999999999", "12,5",
-                     "2026-02-30", "2026-13-01", "9999-12-31", "<script>alert(1)</script>",
-                     "' OR 1=1 --", "\x00", "é" * 300, "x" * 5000, "javascript:alert(1)"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0",
+            "-1",
+            "1e309",
+            "NaN",
+            "inf",
+            "-0",
+            "99999999999999999999",
+            "12,5",
+            "2026-02-30",
+            "2026-13-01",
+            "9999-12-31",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "\x00",
+            "é" * 300,
+            "x" * 5000,
+            "javascript:alert(1)",
+        ]
+    ),
 )
 
 FORMS = {
     "/login": ["email", "password", "next", "remember"],
-    "/products/new": ["name", "slug", "category", "summary", "stage", "owner_id", "sourcing", "vendor",
-                      "docs_url", "source_url", "prd_url", "tags"],
-    "/products/{slug}/edit": ["name", "slug", "category", "summary", "stage", "owner_id", "sourcing", "vendor",
-                              "docs_url", "tags"],
+    "/products/new": [
+        "name",
+        "slug",
+        "category",
+        "summary",
+        "stage",
+        "owner_id",
+        "sourcing",
+        "vendor",
+        "docs_url",
+        "source_url",
+        "prd_url",
+        "tags",
+    ],
+    "/products/{slug}/edit": [
+        "name",
+        "slug",
+        "category",
+        "summary",
+        "stage",
+        "owner_id",
+        "sourcing",
+        "vendor",
+        "docs_url",
+        "tags",
+    ],
     "/products/{slug}/value": ["problem", "for_whom", "value", "replaces"],
     "/products/{slug}/contract": ["vendor", "annual_cost", "seats_bought", "renewal_date"],
     "/products/{slug}/usage": ["department_id", "level", "users"],
-    "/products/{slug}/measures/new": ["name", "unit", "direction", "baseline", "baseline_date", "target",
-                                      "target_date"],
-    "/products/{slug}/measures/{measure}/readings": ["reading-{measure}-taken_on", "reading-{measure}-value",
-                                                     "reading-{measure}-note"],
+    "/products/{slug}/measures/new": [
+        "name",
+        "unit",
+        "direction",
+        "baseline",
+        "baseline_date",
+        "target",
+        "target_date",
+    ],
+    "/products/{slug}/measures/{measure}/readings": [
+        "reading-{measure}-taken_on",
+        "reading-{measure}-value",
+        "reading-{measure}-note",
+    ],
     "/products/{slug}/survey": ["score", "comment"],
     "/products/{slug}/stakeholders": ["name", "department_id", "role", "power", "interest"],
     "/departments/new": ["name", "head", "headcount"],
@@ -47,9 +99,22 @@ FORMS = {
     "/requests/{request}/vote": ["state"],
     "/requests/{request}/status": ["status", "reason", "duplicate_of"],
     "/comments/request/{request}": ["body"],
-    "/board/items/new": ["product_id", "title", "description", "column", "owner_id", "reach", "impact",
-                         "confidence", "effort", "hours_saved_per_month", "cost_saved_per_year", "measure_id",
-                         "expected_change", "request_ids"],
+    "/board/items/new": [
+        "product_id",
+        "title",
+        "description",
+        "column",
+        "owner_id",
+        "reach",
+        "impact",
+        "confidence",
+        "effort",
+        "hours_saved_per_month",
+        "cost_saved_per_year",
+        "measure_id",
+        "expected_change",
+        "request_ids",
+    ],
     "/board/move": ["item_id", "version", "column", "above_id", "below_id"],
     "/board/items/{item}/move": ["direction", "version"],
     "/board/items/{item}/ship": ["release_note", "shipped_on", "version"],
@@ -91,9 +156,10 @@ def test_forms_never_answer_500(app, admin_client, world, path, fields):
     url = path.format(**world)
     names = [name.format(**world) for name in fields]
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-    @given(values=st.fixed_dictionaries({name: nasty_text for name in names}),
-           htmx=st.booleans())
+    @settings(
+        max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
+    @given(values=st.fixed_dictionaries({name: nasty_text for name in names}), htmx=st.booleans())
     def post(values, htmx):
         headers = {"HX-Request": "true"} if htmx else {}
         response = admin_client.post(url, data=values, headers=headers)
@@ -118,11 +184,20 @@ def api_token(users):
 def test_api_query_strings_never_answer_500(app, client, api_token, path):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
-    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-    @given(params=st.dictionaries(st.sampled_from(["page", "per_page", "status", "column", "stage", "product"]),
-                                  nasty_text, max_size=4))
+    @settings(
+        max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
+    @given(
+        params=st.dictionaries(
+            st.sampled_from(["page", "per_page", "status", "column", "stage", "product"]),
+            nasty_text,
+            max_size=4,
+        )
+    )
     def get(params):
-        response = client.get(path, query_string=params, headers={"Authorization": f"Bearer {api_token}"})
+        response = client.get(
+            path, query_string=params, headers={"Authorization": f"Bearer {api_token}"}
+        )
         assert response.status_code in {200, 400, 404}, (path, params, response.status_code)
         assert response.is_json
 
@@ -134,6 +209,7 @@ def test_api_query_strings_never_answer_500(app, client, api_token, path):
 def test_unknown_addresses_are_404_not_500(app, stakeholder_client, slug):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     for pattern in ("/products/{}", "/requests/{}", "/board/items/{}", "/departments/{}"):
-        response = stakeholder_client.get(pattern.format(slug.replace("/", "").replace("?", "")
-                                                         .replace("#", "") or "x"))
+        response = stakeholder_client.get(
+            pattern.format(slug.replace("/", "").replace("?", "").replace("#", "") or "x")
+        )
         assert response.status_code in {200, 302, 308, 404}, (pattern, slug, response.status_code)

@@ -10,8 +10,11 @@ from tests.conftest import PASSWORD
 
 
 def bad_login(client, email="pm1@example.test", address="10.1.1.1"):
-    return client.post("/login", data={"email": email, "password": "wrong password"},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/login",
+        data={"email": email, "password": "wrong password"},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def test_eleventh_bad_login_in_a_minute_is_refused(client, users):
@@ -21,8 +24,11 @@ def test_eleventh_bad_login_in_a_minute_is_refused(client, users):
     assert refused.status_code == 429
     assert "Too many" in refused.text
     # Even the right password waits out the minute: that is the point.
-    right = client.post("/login", data={"email": users["pm"].email, "password": PASSWORD},
-                        environ_base={"REMOTE_ADDR": "10.1.1.1"})
+    right = client.post(
+        "/login",
+        data={"email": users["pm"].email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.1.1.1"},
+    )
     assert right.status_code == 429
 
 
@@ -39,13 +45,18 @@ def test_throttling_does_not_reveal_which_emails_exist(client, users):
     unknown = bad_login(client, "nobody@example.test", address="10.3.0.1")
     known = bad_login(client, users["pm"].email, address="10.3.0.2")
     assert unknown.status_code == known.status_code == 429
-    assert unknown.text.replace("nobody@example.test", "") .count("Too many") == known.text.count("Too many")
+    assert unknown.text.replace("nobody@example.test", "").count("Too many") == known.text.count(
+        "Too many"
+    )
 
 
 def test_successful_logins_do_not_count(client, users):
     for _ in range(12):
-        response = client.post("/login", data={"email": users["pm"].email, "password": PASSWORD},
-                               environ_base={"REMOTE_ADDR": "10.4.0.1"})
+        response = client.post(
+            "/login",
+            data={"email": users["pm"].email, "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.4.0.1"},
+        )
         assert response.status_code == 302
         client.post("/logout", environ_base={"REMOTE_ADDR": "10.4.0.1"})
 
@@ -59,8 +70,11 @@ def app_settings():
 
 
 def test_trusted_proxy_header_signs_in_and_provisions_a_stakeholder(client):
-    response = client.get("/products", headers={"X-Forwarded-Email": "New.Colleague@Example.test"},
-                          environ_base={"REMOTE_ADDR": "10.9.3.4"})
+    response = client.get(
+        "/products",
+        headers={"X-Forwarded-Email": "New.Colleague@Example.test"},
+        environ_base={"REMOTE_ADDR": "10.9.3.4"},
+    )
     assert response.status_code == 200
     user = db.session.execute(User.by_email("new.colleague@example.test")).scalar_one()
     assert user.role is Role.STAKEHOLDER and user.active
@@ -69,22 +83,31 @@ def test_trusted_proxy_header_signs_in_and_provisions_a_stakeholder(client):
 
 
 def test_existing_user_keeps_their_role(client, users):
-    response = client.get("/dashboard", headers={"X-Forwarded-Email": users["leader"].email},
-                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    response = client.get(
+        "/dashboard",
+        headers={"X-Forwarded-Email": users["leader"].email},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
     assert response.status_code == 200
 
 
 def test_header_from_an_untrusted_address_is_ignored(client, users):
-    response = client.get("/products", headers={"X-Forwarded-Email": users["admin"].email},
-                          environ_base={"REMOTE_ADDR": "192.0.2.10"})
+    response = client.get(
+        "/products",
+        headers={"X-Forwarded-Email": users["admin"].email},
+        environ_base={"REMOTE_ADDR": "192.0.2.10"},
+    )
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert db.session.execute(User.by_email("x@example.test")).scalar_one_or_none() is None
 
 
 def test_deactivated_user_is_refused_through_sso(client, make):
     user = make.user("pm", active=False)
-    response = client.get("/products", headers={"X-Forwarded-Email": user.email},
-                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    response = client.get(
+        "/products",
+        headers={"X-Forwarded-Email": user.email},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
     assert response.status_code == 403
 
 
@@ -94,7 +117,10 @@ def test_sso_is_off_by_default(tmp_path, users):
     plain = make_app(f"sqlite:///{tmp_path / 'plain.db'}")
     with plain.app_context():
         db.create_all()
-        response = plain.test_client().get("/products", headers={"X-Forwarded-Email": "a@example.test"},
-                                           environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        response = plain.test_client().get(
+            "/products",
+            headers={"X-Forwarded-Email": "a@example.test"},
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        )
         assert response.status_code == 302
         db.engine.dispose()

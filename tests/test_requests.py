@@ -22,13 +22,17 @@ from tests.conftest import count_rows, log_in
 
 HX = {"HX-Request": "true"}
 OPEN = {
-    RequestStatus.NEW, RequestStatus.UNDER_REVIEW, RequestStatus.PLANNED, RequestStatus.IN_PROGRESS,
+    RequestStatus.NEW,
+    RequestStatus.UNDER_REVIEW,
+    RequestStatus.PLANNED,
+    RequestStatus.IN_PROGRESS,
 }
 CLOSED = {RequestStatus.SHIPPED, RequestStatus.DECLINED, RequestStatus.DUPLICATE}
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
 
 # Helpers ---------------------------------------------------------------------
+
 
 class SelectParser(HTMLParser):
     """Every <select> of a page: name → [(value, text, selected)]."""
@@ -131,16 +135,22 @@ def assert_fragment(response, starts_with: str) -> None:
 
 # 1. Submitting a request -------------------------------------------------------
 
+
 def test_submit_creates_request_activity_and_own_vote(app, make):
     department, other_department = make.department(name="Finance"), make.department(name="Sales")
     product = make.product(name="Ledger")
     user = make.user("stakeholder", department=department)
     client = log_in(app.test_client(), user)
 
-    response = client.post("/requests/new", data={
-        "product_id": product.id, "department_id": other_department.id,
-        "title": "Export invoices to CSV", "description": "Month-end needs it.",
-    })
+    response = client.post(
+        "/requests/new",
+        data={
+            "product_id": product.id,
+            "department_id": other_department.id,
+            "title": "Export invoices to CSV",
+            "description": "Month-end needs it.",
+        },
+    )
 
     assert response.status_code == 302
     db.session.expire_all()
@@ -214,10 +224,15 @@ def test_retired_products_are_not_offered(stakeholder_client, make):
 def test_posting_a_retired_product_is_refused(stakeholder_client, make):
     department = make.department()
     retired = make.product(name="Old Ledger", stage=Stage.RETIRED)
-    response = stakeholder_client.post("/requests/new", data={
-        "product_id": retired.id, "department_id": department.id,
-        "title": "Please", "description": "Bring it back",
-    })
+    response = stakeholder_client.post(
+        "/requests/new",
+        data={
+            "product_id": retired.id,
+            "department_id": department.id,
+            "title": "Please",
+            "description": "Bring it back",
+        },
+    )
     assert response.status_code == 422
     assert 'id="product_id-error"' in response.text
     assert count_rows(Request) == 0
@@ -226,12 +241,15 @@ def test_posting_a_retired_product_is_refused(stakeholder_client, make):
 VALID = {"title": "Export invoices to CSV", "description": "Month-end close needs it weekly."}
 
 
-@pytest.mark.parametrize("missing", [
-    ("title",),
-    ("description",),
-    ("product_id",),
-    ("title", "description", "product_id"),
-])
+@pytest.mark.parametrize(
+    "missing",
+    [
+        ("title",),
+        ("description",),
+        ("product_id",),
+        ("title", "description", "product_id"),
+    ],
+)
 def test_missing_fields_get_errors_and_keep_what_was_typed(stakeholder_client, make, missing):
     department = make.department()
     product = make.product(name="Ledger")
@@ -259,10 +277,15 @@ def test_missing_fields_get_errors_and_keep_what_was_typed(stakeholder_client, m
 
 def test_whitespace_only_title_is_missing(stakeholder_client, make):
     department, product = make.department(), make.product()
-    response = stakeholder_client.post("/requests/new", data={
-        "product_id": product.id, "department_id": department.id,
-        "title": "   ", "description": "Real text",
-    })
+    response = stakeholder_client.post(
+        "/requests/new",
+        data={
+            "product_id": product.id,
+            "department_id": department.id,
+            "title": "   ",
+            "description": "Real text",
+        },
+    )
     assert response.status_code == 422
     assert 'id="title-error"' in response.text
     assert count_rows(Request) == 0
@@ -270,14 +293,21 @@ def test_whitespace_only_title_is_missing(stakeholder_client, make):
 
 def test_submit_without_csrf_writes_nothing(stakeholder_client, make):
     department, product = make.department(), make.product()
-    response = stakeholder_client.post("/requests/new", csrf=False, data={
-        "product_id": product.id, "department_id": department.id, **VALID,
-    })
+    response = stakeholder_client.post(
+        "/requests/new",
+        csrf=False,
+        data={
+            "product_id": product.id,
+            "department_id": department.id,
+            **VALID,
+        },
+    )
     assert response.status_code == 400
     assert count_rows(Request) == 0
 
 
 # 2. The list -----------------------------------------------------------------
+
 
 def test_default_list_shows_open_statuses_only(stakeholder_client, make):
     product = make.product()
@@ -297,11 +327,14 @@ def test_default_list_shows_open_statuses_only(stakeholder_client, make):
         assert f"Req {status.value}" not in page.text
 
 
-@pytest.mark.parametrize("status_arg, expected", [
-    ("open", OPEN),
-    ("all", set(RequestStatus)),
-    *[(status.value, {status}) for status in RequestStatus],
-])
+@pytest.mark.parametrize(
+    "status_arg, expected",
+    [
+        ("open", OPEN),
+        ("all", set(RequestStatus)),
+        *[(status.value, {status}) for status in RequestStatus],
+    ],
+)
 def test_status_filter(stakeholder_client, make, status_arg, expected):
     product = make.product()
     # The duplicate's target is closed, so it does not muddy "open".
@@ -330,17 +363,33 @@ def world(make, users):
     sales, finance = make.department(name="Sales"), make.department(name="Finance")
     rows = {
         "crm-sales-mine": make.request(
-            crm, department=sales, requester=me,
-            title="Faster lead import", description="Imports take an hour"),
+            crm,
+            department=sales,
+            requester=me,
+            title="Faster lead import",
+            description="Imports take an hour",
+        ),
         "crm-finance-other": make.request(
-            crm, department=finance, requester=other,
-            title="Invoice link", description="Show the invoice 50% faster"),
+            crm,
+            department=finance,
+            requester=other,
+            title="Invoice link",
+            description="Show the invoice 50% faster",
+        ),
         "erp-sales-other": make.request(
-            erp, department=sales, requester=other,
-            title="Stock alerts", description="Alert when stock is low"),
+            erp,
+            department=sales,
+            requester=other,
+            title="Stock alerts",
+            description="Alert when stock is low",
+        ),
         "erp-finance-mine": make.request(
-            erp, department=finance, requester=me,
-            title="Ledger export", description="CSV of the ledger for leads"),
+            erp,
+            department=finance,
+            requester=me,
+            title="Ledger export",
+            description="CSV of the ledger for leads",
+        ),
     }
     make.vote(rows["crm-finance-other"], me)
     make.vote(rows["erp-finance-mine"], me)
@@ -348,20 +397,38 @@ def world(make, users):
     return {"rows": rows, "crm": crm, "erp": erp, "sales": sales, "finance": finance}
 
 
-@pytest.mark.parametrize("args, expected", [
-    (lambda w: {}, {"crm-sales-mine", "crm-finance-other", "erp-sales-other", "erp-finance-mine"}),
-    (lambda w: {"product": w["crm"].id}, {"crm-sales-mine", "crm-finance-other"}),
-    (lambda w: {"department": w["finance"].id}, {"crm-finance-other", "erp-finance-mine"}),
-    (lambda w: {"product": w["erp"].id, "department": w["sales"].id}, {"erp-sales-other"}),
-    (lambda w: {"mine": "1"}, {"crm-sales-mine", "erp-finance-mine"}),
-    (lambda w: {"voted": "1"}, {"crm-finance-other", "erp-finance-mine"}),
-    (lambda w: {"mine": "1", "voted": "1"}, {"erp-finance-mine"}),
-    (lambda w: {"q": "lead"}, {"crm-sales-mine", "erp-finance-mine"}),  # title or description
-    (lambda w: {"q": "LEDGER"}, {"erp-finance-mine"}),  # case-insensitive
-    (lambda w: {"q": "50%"}, {"crm-finance-other"}),  # % is literal, not a wildcard
-    (lambda w: {"q": "nothing like this"}, set()),
-], ids=["none", "product", "department", "product+department", "mine", "voted", "mine+voted",
-        "q-title-or-description", "q-case", "q-percent", "q-none"])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (
+            lambda w: {},
+            {"crm-sales-mine", "crm-finance-other", "erp-sales-other", "erp-finance-mine"},
+        ),
+        (lambda w: {"product": w["crm"].id}, {"crm-sales-mine", "crm-finance-other"}),
+        (lambda w: {"department": w["finance"].id}, {"crm-finance-other", "erp-finance-mine"}),
+        (lambda w: {"product": w["erp"].id, "department": w["sales"].id}, {"erp-sales-other"}),
+        (lambda w: {"mine": "1"}, {"crm-sales-mine", "erp-finance-mine"}),
+        (lambda w: {"voted": "1"}, {"crm-finance-other", "erp-finance-mine"}),
+        (lambda w: {"mine": "1", "voted": "1"}, {"erp-finance-mine"}),
+        (lambda w: {"q": "lead"}, {"crm-sales-mine", "erp-finance-mine"}),  # title or description
+        (lambda w: {"q": "LEDGER"}, {"erp-finance-mine"}),  # case-insensitive
+        (lambda w: {"q": "50%"}, {"crm-finance-other"}),  # % is literal, not a wildcard
+        (lambda w: {"q": "nothing like this"}, set()),
+    ],
+    ids=[
+        "none",
+        "product",
+        "department",
+        "product+department",
+        "mine",
+        "voted",
+        "mine+voted",
+        "q-title-or-description",
+        "q-case",
+        "q-percent",
+        "q-none",
+    ],
+)
 def test_filters(stakeholder_client, world, args, expected):
     page = stakeholder_client.get("/requests", query_string=args(world))
     assert page.status_code == 200
@@ -372,10 +439,17 @@ def test_filters(stakeholder_client, world, args, expected):
 
 
 def test_filters_are_kept_in_the_form(stakeholder_client, world):
-    page = stakeholder_client.get("/requests", query_string={
-        "product": world["erp"].id, "department": world["sales"].id, "q": "stock", "mine": "1",
-        "sort": "votes", "status": "all",
-    })
+    page = stakeholder_client.get(
+        "/requests",
+        query_string={
+            "product": world["erp"].id,
+            "department": world["sales"].id,
+            "q": "stock",
+            "mine": "1",
+            "sort": "votes",
+            "status": "all",
+        },
+    )
     assert selected_values(page.text, "product") == [str(world["erp"].id)]
     assert selected_values(page.text, "department") == [str(world["sales"].id)]
     assert selected_values(page.text, "sort") == ["votes"]
@@ -384,12 +458,15 @@ def test_filters_are_kept_in_the_form(stakeholder_client, world):
     assert re.search(r'name="mine" value="1"\s+checked', page.text)
 
 
-@pytest.mark.parametrize("sort, expected_order", [
-    (None, ["late", "middle", "early"]),
-    ("newest", ["late", "middle", "early"]),
-    ("oldest", ["early", "middle", "late"]),
-    ("votes", ["middle", "early", "late"]),
-])
+@pytest.mark.parametrize(
+    "sort, expected_order",
+    [
+        (None, ["late", "middle", "early"]),
+        ("newest", ["late", "middle", "early"]),
+        ("oldest", ["early", "middle", "late"]),
+        ("votes", ["middle", "early", "late"]),
+    ],
+)
 def test_sort(stakeholder_client, make, sort, expected_order):
     product = make.product()
     rows = {
@@ -409,12 +486,15 @@ def test_sort(stakeholder_client, make, sort, expected_order):
         assert [count for _, count in vote_counts(page.text)] == [3, 1, 0]
 
 
-@pytest.mark.parametrize("args, warning", [
-    ({"status": "bogus"}, "Unknown status “bogus” ignored."),
-    ({"product": "abc"}, "Unknown product ignored."),
-    ({"department": "abc"}, "Unknown department ignored."),
-    ({"sort": "bogus"}, "bogus"),
-])
+@pytest.mark.parametrize(
+    "args, warning",
+    [
+        ({"status": "bogus"}, "Unknown status “bogus” ignored."),
+        ({"product": "abc"}, "Unknown product ignored."),
+        ({"department": "abc"}, "Unknown department ignored."),
+        ({"sort": "bogus"}, "bogus"),
+    ],
+)
 def test_unknown_values_are_ignored_with_a_warning(stakeholder_client, make, args, warning):
     product = make.product()
     open_one = make.request(product)
@@ -424,17 +504,28 @@ def test_unknown_values_are_ignored_with_a_warning(stakeholder_client, make, arg
 
     assert page.status_code == 200
     assert listed_ids(page.text) == [open_one.id]  # the defaults apply
-    assert re.search(r'class="flash flash-warning">[^<]*' + re.escape(warning), page.text), \
+    assert re.search(r'class="flash flash-warning">[^<]*' + re.escape(warning), page.text), (
         f"no warning mentioning {warning!r}"
+    )
 
 
-@pytest.mark.parametrize("args", [
-    {"page": "abc"}, {"page": "0"}, {"page": "-3"}, {"page": "99999999999999999999"},
-    {"q": "x" * 500}, {"mine": "maybe"}, {"status": ""}, {"sort": ""},
-    {"product": "2147483648"}, {"product": "99999999999999999999"},
-    {"department": "99999999999999999999"},
-    {"product": "１２"},  # full-width digits: str.isdigit() says yes
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"page": "abc"},
+        {"page": "0"},
+        {"page": "-3"},
+        {"page": "99999999999999999999"},
+        {"q": "x" * 500},
+        {"mine": "maybe"},
+        {"status": ""},
+        {"sort": ""},
+        {"product": "2147483648"},
+        {"product": "99999999999999999999"},
+        {"department": "99999999999999999999"},
+        {"product": "１２"},  # full-width digits: str.isdigit() says yes
+    ],
+)
 def test_odd_values_never_fail(stakeholder_client, make, args):
     make.request()
     page = stakeholder_client.get("/requests", query_string=args)
@@ -464,16 +555,27 @@ def test_boosted_and_history_restore_get_the_whole_page(stakeholder_client, make
     assert 'id="request-filters"' in response.text
 
 
-def bulk_requests(count: int, products, departments, people, *, votes: int = 3, comments: int = 2,
-                  created_at: datetime | None = None) -> None:
+def bulk_requests(
+    count: int,
+    products,
+    departments,
+    people,
+    *,
+    votes: int = 3,
+    comments: int = 2,
+    created_at: datetime | None = None,
+) -> None:
     """`count` requests, each with a few votes and comments, in one commit."""
     rows = []
     for n in range(count):
         item = Request(
-            product=products[n % len(products)], department=departments[n % len(departments)],
+            product=products[n % len(products)],
+            department=departments[n % len(departments)],
             requester=people[n % len(people)],
-            title=f"Bulk request {n}", description=f"Bulk description {n}",
-            status=RequestStatus.NEW, created_at=created_at or T0 + timedelta(minutes=n),
+            title=f"Bulk request {n}",
+            description=f"Bulk description {n}",
+            status=RequestStatus.NEW,
+            created_at=created_at or T0 + timedelta(minutes=n),
         )
         item.votes = [Vote(user=people[(n + k) % len(people)]) for k in range(votes)]
         rows.append(item)
@@ -525,6 +627,7 @@ def test_page_past_the_end_shows_the_last_page(stakeholder_client, make, users):
 
 # 3. Query counts -------------------------------------------------------------
 
+
 @pytest.fixture
 def crowd(make, users):
     people = [make.user() for _ in range(4)] + [users["stakeholder"], users["pm"]]
@@ -535,9 +638,15 @@ def crowd(make, users):
     }
 
 
-@pytest.mark.parametrize("url", [
-    "/requests", "/requests?sort=votes", "/requests?status=all&voted=1", "/requests?page=2",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/requests",
+        "/requests?sort=votes",
+        "/requests?status=all&voted=1",
+        "/requests?page=2",
+    ],
+)
 @pytest.mark.parametrize("role", ["stakeholder", "pm"])
 def test_list_query_count_does_not_grow_with_requests(client_as, count_queries, crowd, url, role):
     client = client_as(role)
@@ -557,7 +666,11 @@ def test_list_query_count_does_not_grow_with_requests(client_as, count_queries, 
 
 @pytest.mark.parametrize("role", ["stakeholder", "pm"])
 def test_request_page_query_count_does_not_grow_with_comments(
-    client_as, make, users, count_queries, role,
+    client_as,
+    make,
+    users,
+    count_queries,
+    role,
 ):
     client = client_as(role)
     product = make.product()
@@ -569,8 +682,11 @@ def test_request_page_query_count_does_not_grow_with_comments(
 
     def add_comments(n: int, start: int) -> None:
         db.session.add_all(
-            Comment(author=authors[(start + k) % len(authors)], body=f"Comment {start + k}",
-                    request_id=target.id)
+            Comment(
+                author=authors[(start + k) % len(authors)],
+                body=f"Comment {start + k}",
+                request_id=target.id,
+            )
             for k in range(n)
         )
         db.session.commit()
@@ -591,6 +707,7 @@ def test_request_page_query_count_does_not_grow_with_comments(
 
 
 # 4. Votes --------------------------------------------------------------------
+
 
 def test_vote_on_twice_keeps_one_vote_and_off_removes_it(stakeholder_client, make, users):
     target = make.request()
@@ -621,11 +738,14 @@ def test_vote_on_twice_keeps_one_vote_and_off_removes_it(stakeholder_client, mak
     assert voters(target.id) == {users["leader"].id}
 
 
-@pytest.mark.parametrize("referrer, location", [
-    (None, "/requests/{id}"),
-    *[(same, same) for same in ["http://localhost/requests?status=all&sort=votes"]],
-    ("https://evil.example/phish", "/requests/{id}"),
-])
+@pytest.mark.parametrize(
+    "referrer, location",
+    [
+        (None, "/requests/{id}"),
+        *[(same, same) for same in ["http://localhost/requests?status=all&sort=votes"]],
+        ("https://evil.example/phish", "/requests/{id}"),
+    ],
+)
 def test_vote_without_htmx_redirects_back(stakeholder_client, make, users, referrer, location):
     target = make.request()
     headers = {"Referer": referrer} if referrer else {}
@@ -679,17 +799,27 @@ def test_removing_a_vote_from_a_closed_request_works(stakeholder_client, make, u
     assert voters(target.id) == {users["leader"].id}
 
 
-@pytest.mark.parametrize("data", [
-    {}, {"state": ""}, {"state": "maybe"}, {"state": "ON"}, {"state": "1"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"state": ""},
+        {"state": "maybe"},
+        {"state": "ON"},
+        {"state": "1"},
+    ],
+)
 @pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
 def test_vote_with_missing_or_invalid_state_is_a_bad_request(
-    stakeholder_client, make, users, data, headers,
+    stakeholder_client,
+    make,
+    users,
+    data,
+    headers,
 ):
     target = make.request()
     make.vote(target, users["stakeholder"])
-    response = stakeholder_client.post(f"/requests/{target.id}/vote", data=data,
-                                       headers=headers)
+    response = stakeholder_client.post(f"/requests/{target.id}/vote", data=data, headers=headers)
     assert response.status_code == 400
     assert "Say whether to add or remove the vote." in response.text
     db.session.expire_all()
@@ -739,6 +869,7 @@ def test_list_shows_my_votes_pressed(stakeholder_client, make, users):
 
 # 5. Two clicks at once -------------------------------------------------------
 
+
 def vote_twice_at_once(app, user, request_id: int) -> list:
     """Two clients of the same user post `state=on` at the same instant."""
     clients = [log_in(app.test_client(), user) for _ in range(2)]
@@ -751,7 +882,7 @@ def vote_twice_at_once(app, user, request_id: int) -> list:
         try:
             barrier.wait()
             answers[i] = vote(clients[i], request_id, "on", headers=headers[i])
-        except Exception as error:  # noqa: BLE001 - asserted empty below
+        except Exception as error:
             errors.append(error)
 
     threads = [threading.Thread(target=post, args=(i,), daemon=True) for i in range(2)]
@@ -780,6 +911,7 @@ def test_concurrent_double_vote_counts_once(app, make, users):
 
 # 6. Triage -------------------------------------------------------------------
 
+
 def triage(client, request_id: int, **data):
     data = {"reason": "", "duplicate_of": "", **data}
     return client.post(f"/requests/{request_id}/status", data=data)
@@ -788,7 +920,9 @@ def triage(client, request_id: int, **data):
 def test_a_request_walks_from_new_to_shipped(pm_client, make, users):
     target = make.request()
     path = [
-        RequestStatus.UNDER_REVIEW, RequestStatus.PLANNED, RequestStatus.IN_PROGRESS,
+        RequestStatus.UNDER_REVIEW,
+        RequestStatus.PLANNED,
+        RequestStatus.IN_PROGRESS,
         RequestStatus.SHIPPED,
     ]
 
@@ -800,8 +934,10 @@ def test_a_request_walks_from_new_to_shipped(pm_client, make, users):
 
     entries = activities(target.id, "request_status_changed")
     assert [(entry.before, entry.after) for entry in entries] == [
-        ("New", "Under review"), ("Under review", "Planned"),
-        ("Planned", "In progress"), ("In progress", "Shipped"),
+        ("New", "Under review"),
+        ("Under review", "Planned"),
+        ("Planned", "In progress"),
+        ("In progress", "Shipped"),
     ]
     assert {entry.actor_id for entry in entries} == {users["pm"].id}
     page = pm_client.get(f"/requests/{target.id}")
@@ -828,8 +964,9 @@ def test_triage_on_unknown_request_is_not_found(pm_client, make, request_id):
 
 def test_triage_without_csrf_changes_nothing(pm_client, make):
     target = make.request()
-    response = pm_client.post(f"/requests/{target.id}/status", data={"status": "planned"},
-                              csrf=False)
+    response = pm_client.post(
+        f"/requests/{target.id}/status", data={"status": "planned"}, csrf=False
+    )
     assert response.status_code == 400
     assert reload(Request, target.id).status is RequestStatus.NEW
 
@@ -893,25 +1030,35 @@ def duplicates(make):
     target = make.request(product, title="The original")
     dup = make.request(product, title="The copy")
     elsewhere = make.request(other_product, title="Another product's request")
-    already = make.request(product, title="Already a duplicate",
-                           status=RequestStatus.DUPLICATE, duplicate_of=target)
+    already = make.request(
+        product, title="Already a duplicate", status=RequestStatus.DUPLICATE, duplicate_of=target
+    )
     return {"dup": dup, "target": target, "elsewhere": elsewhere, "already": already}
 
 
-@pytest.mark.parametrize("pointing_at, message", [
-    (None, "Choose the request this one duplicates."),
-    ("elsewhere", "A duplicate must point at a request about the same product."),
-    ("self", "A request cannot duplicate itself."),
-    ("already", "is itself a duplicate"),
-    ("unknown", "Choose the request this one duplicates."),
-    ("big", "Choose the request this one duplicates."),
-    ("huge", "Choose the request this one duplicates."),
-    ("garbage", None),
-])
+@pytest.mark.parametrize(
+    "pointing_at, message",
+    [
+        (None, "Choose the request this one duplicates."),
+        ("elsewhere", "A duplicate must point at a request about the same product."),
+        ("self", "A request cannot duplicate itself."),
+        ("already", "is itself a duplicate"),
+        ("unknown", "Choose the request this one duplicates."),
+        ("big", "Choose the request this one duplicates."),
+        ("huge", "Choose the request this one duplicates."),
+        ("garbage", None),
+    ],
+)
 def test_invalid_duplicate_targets_are_refused(pm_client, duplicates, pointing_at, message):
     dup = duplicates["dup"]
-    special = {None: "", "self": str(dup.id), "unknown": "99999", "big": BIG, "huge": HUGE,
-               "garbage": "abc"}
+    special = {
+        None: "",
+        "self": str(dup.id),
+        "unknown": "99999",
+        "big": BIG,
+        "huge": HUGE,
+        "garbage": "abc",
+    }
     value = special[pointing_at] if pointing_at in special else str(duplicates[pointing_at].id)
     votes_before = count_rows(Vote)
 
@@ -959,6 +1106,7 @@ def test_a_valid_duplicate_links_both_ways(pm_client, stakeholder_client, duplic
 
 
 # 7. Merging a duplicate's votes ------------------------------------------------
+
 
 def via_change_status(duplicate, target, actor, client):
     change_status(db.session, duplicate, RequestStatus.DUPLICATE, actor, duplicate_of=target)
@@ -1015,12 +1163,16 @@ def test_change_status_refuses_a_duplicate_without_target(make, users):
 
 # 8. Transitions --------------------------------------------------------------
 
-@pytest.mark.parametrize("status, allowed", [
-    *[(status, set(RequestStatus) - {status}) for status in sorted(OPEN)],
-    (RequestStatus.SHIPPED, {RequestStatus.IN_PROGRESS}),
-    (RequestStatus.DECLINED, {RequestStatus.UNDER_REVIEW}),
-    (RequestStatus.DUPLICATE, set()),
-])
+
+@pytest.mark.parametrize(
+    "status, allowed",
+    [
+        *[(status, set(RequestStatus) - {status}) for status in sorted(OPEN)],
+        (RequestStatus.SHIPPED, {RequestStatus.IN_PROGRESS}),
+        (RequestStatus.DECLINED, {RequestStatus.UNDER_REVIEW}),
+        (RequestStatus.DUPLICATE, set()),
+    ],
+)
 def test_transitions_table(pm_client, make, status, allowed):
     target = in_status(make, status)
     assert TRANSITIONS[status] == allowed
@@ -1034,21 +1186,25 @@ def test_transitions_table(pm_client, make, status, allowed):
         assert "A duplicate request stays as it is." in page.text
 
 
-@pytest.mark.parametrize("start, goal", [
-    (start, goal) for start in sorted(CLOSED) for goal in RequestStatus if goal is not start
-])
+@pytest.mark.parametrize(
+    "start, goal",
+    [(start, goal) for start in sorted(CLOSED) for goal in RequestStatus if goal is not start],
+)
 def test_closed_requests_only_reopen_the_allowed_way(pm_client, make, start, goal):
     product = make.product()
     target = in_status(make, start, product)
     other = make.request(product)
     before = target.status
 
-    response = triage(pm_client, target.id, status=goal.value, reason="Because",
-                      duplicate_of=str(other.id))
+    response = triage(
+        pm_client, target.id, status=goal.value, reason="Because", duplicate_of=str(other.id)
+    )
 
     found = reload(Request, target.id)
-    if (start, goal) in {(RequestStatus.SHIPPED, RequestStatus.IN_PROGRESS),
-                         (RequestStatus.DECLINED, RequestStatus.UNDER_REVIEW)}:
+    if (start, goal) in {
+        (RequestStatus.SHIPPED, RequestStatus.IN_PROGRESS),
+        (RequestStatus.DECLINED, RequestStatus.UNDER_REVIEW),
+    }:
         assert response.status_code == 302
         assert found.status is goal
         assert len(activities(target.id, "request_status_changed")) == 1
@@ -1066,6 +1222,7 @@ def test_closed_requests_only_reopen_the_allowed_way(pm_client, make, start, goa
 
 # 9. Product and department pages ---------------------------------------------
 
+
 @pytest.fixture
 def demand(make, users):
     department, other_department = make.department(name="Finance"), make.department(name="Sales")
@@ -1073,8 +1230,14 @@ def demand(make, users):
     people = [make.user() for _ in range(5)]
 
     def request_with(votes: int, title: str, product=product, department=department, **fields):
-        item = in_status(make, fields.pop("status", RequestStatus.NEW), product, title=title,
-                         department=department, **fields)
+        item = in_status(
+            make,
+            fields.pop("status", RequestStatus.NEW),
+            product,
+            title=title,
+            department=department,
+            **fields,
+        )
         for person in people[:votes]:
             make.vote(item, person)
         return item
@@ -1098,8 +1261,11 @@ def test_product_page_lists_open_requests_by_votes(stakeholder_client, demand):
     assert page.status_code == 200
     section = page.text.split('<section id="requests"', 1)[1].split("</section>", 1)[0]
     assert vote_counts(section) == [
-        (rows["other-department"].id, 4), (rows["three"].id, 3), (rows["two"].id, 2),
-        (rows["one"].id, 1), (rows["none"].id, 0),
+        (rows["other-department"].id, 4),
+        (rows["three"].id, 3),
+        (rows["two"].id, 2),
+        (rows["one"].id, 1),
+        (rows["none"].id, 0),
     ]
     for closed in ("Shipped one", "Declined one", "Other product's"):
         assert closed not in section
@@ -1111,8 +1277,11 @@ def test_department_page_lists_open_requests_by_votes(stakeholder_client, demand
     assert page.status_code == 200
     section = page.text.split('<section id="requests"', 1)[1].split("</section>", 1)[0]
     assert vote_counts(section) == [
-        (rows["other-product"].id, 4), (rows["three"].id, 3), (rows["two"].id, 2),
-        (rows["one"].id, 1), (rows["none"].id, 0),
+        (rows["other-product"].id, 4),
+        (rows["three"].id, 3),
+        (rows["two"].id, 2),
+        (rows["one"].id, 1),
+        (rows["none"].id, 0),
     ]
     for closed in ("Shipped one", "Declined one", "Other department's"):
         assert closed not in section

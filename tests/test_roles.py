@@ -104,7 +104,9 @@ def route_ids(make):
     card = make.item(product)
     from portfolio.models import Stakeholder, StakeholderRole
 
-    stakeholder = Stakeholder(product=product, name="Sponsor", role=StakeholderRole.SPONSOR, power=5, interest=5)
+    stakeholder = Stakeholder(
+        product=product, name="Sponsor", role=StakeholderRole.SPONSOR, power=5, interest=5
+    )
     db.session.add(stakeholder)
     db.session.commit()
     return {
@@ -124,7 +126,9 @@ def route_ids(make):
 def _cases():
     for method, url, allowed in ROLE_MATRIX:
         for role in ROLES:
-            yield pytest.param(method, url, allowed, role, id=f"{method} {url} as {role or 'anonymous'}")
+            yield pytest.param(
+                method, url, allowed, role, id=f"{method} {url} as {role or 'anonymous'}"
+            )
 
 
 @pytest.mark.parametrize("method, url, allowed, role", list(_cases()))
@@ -170,12 +174,25 @@ def test_every_route_is_in_the_matrix(app):
     listed = {(method, rule_shape(url)) for method, url, _ in ROLE_MATRIX}
     public = {("GET", "/login"), ("POST", "/login"), ("POST", "/logout"), ("GET", "/healthz")}
     # The JSON API authenticates by token (tests/test_api.py), not by session.
-    public |= {("GET", path) for path in ("/api/openapi.json", "/api/products", "/api/products/<>",
-                                          "/api/measures", "/api/requests", "/api/board")}
+    public |= {
+        ("GET", path)
+        for path in (
+            "/api/openapi.json",
+            "/api/products",
+            "/api/products/<>",
+            "/api/measures",
+            "/api/requests",
+            "/api/board",
+        )
+    }
     # A user's own token, checked in tests/test_api.py.
     public |= {("POST", "/account/tokens/<>/revoke")}
     # Author-only routes, checked in test_comment_edit_and_delete_rights.
-    public |= {("GET", "/comments/<>/edit"), ("POST", "/comments/<>/edit"), ("POST", "/comments/<>/delete")}
+    public |= {
+        ("GET", "/comments/<>/edit"),
+        ("POST", "/comments/<>/edit"),
+        ("POST", "/comments/<>/delete"),
+    }
     missing = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
@@ -192,12 +209,15 @@ def test_public_routes_answer_anonymous(client):
     assert client.get("/healthz").status_code == 200
 
 
-@pytest.mark.parametrize("capability, roles", [
-    ("edit_catalogue", PRODUCT_TEAM),
-    ("view_dashboard", DASHBOARD),
-    ("manage_users", ADMIN),
-    ("comment", EVERYONE),
-])
+@pytest.mark.parametrize(
+    "capability, roles",
+    [
+        ("edit_catalogue", PRODUCT_TEAM),
+        ("view_dashboard", DASHBOARD),
+        ("manage_users", ADMIN),
+        ("comment", EVERYONE),
+    ],
+)
 def test_capabilities_follow_the_spec(capability, roles):
     from portfolio.models import Role, role_can
 
@@ -230,10 +250,17 @@ def test_csrf_missing_is_refused_and_writes_nothing(admin_client):
     from tests.conftest import count_rows
 
     before = count_rows(User)
-    response = admin_client.post("/admin/users", csrf=False, data={
-        "email": "new@example.test", "display_name": "New", "role": "pm",
-        "department_id": "", "new_password": "a fine passphrase",
-    })
+    response = admin_client.post(
+        "/admin/users",
+        csrf=False,
+        data={
+            "email": "new@example.test",
+            "display_name": "New",
+            "role": "pm",
+            "department_id": "",
+            "new_password": "a fine passphrase",
+        },
+    )
     assert response.status_code == 400
     assert "security token" in response.text
     assert count_rows(User) == before
@@ -248,10 +275,9 @@ def test_a_csrf_token_from_hours_ago_still_works(admin_client, monkeypatch, user
     """A board left open all day must still save a drag: tokens have no time limit
     (they are bound to the session, which ends on the server at logout)."""
     import itsdangerous.timed
+    from itsdangerous import URLSafeTimedSerializer
 
     from portfolio.models import User
-
-    from itsdangerous import URLSafeTimedSerializer
 
     admin_client.csrf_token()  # makes sure the session holds its raw CSRF secret
     with admin_client.session_transaction() as session:
@@ -261,8 +287,11 @@ def test_a_csrf_token_from_hours_ago_still_works(admin_client, monkeypatch, user
     monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: issued_at)
     old_token = serializer.dumps(raw)  # signed twelve hours ago
     monkeypatch.undo()
-    response = admin_client.post(f"/admin/users/{users['leader'].id}/role", data={"role": "pm"},
-                                 headers={"X-CSRFToken": old_token})
+    response = admin_client.post(
+        f"/admin/users/{users['leader'].id}/role",
+        data={"role": "pm"},
+        headers={"X-CSRFToken": old_token},
+    )
     assert response.status_code == 302, response.status_code
     assert response.headers["Location"] == "/admin/users", response.headers["Location"]
     db.session.expire_all()

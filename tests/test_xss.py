@@ -46,13 +46,21 @@ def assert_no_executable_markup(html: str) -> None:
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name)
             if name in ("href", "src", "action"):
-                assert not (value or "").strip().lower().startswith(("javascript:", "data:")), (tag, value)
+                assert not (value or "").strip().lower().startswith(("javascript:", "data:")), (
+                    tag,
+                    value,
+                )
         if tag == "svg":
             assert "onload" not in attrs
 
 
 def our_htmx_attributes(html: str) -> set[tuple[str, str]]:
-    return {(name, value) for _, attrs in elements(html) for name, value in attrs.items() if name.startswith("hx-")}
+    return {
+        (name, value)
+        for _, attrs in elements(html)
+        for name, value in attrs.items()
+        if name.startswith("hx-")
+    }
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
@@ -74,9 +82,15 @@ def test_hostile_requests_and_comments_render_inert(stakeholder_client, make, us
     baseline_page = stakeholder_client.get("/products/target").text
     allowed_hx = our_htmx_attributes(baseline_page)
 
-    created = stakeholder_client.post("/requests/new", data={
-        "product_id": str(product.id), "title": hostile[:200], "description": hostile,
-        "department_id": str(department.id)})
+    created = stakeholder_client.post(
+        "/requests/new",
+        data={
+            "product_id": str(product.id),
+            "title": hostile[:200],
+            "description": hostile,
+            "department_id": str(department.id),
+        },
+    )
     assert created.status_code == 302, created.status_code
     request_url = created.headers["Location"]
     request_id = int(request_url.rsplit("/", 1)[1])
@@ -90,8 +104,20 @@ def test_hostile_requests_and_comments_render_inert(stakeholder_client, make, us
         # Every hx-* attribute on the page is one our templates write, never the user's.
         for name, value in our_htmx_attributes(page) - allowed_hx:
             assert "/admin" not in value and "/logout" not in value, (url, name, value)
-            assert name in {"hx-post", "hx-get", "hx-target", "hx-swap", "hx-disabled-elt", "hx-confirm",
-                            "hx-push-url", "hx-trigger", "hx-sync", "hx-indicator", "hx-swap-oob", "hx-headers"}
+            assert name in {
+                "hx-post",
+                "hx-get",
+                "hx-target",
+                "hx-swap",
+                "hx-disabled-elt",
+                "hx-confirm",
+                "hx-push-url",
+                "hx-trigger",
+                "hx-sync",
+                "hx-indicator",
+                "hx-swap-oob",
+                "hx-headers",
+            }
         visible = hostile[:60].replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
         if hostile.startswith("["):  # Markdown links that were refused show as text
             visible = hostile[:10]

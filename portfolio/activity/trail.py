@@ -56,8 +56,14 @@ def record(
     if product is None and item is not None:
         product = item.product
     entry = Activity(
-        actor=actor, verb=verb, subject=_clip(subject) or "", product=product, request=request,
-        item=item, before=_clip(before), after=_clip(after),
+        actor=actor,
+        verb=verb,
+        subject=_clip(subject) or "",
+        product=product,
+        request=request,
+        item=item,
+        before=_clip(before),
+        after=_clip(after),
     )
     session.add(entry)
     return entry
@@ -97,8 +103,12 @@ def recent_activity(filters: ActivityFilters, limit: int = 500) -> sa.Select:
     query = (
         sa.select(Activity)
         .where(Activity.created_at >= filters.since())
-        .options(joinedload(Activity.actor), joinedload(Activity.product), joinedload(Activity.request),
-                 joinedload(Activity.item))
+        .options(
+            joinedload(Activity.actor),
+            joinedload(Activity.product),
+            joinedload(Activity.request),
+            joinedload(Activity.item),
+        )
         .order_by(Activity.created_at.desc(), Activity.id.desc())
         .limit(limit)
     )

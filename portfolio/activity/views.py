@@ -18,4 +18,6 @@ def index():
     filters = ActivityFilters.from_args(request.args)
     entries = db.session.execute(recent_activity(filters)).scalars().all()
     products = db.session.execute(db.select(Product.id, Product.name).order_by(Product.name)).all()
-    return render("activity/index.html", "results", entries=entries, filters=filters, products=products)
+    return render(
+        "activity/index.html", "results", entries=entries, filters=filters, products=products
+    )

@@ -35,7 +35,10 @@ def users():
     if form.is_submitted():
         status = 422
     return render(
-        "admin/users.html", users=_users(), form=form, role_choices=ROLE_CHOICES,
+        "admin/users.html",
+        users=_users(),
+        form=form,
+        role_choices=ROLE_CHOICES,
         status=status,
     )
 
@@ -85,7 +88,11 @@ def _user_row_answer(user: User, error: str | None):
     db.session.refresh(user)
     if is_partial():
         return render(
-            "admin/users.html", "user_row", user=user, row_error=error, role_choices=ROLE_CHOICES,
+            "admin/users.html",
+            "user_row",
+            user=user,
+            row_error=error,
+            role_choices=ROLE_CHOICES,
             status=422 if error else 200,
         )
     if error:

@@ -23,7 +23,9 @@ def authenticate():
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        return problem(401, "Unauthorized", "Send a personal API token: Authorization: Bearer <token>.")
+        return problem(
+            401, "Unauthorized", "Send a personal API token: Authorization: Bearer <token>."
+        )
     token = db.session.execute(
         db.select(ApiToken).where(ApiToken.token_hash == hash_token(secret.strip()))
     ).scalar_one_or_none()

@@ -3,6 +3,7 @@ these schemas, so the document and the API cannot drift apart."""
 
 from __future__ import annotations
 
+from portfolio.catalogue.measures import MeasureStatus
 from portfolio.models import (
     Category,
     Column,
@@ -13,7 +14,6 @@ from portfolio.models import (
     Unit,
     UsageLevel,
 )
-from portfolio.catalogue.measures import MeasureStatus
 
 MAX_PER_PAGE = 200
 # Far beyond any real list, and keeps the row offset inside a 64-bit integer
@@ -31,31 +31,64 @@ NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 
 SCHEMAS = {
     "Problem": {
-        "type": "object", "required": ["status", "title", "detail"],
-        "properties": {"status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}},
+        "type": "object",
+        "required": ["status", "title", "detail"],
+        "properties": {
+            "status": {"type": "integer"},
+            "title": {"type": "string"},
+            "detail": {"type": "string"},
+        },
     },
     "PageMeta": {
-        "type": "object", "required": ["page", "per_page", "total", "pages"],
-        "properties": {k: {"type": "integer", "minimum": 0} for k in ("page", "per_page", "total", "pages")},
+        "type": "object",
+        "required": ["page", "per_page", "total", "pages"],
+        "properties": {
+            k: {"type": "integer", "minimum": 0} for k in ("page", "per_page", "total", "pages")
+        },
         "additionalProperties": False,
     },
     "PageLinks": {
-        "type": "object", "required": ["self", "next", "prev"],
-        "properties": {"self": {"type": "string"}, "next": NULLABLE_STRING, "prev": NULLABLE_STRING},
+        "type": "object",
+        "required": ["self", "next", "prev"],
+        "properties": {
+            "self": {"type": "string"},
+            "next": NULLABLE_STRING,
+            "prev": NULLABLE_STRING,
+        },
         "additionalProperties": False,
     },
     "Reading": {
-        "type": "object", "required": ["date", "value"],
-        "properties": {"date": DATE, "value": {"type": "number"}}, "additionalProperties": False,
+        "type": "object",
+        "required": ["date", "value"],
+        "properties": {"date": DATE, "value": {"type": "number"}},
+        "additionalProperties": False,
     },
     "Measure": {
         "type": "object",
-        "required": ["id", "product", "name", "unit", "direction", "baseline", "baseline_date", "target",
-                     "target_date", "status", "latest", "readings"],
+        "required": [
+            "id",
+            "product",
+            "name",
+            "unit",
+            "direction",
+            "baseline",
+            "baseline_date",
+            "target",
+            "target_date",
+            "status",
+            "latest",
+            "readings",
+        ],
         "properties": {
-            "id": {"type": "integer"}, "product": {"type": "string"}, "name": {"type": "string"},
-            "unit": enum(Unit), "direction": enum(Direction), "baseline": {"type": "number"},
-            "baseline_date": DATE, "target": {"type": "number"}, "target_date": DATE,
+            "id": {"type": "integer"},
+            "product": {"type": "string"},
+            "name": {"type": "string"},
+            "unit": enum(Unit),
+            "direction": enum(Direction),
+            "baseline": {"type": "number"},
+            "baseline_date": DATE,
+            "target": {"type": "number"},
+            "target_date": DATE,
             "status": enum(MeasureStatus),
             "latest": {"oneOf": [{"$ref": "#/components/schemas/Reading"}, {"type": "null"}]},
             "readings": {"type": "array", "items": {"$ref": "#/components/schemas/Reading"}},
@@ -63,20 +96,44 @@ SCHEMAS = {
         "additionalProperties": False,
     },
     "ProductUsage": {
-        "type": "object", "required": ["name", "level", "users"],
-        "properties": {"name": {"type": "string"}, "level": enum(UsageLevel), "users": {"type": "integer"}},
+        "type": "object",
+        "required": ["name", "level", "users"],
+        "properties": {
+            "name": {"type": "string"},
+            "level": enum(UsageLevel),
+            "users": {"type": "integer"},
+        },
         "additionalProperties": False,
     },
     "Product": {
         "type": "object",
-        "required": ["slug", "name", "category", "summary", "stage", "sourcing", "vendor", "owner", "tags",
-                     "departments", "measure_statuses"],
+        "required": [
+            "slug",
+            "name",
+            "category",
+            "summary",
+            "stage",
+            "sourcing",
+            "vendor",
+            "owner",
+            "tags",
+            "departments",
+            "measure_statuses",
+        ],
         "properties": {
-            "slug": {"type": "string"}, "name": {"type": "string"}, "category": enum(Category),
-            "summary": {"type": "string"}, "stage": enum(Stage), "sourcing": enum(Sourcing),
-            "vendor": NULLABLE_STRING, "owner": NULLABLE_STRING,
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "category": enum(Category),
+            "summary": {"type": "string"},
+            "stage": enum(Stage),
+            "sourcing": enum(Sourcing),
+            "vendor": NULLABLE_STRING,
+            "owner": NULLABLE_STRING,
             "tags": {"type": "array", "items": {"type": "string"}},
-            "departments": {"type": "array", "items": {"$ref": "#/components/schemas/ProductUsage"}},
+            "departments": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/ProductUsage"},
+            },
             "measure_statuses": {"type": "array", "items": enum(MeasureStatus)},
         },
     },
@@ -85,46 +142,119 @@ SCHEMAS = {
         "type": "object",
         "required": ["links", "value_proposition", "measures", "contract"],
         "properties": {
-            "links": {"type": "object", "required": ["docs", "source", "prd"],
-                      "properties": {k: NULLABLE_STRING for k in ("docs", "source", "prd")}},
-            "value_proposition": {"oneOf": [{"type": "null"}, {
-                "type": "object", "required": ["problem", "for_whom", "value", "replaces"],
-                "properties": {k: {"type": "string"} for k in ("problem", "for_whom", "value", "replaces")}}]},
+            "links": {
+                "type": "object",
+                "required": ["docs", "source", "prd"],
+                "properties": {k: NULLABLE_STRING for k in ("docs", "source", "prd")},
+            },
+            "value_proposition": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["problem", "for_whom", "value", "replaces"],
+                        "properties": {
+                            k: {"type": "string"}
+                            for k in ("problem", "for_whom", "value", "replaces")
+                        },
+                    },
+                ]
+            },
             "measures": {"type": "array", "items": {"$ref": "#/components/schemas/Measure"}},
-            "contract": {"oneOf": [{"type": "null"}, {
-                "type": "object", "required": ["vendor", "annual_cost", "seats_bought", "seats_used", "renewal_date"],
-                "properties": {"vendor": {"type": "string"}, "annual_cost": {"type": "number"},
-                               "seats_bought": {"type": "integer"}, "seats_used": {"type": "integer"},
-                               "renewal_date": DATE}}]},
+            "contract": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": [
+                            "vendor",
+                            "annual_cost",
+                            "seats_bought",
+                            "seats_used",
+                            "renewal_date",
+                        ],
+                        "properties": {
+                            "vendor": {"type": "string"},
+                            "annual_cost": {"type": "number"},
+                            "seats_bought": {"type": "integer"},
+                            "seats_used": {"type": "integer"},
+                            "renewal_date": DATE,
+                        },
+                    },
+                ]
+            },
         },
     },
     "Request": {
         "type": "object",
-        "required": ["id", "product", "title", "description", "status", "department", "votes",
-                     "decline_reason", "duplicate_of", "created_at"],
+        "required": [
+            "id",
+            "product",
+            "title",
+            "description",
+            "status",
+            "department",
+            "votes",
+            "decline_reason",
+            "duplicate_of",
+            "created_at",
+        ],
         "properties": {
-            "id": {"type": "integer"}, "product": {"type": "string"}, "title": {"type": "string"},
-            "description": {"type": "string"}, "status": enum(RequestStatus), "department": NULLABLE_STRING,
-            "votes": {"type": "integer", "minimum": 0}, "decline_reason": NULLABLE_STRING,
-            "duplicate_of": {"type": ["integer", "null"]}, "created_at": {"type": "string", "format": "date-time"},
+            "id": {"type": "integer"},
+            "product": {"type": "string"},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "status": enum(RequestStatus),
+            "department": NULLABLE_STRING,
+            "votes": {"type": "integer", "minimum": 0},
+            "decline_reason": NULLABLE_STRING,
+            "duplicate_of": {"type": ["integer", "null"]},
+            "created_at": {"type": "string", "format": "date-time"},
         },
         "additionalProperties": False,
     },
     "BoardItem": {
         "type": "object",
-        "required": ["id", "product", "title", "column", "position", "score", "rice", "votes", "owner",
-                     "hours_saved_per_month", "cost_saved_per_year", "shipped_on", "release_note", "request_ids"],
+        "required": [
+            "id",
+            "product",
+            "title",
+            "column",
+            "position",
+            "score",
+            "rice",
+            "votes",
+            "owner",
+            "hours_saved_per_month",
+            "cost_saved_per_year",
+            "shipped_on",
+            "release_note",
+            "request_ids",
+        ],
         "properties": {
-            "id": {"type": "integer"}, "product": {"type": "string"}, "title": {"type": "string"},
-            "column": enum(Column), "position": {"type": "integer", "minimum": 1},
+            "id": {"type": "integer"},
+            "product": {"type": "string"},
+            "title": {"type": "string"},
+            "column": enum(Column),
+            "position": {"type": "integer", "minimum": 1},
             "score": {"type": "number"},
-            "rice": {"type": "object", "required": ["reach", "impact", "confidence", "effort"],
-                     "properties": {"reach": {"type": "integer"}, "impact": {"type": "number"},
-                                    "confidence": {"type": "integer"}, "effort": {"type": "number"}},
-                     "additionalProperties": False},
-            "votes": {"type": "integer", "minimum": 0}, "owner": NULLABLE_STRING,
-            "hours_saved_per_month": {"type": "number"}, "cost_saved_per_year": {"type": "number"},
-            "shipped_on": NULLABLE_DATE, "release_note": NULLABLE_STRING,
+            "rice": {
+                "type": "object",
+                "required": ["reach", "impact", "confidence", "effort"],
+                "properties": {
+                    "reach": {"type": "integer"},
+                    "impact": {"type": "number"},
+                    "confidence": {"type": "integer"},
+                    "effort": {"type": "number"},
+                },
+                "additionalProperties": False,
+            },
+            "votes": {"type": "integer", "minimum": 0},
+            "owner": NULLABLE_STRING,
+            "hours_saved_per_month": {"type": "number"},
+            "cost_saved_per_year": {"type": "number"},
+            "shipped_on": NULLABLE_DATE,
+            "release_note": NULLABLE_STRING,
             "request_ids": {"type": "array", "items": {"type": "integer"}},
         },
         "additionalProperties": False,
@@ -134,7 +264,8 @@ SCHEMAS = {
 
 def page_of(schema: str) -> dict:
     return {
-        "type": "object", "required": ["data", "meta", "links"],
+        "type": "object",
+        "required": ["data", "meta", "links"],
         "properties": {
             "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
             "meta": {"$ref": "#/components/schemas/PageMeta"},
@@ -148,29 +279,51 @@ for _name in ("Product", "Measure", "Request", "BoardItem"):
     SCHEMAS[f"{_name}Page"] = page_of(_name)
 
 PAGE_PARAMETERS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE,
-                                                "default": 1}},
-    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE,
-                                                    "default": 50}},
+    {
+        "name": "page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
+    },
+    {
+        "name": "per_page",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": 50},
+    },
 ]
 
 ERRORS = {
-    "401": {"description": "No token, or an unknown one",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
-    "403": {"description": "A revoked token, or a deactivated account",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+    "401": {
+        "description": "No token, or an unknown one",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
+    "403": {
+        "description": "A revoked token, or a deactivated account",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
 }
 
 
 def operation(summary: str, schema: str, parameters=(), extra_errors=()) -> dict:
-    responses = {"200": {"description": "OK",
-                         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}},
-                 **ERRORS}
+    responses = {
+        "200": {
+            "description": "OK",
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        },
+        **ERRORS,
+    }
     for code, description in extra_errors:
-        responses[code] = {"description": description,
-                           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-    return {"get": {"summary": summary, "parameters": list(parameters), "responses": responses,
-                    "security": [{"token": []}]}}
+        responses[code] = {
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": list(parameters),
+            "responses": responses,
+            "security": [{"token": []}],
+        }
+    }
 
 
 def openapi_document(server: str) -> dict:
@@ -180,7 +333,7 @@ def openapi_document(server: str) -> dict:
             "title": "Portfolio API",
             "version": "1.0",
             "description": "Read-only JSON for reporting tools. Authenticate with a personal API token "
-                           "(create one on your account page): `Authorization: Bearer <token>`.",
+            "(create one on your account page): `Authorization: Bearer <token>`.",
         },
         "servers": [{"url": server}],
         "components": {
@@ -188,19 +341,35 @@ def openapi_document(server: str) -> dict:
             "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
         },
         "paths": {
-            "/api/products": operation("Products (paginated, by slug)", "ProductPage", [
-                *PAGE_PARAMETERS, {"name": "stage", "in": "query", "schema": enum(Stage)}]),
+            "/api/products": operation(
+                "Products (paginated, by slug)",
+                "ProductPage",
+                [*PAGE_PARAMETERS, {"name": "stage", "in": "query", "schema": enum(Stage)}],
+            ),
             "/api/products/{slug}": operation(
-                "One product with its measures, value proposition and contract", "ProductDetail",
+                "One product with its measures, value proposition and contract",
+                "ProductDetail",
                 [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
-                [("404", "No such product")]),
-            "/api/measures": operation("Success measures with readings and status", "MeasurePage",
-                                       PAGE_PARAMETERS),
-            "/api/requests": operation("Requests with vote counts", "RequestPage", [
-                *PAGE_PARAMETERS, {"name": "status", "in": "query", "schema": enum(RequestStatus)},
-                {"name": "product", "in": "query", "schema": {"type": "string"}}], [("400", "Bad filter")]),
-            "/api/board": operation("Roadmap cards in board order", "BoardItemPage", [
-                *PAGE_PARAMETERS, {"name": "column", "in": "query", "schema": enum(Column)}],
-                [("400", "Bad filter")]),
+                [("404", "No such product")],
+            ),
+            "/api/measures": operation(
+                "Success measures with readings and status", "MeasurePage", PAGE_PARAMETERS
+            ),
+            "/api/requests": operation(
+                "Requests with vote counts",
+                "RequestPage",
+                [
+                    *PAGE_PARAMETERS,
+                    {"name": "status", "in": "query", "schema": enum(RequestStatus)},
+                    {"name": "product", "in": "query", "schema": {"type": "string"}},
+                ],
+                [("400", "Bad filter")],
+            ),
+            "/api/board": operation(
+                "Roadmap cards in board order",
+                "BoardItemPage",
+                [*PAGE_PARAMETERS, {"name": "column", "in": "query", "schema": enum(Column)}],
+                [("400", "Bad filter")],
+            ),
         },
     }

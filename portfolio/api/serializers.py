@@ -50,18 +50,33 @@ def product_json(product: Product, today: date, *, detail: bool = False) -> dict
     }
     if detail:
         vp = product.value_proposition
-        data["links"] = {"docs": product.docs_url, "source": product.source_url, "prd": product.prd_url}
+        data["links"] = {
+            "docs": product.docs_url,
+            "source": product.source_url,
+            "prd": product.prd_url,
+        }
         data["value_proposition"] = (
-            {"problem": vp.problem, "for_whom": vp.for_whom, "value": vp.value, "replaces": vp.replaces}
-            if vp else None
+            {
+                "problem": vp.problem,
+                "for_whom": vp.for_whom,
+                "value": vp.value,
+                "replaces": vp.replaces,
+            }
+            if vp
+            else None
         )
         data["measures"] = [measure_json(measure, today) for measure in product.measures]
         contract = product.contract
         data["contract"] = (
-            {"vendor": contract.vendor, "annual_cost": float(contract.annual_cost),
-             "seats_bought": contract.seats_bought, "seats_used": product.active_users,
-             "renewal_date": iso(contract.renewal_date)}
-            if contract and product.has_contract_terms else None
+            {
+                "vendor": contract.vendor,
+                "annual_cost": float(contract.annual_cost),
+                "seats_bought": contract.seats_bought,
+                "seats_used": product.active_users,
+                "renewal_date": iso(contract.renewal_date),
+            }
+            if contract and product.has_contract_terms
+            else None
         )
     return data
 
@@ -89,8 +104,12 @@ def item_json(item: RoadmapItem, position: int, votes: int) -> dict:
         "column": item.column.value,
         "position": position,
         "score": round(item.score, 3),
-        "rice": {"reach": item.reach, "impact": item.impact, "confidence": item.confidence,
-                 "effort": item.effort},
+        "rice": {
+            "reach": item.reach,
+            "impact": item.impact,
+            "confidence": item.confidence,
+            "effort": item.effort,
+        },
         "votes": votes,
         "owner": item.owner.email if item.owner else None,
         "hours_saved_per_month": item.hours_saved_per_month,

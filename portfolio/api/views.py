@@ -55,14 +55,19 @@ def page_args() -> tuple[int, int]:
     except ValueError:
         abort(400, "page and per_page must be whole numbers.")
     if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
-        abort(400, f"page must be between 1 and {MAX_PAGE:,} and per_page between 1 and {MAX_PER_PAGE}.")
+        abort(
+            400,
+            f"page must be between 1 and {MAX_PAGE:,} and per_page between 1 and {MAX_PER_PAGE}.",
+        )
     return page, per_page
 
 
 def paginated(endpoint: str, query: sa.Select, serialize, **filters) -> dict:
     """One page of `query` (ordered by a unique key) with links to the next and previous."""
     page, per_page = page_args()
-    total = db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    total = db.session.execute(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
     pages = max((total + per_page - 1) // per_page, 1)
 
@@ -109,15 +114,21 @@ def products():
             abort(400, "Unknown stage.")
         query = query.where(Product.stage == stage)
     filters = {"stage": stage} if stage else {}
-    return jsonify(paginated("api.products", query, lambda row: product_json(row[0], today), **filters))
+    return jsonify(
+        paginated("api.products", query, lambda row: product_json(row[0], today), **filters)
+    )
 
 
 @bp.get("/products/<slug>")
 @public
 def product(slug: str):
-    found = db.session.execute(
-        sa.select(Product).where(Product.slug == slug).options(*product_options(detail=True))
-    ).unique().scalar_one_or_none()
+    found = (
+        db.session.execute(
+            sa.select(Product).where(Product.slug == slug).options(*product_options(detail=True))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if found is None:
         abort(404)
     return jsonify(product_json(found, date.today(), detail=True))
@@ -136,8 +147,12 @@ def measures():
 
 
 def votes_column():
-    return (sa.select(sa.func.count(Vote.id)).where(Vote.request_id == Request.id)
-            .correlate(Request).scalar_subquery())
+    return (
+        sa.select(sa.func.count(Vote.id))
+        .where(Vote.request_id == Request.id)
+        .correlate(Request)
+        .scalar_subquery()
+    )
 
 
 @bp.get("/requests")
@@ -159,7 +174,9 @@ def requests_():
     if product_slug:
         query = query.where(Request.product.has(Product.slug == product_slug))
         filters["product"] = product_slug
-    return jsonify(paginated("api.requests_", query, lambda row: request_json(row[0], row[1]), **filters))
+    return jsonify(
+        paginated("api.requests_", query, lambda row: request_json(row[0], row[1]), **filters)
+    )
 
 
 @bp.get("/board")
@@ -168,16 +185,24 @@ def board():
     """Cards in board order (column, then rank); `position` counts from 1 per column."""
     votes = (
         sa.select(sa.func.count(Vote.id))
-        .select_from(roadmap_item_request.join(Vote, Vote.request_id == roadmap_item_request.c.request_id))
+        .select_from(
+            roadmap_item_request.join(Vote, Vote.request_id == roadmap_item_request.c.request_id)
+        )
         .where(roadmap_item_request.c.item_id == RoadmapItem.id)
-        .correlate(RoadmapItem).scalar_subquery()
+        .correlate(RoadmapItem)
+        .scalar_subquery()
     )
     position = sa.func.row_number().over(partition_by=RoadmapItem.column, order_by=RoadmapItem.rank)
-    column_order = sa.case({column: index for index, column in enumerate(Column)}, value=RoadmapItem.column)
+    column_order = sa.case(
+        {column: index for index, column in enumerate(Column)}, value=RoadmapItem.column
+    )
     query = (
         sa.select(RoadmapItem, position, votes)
-        .options(joinedload(RoadmapItem.product), joinedload(RoadmapItem.owner),
-                 selectinload(RoadmapItem.requests))
+        .options(
+            joinedload(RoadmapItem.product),
+            joinedload(RoadmapItem.owner),
+            selectinload(RoadmapItem.requests),
+        )
         .order_by(column_order, RoadmapItem.rank)
     )
     column = request.args.get("column")
@@ -187,4 +212,6 @@ def board():
             abort(400, "Unknown column.")
         query = query.where(RoadmapItem.column == column)
         filters["column"] = column
-    return jsonify(paginated("api.board", query, lambda row: item_json(row[0], row[1], row[2]), **filters))
+    return jsonify(
+        paginated("api.board", query, lambda row: item_json(row[0], row[1], row[2]), **filters)
+    )

@@ -13,7 +13,9 @@ from portfolio.auth.passwords import password_problem
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)])
+    password = PasswordField(
+        "Password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
     remember = BooleanField("Keep me signed in on this device")
     next = HiddenField()
 
@@ -52,5 +54,8 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Token name", validators=[DataRequired(), Length(max=80)],
-                       description="What will use it, e.g. “Finance BI nightly import”.")
+    name = StringField(
+        "Token name",
+        validators=[DataRequired(), Length(max=80)],
+        description="What will use it, e.g. “Finance BI nightly import”.",
+    )

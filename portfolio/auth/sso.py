@@ -39,7 +39,9 @@ def sign_in_from_trusted_header() -> None:
     if not value:
         return None
     if not from_trusted_proxy(peer_address(), trusted):
-        current_app.logger.warning("ignored %s header from untrusted address %s", header, peer_address())
+        current_app.logger.warning(
+            "ignored %s header from untrusted address %s", header, peer_address()
+        )
         return None
     email = normalise_email(value)
     if current_user.is_authenticated and current_user.email == email:

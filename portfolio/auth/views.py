@@ -3,8 +3,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portfolio.auth.passwords import spend_password_check_time
 from portfolio.auth.forms import ChangePasswordForm, LoginForm, TokenForm
+from portfolio.auth.passwords import spend_password_check_time
 from portfolio.auth.permissions import public, requires
 from portfolio.auth.sessions import local_path
 from portfolio.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
@@ -15,7 +15,6 @@ from portfolio.models.accounts import normalise_email
 from portfolio.models.base import utcnow
 
 bp = Blueprint("auth", __name__)
-
 
 
 def failed_login(response) -> bool:
@@ -29,9 +28,16 @@ def login_email_key() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=failed_login)
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=failed_login,
-               key_func=login_email_key, scope="login-email")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=failed_login
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=failed_login,
+    key_func=login_email_key,
+    scope="login-email",
+)
 def login():
     if current_user.is_authenticated:
         return redirect(local_path(request.args.get("next")) or url_for("core.home"))
@@ -50,7 +56,10 @@ def login():
         status = 422
     demo_accounts = DEMO_ACCOUNTS if current_app.config["DEMO"] else []
     return render(
-        "auth/login.html", form=form, demo_accounts=demo_accounts, demo_password=DEMO_PASSWORD,
+        "auth/login.html",
+        form=form,
+        demo_accounts=demo_accounts,
+        demo_password=DEMO_PASSWORD,
         status=status,
     )
 
@@ -68,15 +77,24 @@ def logout():
 
 
 def my_tokens() -> list[ApiToken]:
-    return db.session.execute(
-        db.select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at.desc())
-    ).scalars().all()
+    return (
+        db.session.execute(
+            db.select(ApiToken)
+            .where(ApiToken.user_id == current_user.id)
+            .order_by(ApiToken.created_at.desc())
+        )
+        .scalars()
+        .all()
+    )
 
 
 def account_page(form=None, token_form=None, new_token: str | None = None, status: int = 200):
     return render(
-        "auth/account.html", form=form or ChangePasswordForm(formdata=None),
-        token_form=token_form or TokenForm(formdata=None), tokens=my_tokens(), new_token=new_token,
+        "auth/account.html",
+        form=form or ChangePasswordForm(formdata=None),
+        token_form=token_form or TokenForm(formdata=None),
+        tokens=my_tokens(),
+        new_token=new_token,
         status=status,
     )
 

@@ -5,7 +5,14 @@ from datetime import date
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portfolio.catalogue.forms import optional_int, owner_choices
 from portfolio.extensions import db
@@ -22,12 +29,20 @@ from portfolio.models import (
     SuccessMeasure,
 )
 
-IMPACT_LABELS = {0.25: "0.25 — minimal", 0.5: "0.5 — low", 1.0: "1 — medium", 2.0: "2 — high", 3.0: "3 — massive"}
+IMPACT_LABELS = {
+    0.25: "0.25 — minimal",
+    0.5: "0.5 — low",
+    1.0: "1 — medium",
+    2.0: "2 — high",
+    3.0: "3 — massive",
+}
 
 
 def product_choices() -> list[tuple[str, str]]:
     rows = db.session.execute(
-        sa.select(Product.id, Product.name).where(Product.stage != Stage.RETIRED).order_by(Product.name)
+        sa.select(Product.id, Product.name)
+        .where(Product.stage != Stage.RETIRED)
+        .order_by(Product.name)
     )
     return [("", "— choose a product —")] + [(str(id_), name) for id_, name in rows]
 
@@ -54,31 +69,55 @@ def request_choices(include_ids: set[int] = frozenset()) -> list[tuple[str, str]
 
 
 class ItemForm(FlaskForm):
-    product_id = SelectField("Product", coerce=optional_int,
-                             validators=[InputRequired(message="Choose the product.")])
+    product_id = SelectField(
+        "Product", coerce=optional_int, validators=[InputRequired(message="Choose the product.")]
+    )
     title = TextField("Title", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", filters=[strip], validators=[Length(max=MAX_MARKDOWN_LENGTH)],
-                                description="What will change, and for whom. Markdown works.")
-    column = SelectField("Column", choices=[(c.value, c.label) for c in Column if c is not Column.SHIPPED],
-                         default=Column.LATER.value)
+    description = TextAreaField(
+        "Description",
+        filters=[strip],
+        validators=[Length(max=MAX_MARKDOWN_LENGTH)],
+        description="What will change, and for whom. Markdown works.",
+    )
+    column = SelectField(
+        "Column",
+        choices=[(c.value, c.label) for c in Column if c is not Column.SHIPPED],
+        default=Column.LATER.value,
+    )
     owner_id = SelectField("Owner", coerce=optional_int, choices=[])
-    reach = count_field("Reach (people per quarter)", validators=[InputRequired(message="Enter the reach.")])
-    impact = SelectField("Impact", coerce=float, choices=[(v, IMPACT_LABELS[v]) for v in IMPACT_CHOICES],
-                         default=1.0)
-    confidence = SelectField("Confidence", coerce=int, choices=[(v, f"{v} %") for v in CONFIDENCE_CHOICES],
-                             default=80)
-    effort = number_field("Effort (person-weeks)", validators=[
-        InputRequired(message="Enter the effort."),
-        NumberRange(min=0.01, max=10_000, message="Effort must be more than 0 person-weeks."),
-    ])
-    hours_saved_per_month = number_field("Hours saved per month", default=0, validators=[
-        InputRequired(message="Enter 0 if none."), NumberRange(min=0, max=10_000_000)])
-    cost_saved_per_year = money_field("Cost saved per year", default=0,
-                                      validators=[InputRequired(message="Enter 0 if none.")])
+    reach = count_field(
+        "Reach (people per quarter)", validators=[InputRequired(message="Enter the reach.")]
+    )
+    impact = SelectField(
+        "Impact", coerce=float, choices=[(v, IMPACT_LABELS[v]) for v in IMPACT_CHOICES], default=1.0
+    )
+    confidence = SelectField(
+        "Confidence", coerce=int, choices=[(v, f"{v} %") for v in CONFIDENCE_CHOICES], default=80
+    )
+    effort = number_field(
+        "Effort (person-weeks)",
+        validators=[
+            InputRequired(message="Enter the effort."),
+            NumberRange(min=0.01, max=10_000, message="Effort must be more than 0 person-weeks."),
+        ],
+    )
+    hours_saved_per_month = number_field(
+        "Hours saved per month",
+        default=0,
+        validators=[InputRequired(message="Enter 0 if none."), NumberRange(min=0, max=10_000_000)],
+    )
+    cost_saved_per_year = money_field(
+        "Cost saved per year", default=0, validators=[InputRequired(message="Enter 0 if none.")]
+    )
     measure_id = SelectField("Success measure it should move", coerce=optional_int, choices=[])
-    expected_change = number_field("By how much", validators=[Optional()],
-                                   description="In the measure's unit, e.g. −2 days or +15 %.")
-    request_ids = SelectMultipleField("Requests it answers", coerce=int, choices=[], validate_choice=True)
+    expected_change = number_field(
+        "By how much",
+        validators=[Optional()],
+        description="In the measure's unit, e.g. −2 days or +15 %.",
+    )
+    request_ids = SelectMultipleField(
+        "Requests it answers", coerce=int, choices=[], validate_choice=True
+    )
     version = HiddenField()
 
     def __init__(self, *args, linked_ids: set[int] = frozenset(), **kwargs):
@@ -102,21 +141,38 @@ class ItemForm(FlaskForm):
 
     def validate_request_ids(self, field) -> None:
         if field.data and self.product_id.data:
-            others = db.session.execute(
-                sa.select(Request.id).where(Request.id.in_(field.data), Request.product_id != self.product_id.data)
-            ).scalars().all()
+            others = (
+                db.session.execute(
+                    sa.select(Request.id).where(
+                        Request.id.in_(field.data), Request.product_id != self.product_id.data
+                    )
+                )
+                .scalars()
+                .all()
+            )
             if others:
-                raise ValidationError("Link only requests about the same product (#"
-                                      + ", #".join(map(str, others)) + " are not).")
+                raise ValidationError(
+                    "Link only requests about the same product (#"
+                    + ", #".join(map(str, others))
+                    + " are not)."
+                )
 
 
 class ShipForm(FlaskForm):
-    release_note = TextAreaField("Release note", filters=[strip], validators=[
-        DataRequired(message="Write a release note: what changed for the people who use it?"),
-        Length(max=5000)],
-        description="Shown on the dashboard and to everyone who asked for it.")
-    shipped_on = date_field("Shipped on", default=date.today,
-                            validators=[InputRequired(message="Enter the date it shipped.")])
+    release_note = TextAreaField(
+        "Release note",
+        filters=[strip],
+        validators=[
+            DataRequired(message="Write a release note: what changed for the people who use it?"),
+            Length(max=5000),
+        ],
+        description="Shown on the dashboard and to everyone who asked for it.",
+    )
+    shipped_on = date_field(
+        "Shipped on",
+        default=date.today,
+        validators=[InputRequired(message="Enter the date it shipped.")],
+    )
     version = HiddenField()
 
 

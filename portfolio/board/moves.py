@@ -42,13 +42,23 @@ def last_change(item: RoadmapItem) -> LastChange:
     reorders set moved_by) or its last edit (in the activity trail), whichever
     is later. Answers the "who got there first?" of a refused change."""
     session = object_session(item)
-    edit = session.execute(
-        sa.select(Activity).where(Activity.item_id == item.id, Activity.verb == "item_edited")
-        .order_by(Activity.created_at.desc(), Activity.id.desc()).limit(1)
-    ).scalar() if session is not None else None
+    edit = (
+        session.execute(
+            sa.select(Activity)
+            .where(Activity.item_id == item.id, Activity.verb == "item_edited")
+            .order_by(Activity.created_at.desc(), Activity.id.desc())
+            .limit(1)
+        ).scalar()
+        if session is not None
+        else None
+    )
     if edit is not None and (item.moved_at is None or edit.created_at >= item.moved_at):
-        return LastChange(edit.actor.display_name if edit.actor else None, edit.created_at, edited=True)
-    return LastChange(item.moved_by.display_name if item.moved_by else None, item.moved_at, edited=False)
+        return LastChange(
+            edit.actor.display_name if edit.actor else None, edit.created_at, edited=True
+        )
+    return LastChange(
+        item.moved_by.display_name if item.moved_by else None, item.moved_at, edited=False
+    )
 
 
 def who_moved(item: RoadmapItem) -> str:
@@ -56,7 +66,11 @@ def who_moved(item: RoadmapItem) -> str:
     if change.who is None:
         return f"“{item.title}” was changed by someone else since you loaded the board."
     when = f" at {change.at:%H:%M} UTC" if change.at else ""
-    done = f"edited “{item.title}”" if change.edited else f"moved “{item.title}” to {item.column.label}"
+    done = (
+        f"edited “{item.title}”"
+        if change.edited
+        else f"moved “{item.title}” to {item.column.label}"
+    )
     return (
         f"{change.who} {done}{when}, after you loaded the board. The board is refreshed; "
         "make your move again if it still makes sense."
@@ -109,8 +123,13 @@ def _edge_rank(session: Session, column: Column, exclude_id: int | None, top: bo
 
 
 def rank_for_position(
-    session: Session, item_id: int | None, column: Column, *,
-    above: RoadmapItem | None = None, below: RoadmapItem | None = None, top: bool = True,
+    session: Session,
+    item_id: int | None,
+    column: Column,
+    *,
+    above: RoadmapItem | None = None,
+    below: RoadmapItem | None = None,
+    top: bool = True,
 ) -> str:
     """The rank that puts a card just under `above`, else just over `below`,
     else at the top (or bottom) of `column`. Constant queries, any column length."""
@@ -128,21 +147,32 @@ def rebalance(session: Session, column: Column) -> None:
     """Give every card of `column` a short rank, keeping the order, in two bulk
     statements that leave versions alone (nobody's view of the order changes)."""
     table = RoadmapItem.__table__
-    ids = session.execute(
-        sa.select(RoadmapItem.id).where(RoadmapItem.column == column).order_by(RoadmapItem.rank)
-    ).scalars().all()
+    ids = (
+        session.execute(
+            sa.select(RoadmapItem.id).where(RoadmapItem.column == column).order_by(RoadmapItem.rank)
+        )
+        .scalars()
+        .all()
+    )
     if not ids:
         return
     session.flush()
     # Park every rank on a unique value outside the digit range first, so the
     # unique (column, rank) constraint never sees two cards on one rank.
     session.execute(
-        table.update().where(table.c.id == sa.bindparam("b_id")).values(rank=sa.bindparam("b_rank")),
+        table.update()
+        .where(table.c.id == sa.bindparam("b_id"))
+        .values(rank=sa.bindparam("b_rank")),
         [{"b_id": id_, "b_rank": f"~{id_}"} for id_ in ids],
     )
     session.execute(
-        table.update().where(table.c.id == sa.bindparam("b_id")).values(rank=sa.bindparam("b_rank")),
-        [{"b_id": id_, "b_rank": rank} for id_, rank in zip(ids, evenly_spaced_ranks(len(ids)), strict=True)],
+        table.update()
+        .where(table.c.id == sa.bindparam("b_id"))
+        .values(rank=sa.bindparam("b_rank")),
+        [
+            {"b_id": id_, "b_rank": rank}
+            for id_, rank in zip(ids, evenly_spaced_ranks(len(ids)), strict=True)
+        ],
     )
     session.expire_all()
 
@@ -152,8 +182,10 @@ def _load_neighbour(session: Session, item_id: int | None, column: Column) -> Ro
         return None
     neighbour = session.get(RoadmapItem, item_id)
     if neighbour is None or neighbour.column != column:
-        raise StaleMove("The cards around the drop position have moved since you loaded the board. "
-                        "The board is refreshed; make your move again.")
+        raise StaleMove(
+            "The cards around the drop position have moved since you loaded the board. "
+            "The board is refreshed; make your move again."
+        )
     return neighbour
 
 
@@ -186,7 +218,12 @@ def move_item(
 
 
 def move_by_direction(
-    session: Session, item: RoadmapItem, direction: str, *, expected_version: int | None, actor: User
+    session: Session,
+    item: RoadmapItem,
+    direction: str,
+    *,
+    expected_version: int | None,
+    actor: User,
 ) -> bool:
     """The keyboard and no-JavaScript moves. Returns False when there is nowhere to go."""
     check_version(item, expected_version)
@@ -214,7 +251,9 @@ def move_by_direction(
     if needs_rebalance(rank):
         rebalance(session, item.column)
         item = session.get(RoadmapItem, item.id)
-        return move_by_direction(session, item, direction, expected_version=item.version, actor=actor)
+        return move_by_direction(
+            session, item, direction, expected_version=item.version, actor=actor
+        )
     _save_move(session, item, item.column, rank, actor)
     return True
 
@@ -230,8 +269,16 @@ def _save_move(session: Session, item: RoadmapItem, column: Column, rank: str, a
     # Write the card first: anything that queries (even a lazy load) would flush it
     # outside flush_or_stale, and a concurrent move must surface as StaleMove.
     flush_or_stale(session, item)
-    record(session, actor, "card_moved", subject=item.title, product=item.product, item=item,
-           before=old_column, after=column)
+    record(
+        session,
+        actor,
+        "card_moved",
+        subject=item.title,
+        product=item.product,
+        item=item,
+        before=old_column,
+        after=column,
+    )
 
 
 def flush_or_stale(session: Session, item: RoadmapItem) -> None:
@@ -241,16 +288,25 @@ def flush_or_stale(session: Session, item: RoadmapItem) -> None:
             session.flush()
     except StaleDataError:
         session.rollback()
-        raise StaleMove("Someone else moved this card at the same moment. The board is refreshed.") from None
+        raise StaleMove(
+            "Someone else moved this card at the same moment. The board is refreshed."
+        ) from None
     except IntegrityError:
         session.rollback()
-        raise StaleMove("Someone else dropped a card in the same place at the same moment. "
-                        "The board is refreshed; make your move again.") from None
+        raise StaleMove(
+            "Someone else dropped a card in the same place at the same moment. "
+            "The board is refreshed; make your move again."
+        ) from None
 
 
 def ship(
-    session: Session, item: RoadmapItem, *, release_note: str, shipped_on: date,
-    expected_version: int | None, actor: User,
+    session: Session,
+    item: RoadmapItem,
+    *,
+    release_note: str,
+    shipped_on: date,
+    expected_version: int | None,
+    actor: User,
 ) -> list:
     """Move to the top of Shipped with a release note; linked open requests become shipped."""
     from portfolio.requests.triage import change_status
@@ -261,7 +317,9 @@ def ship(
     if not release_note.strip():
         raise MoveRefused("Write a release note: what changed for the people who use it?")
     old_column = item.column
-    rank = rank_for_position(session, item.id, Column.SHIPPED, top=True)  # query before changing the card
+    rank = rank_for_position(
+        session, item.id, Column.SHIPPED, top=True
+    )  # query before changing the card
     item.column = Column.SHIPPED
     item.rank = rank
     item.shipped_on = shipped_on
@@ -274,8 +332,16 @@ def ship(
         if linked.status in OPEN_STATUSES:
             change_status(session, linked, RequestStatus.SHIPPED, actor)
             shipped_requests.append(linked)
-    record(session, actor, "item_shipped", subject=item.title, product=item.product, item=item,
-           before=old_column, after=Column.SHIPPED)
+    record(
+        session,
+        actor,
+        "item_shipped",
+        subject=item.title,
+        product=item.product,
+        item=item,
+        before=old_column,
+        after=Column.SHIPPED,
+    )
     return shipped_requests
 
 
@@ -286,27 +352,48 @@ def order_column_by_score(session: Session, column: Column, actor: User) -> int:
     the old order has a move refused (409) instead of applied to an order they
     never saw. The rows are locked first (PostgreSQL), so a move racing this one
     waits and is then refused as stale rather than overwritten."""
-    items = session.execute(
-        sa.select(RoadmapItem).where(RoadmapItem.column == column).order_by(RoadmapItem.id).with_for_update()
-    ).scalars().all()
+    items = (
+        session.execute(
+            sa.select(RoadmapItem)
+            .where(RoadmapItem.column == column)
+            .order_by(RoadmapItem.id)
+            .with_for_update()
+        )
+        .scalars()
+        .all()
+    )
     ordered = sorted(items, key=lambda item: (-item.score, item.rank))
     table = RoadmapItem.__table__
     by_id = table.update().where(table.c.id == sa.bindparam("b_id"))
     try:
         if ordered:
-            session.execute(by_id.values(rank=sa.bindparam("b_rank")),
-                            [{"b_id": item.id, "b_rank": f"~{item.id}"} for item in ordered])
             session.execute(
-                by_id.values(rank=sa.bindparam("b_rank"), version=table.c.version + 1,
-                             moved_by_id=actor.id, moved_at=utcnow()),
-                [{"b_id": item.id, "b_rank": rank}
-                 for item, rank in zip(ordered, evenly_spaced_ranks(len(ordered)), strict=True)],
+                by_id.values(rank=sa.bindparam("b_rank")),
+                [{"b_id": item.id, "b_rank": f"~{item.id}"} for item in ordered],
             )
-    except IntegrityError:  # a card dropped into the column at the same moment took one of the new ranks
+            session.execute(
+                by_id.values(
+                    rank=sa.bindparam("b_rank"),
+                    version=table.c.version + 1,
+                    moved_by_id=actor.id,
+                    moved_at=utcnow(),
+                ),
+                [
+                    {"b_id": item.id, "b_rank": rank}
+                    for item, rank in zip(ordered, evenly_spaced_ranks(len(ordered)), strict=True)
+                ],
+            )
+    except (
+        IntegrityError
+    ):  # a card dropped into the column at the same moment took one of the new ranks
         session.rollback()
-        raise StaleMove("Someone moved a card into this column while it was being ordered; nothing was "
-                        "reordered. The board is refreshed; order it again.") from None
-    record(session, actor, "column_ordered", subject=f"{column.label} column", after="by RICE score")
+        raise StaleMove(
+            "Someone moved a card into this column while it was being ordered; nothing was "
+            "reordered. The board is refreshed; order it again."
+        ) from None
+    record(
+        session, actor, "column_ordered", subject=f"{column.label} column", after="by RICE score"
+    )
     session.expire_all()
     return len(ordered)
 

@@ -138,14 +138,18 @@ class Board:
         lanes: dict[int, tuple[Product, dict[Column, list[RoadmapItem]]]] = {}
         for column, items in self.columns.items():
             for item in items:
-                product, cells = lanes.setdefault(item.product_id, (item.product, {c: [] for c in Column}))
+                product, cells = lanes.setdefault(
+                    item.product_id, (item.product, {c: [] for c in Column})
+                )
                 cells[column].append(item)
         return sorted(lanes.values(), key=lambda lane: lane[0].name.lower())
 
 
 def column_totals(session: Session, columns=None) -> dict[Column, int]:
     """Cards per column on the whole board (WIP limits count every card)."""
-    query = sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id)).group_by(RoadmapItem.column)
+    query = sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id)).group_by(
+        RoadmapItem.column
+    )
     if columns:
         query = query.where(RoadmapItem.column.in_(list(columns)))
     rows = session.execute(query)
@@ -166,7 +170,11 @@ def card_facts(session: Session, item_ids_query: sa.Select) -> dict[int, CardFac
     ids = item_ids_query.subquery()
     facts: dict[int, CardFacts] = defaultdict(CardFacts)
     votes = session.execute(
-        sa.select(roadmap_item_request.c.item_id, sa.func.count(sa.distinct(Request.id)), sa.func.count(Vote.id))
+        sa.select(
+            roadmap_item_request.c.item_id,
+            sa.func.count(sa.distinct(Request.id)),
+            sa.func.count(Vote.id),
+        )
         .join(Request, Request.id == roadmap_item_request.c.request_id)
         .outerjoin(Vote, Vote.request_id == Request.id)
         .where(roadmap_item_request.c.item_id.in_(sa.select(ids.c.id)))
@@ -211,11 +219,20 @@ def load_board(session: Session, filters: BoardFilters) -> Board:
     for item in session.execute(board_items(filters)).scalars():
         columns[item.column].append(item)
     facts = card_facts(session, shown_item_ids(filters))
-    matching = dict(session.execute(
-        filters.apply(sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id))).group_by(RoadmapItem.column)
-    ).all())
-    return Board(columns=columns, facts=facts, limits=column_limits(session), totals=column_totals(session),
-                 matching={column: matching.get(column, 0) for column in Column})
+    matching = dict(
+        session.execute(
+            filters.apply(sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id))).group_by(
+                RoadmapItem.column
+            )
+        ).all()
+    )
+    return Board(
+        columns=columns,
+        facts=facts,
+        limits=column_limits(session),
+        totals=column_totals(session),
+        matching={column: matching.get(column, 0) for column in Column},
+    )
 
 
 def item_detail(item_id: int) -> sa.Select:
@@ -223,15 +240,20 @@ def item_detail(item_id: int) -> sa.Select:
         sa.select(RoadmapItem)
         .where(RoadmapItem.id == item_id)
         .options(
-            joinedload(RoadmapItem.product), joinedload(RoadmapItem.owner),
-            joinedload(RoadmapItem.moved_by), joinedload(RoadmapItem.measure),
+            joinedload(RoadmapItem.product),
+            joinedload(RoadmapItem.owner),
+            joinedload(RoadmapItem.moved_by),
+            joinedload(RoadmapItem.measure),
         )
     )
 
 
 def linked_requests_with_votes(session: Session, item_id: int) -> list[tuple[Request, int]]:
     votes = (
-        sa.select(sa.func.count(Vote.id)).where(Vote.request_id == Request.id).correlate(Request).scalar_subquery()
+        sa.select(sa.func.count(Vote.id))
+        .where(Vote.request_id == Request.id)
+        .correlate(Request)
+        .scalar_subquery()
     )
     return [
         (request, count)

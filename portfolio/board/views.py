@@ -1,8 +1,18 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
-from flask_wtf.csrf import generate_csrf
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from portfolio.activity.trail import latest_for_item, record
 from portfolio.auth.permissions import requires
@@ -70,6 +80,7 @@ def board_csrf_token() -> str:
 
 # The board -------------------------------------------------------------------------
 
+
 def board_context(filters: BoardFilters, **extra) -> dict:
     return {
         "board": load_board(db.session, filters),
@@ -83,8 +94,12 @@ def board_context(filters: BoardFilters, **extra) -> dict:
 
 def filter_choices() -> dict:
     return {
-        "products": db.session.execute(db.select(Product.id, Product.name).order_by(Product.name)).all(),
-        "departments": db.session.execute(db.select(Department.id, Department.name).order_by(Department.name)).all(),
+        "products": db.session.execute(
+            db.select(Product.id, Product.name).order_by(Product.name)
+        ).all(),
+        "departments": db.session.execute(
+            db.select(Department.id, Department.name).order_by(Department.name)
+        ).all(),
         "tags": db.session.execute(db.select(Tag.name).order_by(Tag.name)).scalars().all(),
         "views": VIEWS,
     }
@@ -95,8 +110,11 @@ def filter_choices() -> dict:
 def index():
     filters = BoardFilters.from_args(request.args)
     choices = filter_choices()
-    filters.drop_unknown({id_ for id_, _ in choices["products"]}, {id_ for id_, _ in choices["departments"]},
-                         set(choices["tags"]))
+    filters.drop_unknown(
+        {id_ for id_, _ in choices["products"]},
+        {id_ for id_, _ in choices["departments"]},
+        set(choices["tags"]),
+    )
     return render("board/index.html", "board", **board_context(filters), **choices)
 
 
@@ -150,9 +168,14 @@ def card_answer(item: RoadmapItem, columns: set[Column], insert: str | None = No
     totals = column_totals(db.session, columns) if columns else {}
     limits = column_limits(db.session) if columns else {}
     html = render_template(
-        "board/_move_answer.html", item=item, facts=facts.get(item.id), can_move=True,
+        "board/_move_answer.html",
+        item=item,
+        facts=facts.get(item.id),
+        can_move=True,
         filters=filters_from_form(),
-        header_columns=sorted(columns, key=lambda c: c.position), totals=totals, limits=limits,
+        header_columns=sorted(columns, key=lambda c: c.position),
+        totals=totals,
+        limits=limits,
         insert=insert,
     )
     response = make_response(html)
@@ -172,14 +195,23 @@ def move():
     old_column = item.column
     if asks_for_release_note(item, column):
         return ship_dialog(item)
-    _, refused = save_move(lambda: move_item(
-        db.session, item, column=column, above_id=form.above_id.data, below_id=form.below_id.data,
-        expected_version=form.version.data, actor=current_user,
-    ))
+    _, refused = save_move(
+        lambda: move_item(
+            db.session,
+            item,
+            column=column,
+            above_id=form.above_id.data,
+            below_id=form.below_id.data,
+            expected_version=form.version.data,
+            actor=current_user,
+        )
+    )
     if refused:
         return refused
     if not is_partial():
-        return redirect(url_for("board.index", **filters_from_form().to_args()) + f"#card-{item.id}")
+        return redirect(
+            url_for("board.index", **filters_from_form().to_args()) + f"#card-{item.id}"
+        )
     # A move within a column changes no count: only a cross-column move redraws headers.
     response = card_answer(item, {old_column, column} if old_column is not column else set())
     response.headers["HX-Retarget"] = f"#card-{item.id}"
@@ -199,13 +231,21 @@ def move_step(item_id: int):
     if asks_for_release_note(item, column_in_direction(item.column, direction)):
         return ship_dialog(item)  # → on a Later card: the keyboard's way of dropping it on Shipped
     old_column = item.column
-    moved, refused = save_move(lambda: move_by_direction(
-        db.session, item, direction, expected_version=form.version.data, actor=current_user,
-    ))
+    moved, refused = save_move(
+        lambda: move_by_direction(
+            db.session,
+            item,
+            direction,
+            expected_version=form.version.data,
+            actor=current_user,
+        )
+    )
     if refused:
         return refused
     if not is_partial():
-        return redirect(url_for("board.index", **filters_from_form().to_args()) + f"#card-{item.id}")
+        return redirect(
+            url_for("board.index", **filters_from_form().to_args()) + f"#card-{item.id}"
+        )
     if not moved:
         return card_answer(item, {old_column})  # already at the edge: the card stays
     filters = filters_from_form()
@@ -223,8 +263,10 @@ def move_step(item_id: int):
 def neighbour_selector(item: RoadmapItem) -> str:
     """Where the moved card goes in the page: after the card above it, or at the top."""
     above = db.session.execute(
-        db.select(RoadmapItem.id).where(RoadmapItem.column == item.column, RoadmapItem.rank < item.rank)
-        .order_by(RoadmapItem.rank.desc()).limit(1)
+        db.select(RoadmapItem.id)
+        .where(RoadmapItem.column == item.column, RoadmapItem.rank < item.rank)
+        .order_by(RoadmapItem.rank.desc())
+        .limit(1)
     ).scalar()
     if above is None:
         return f"afterbegin:#cards-{item.column.value}"
@@ -267,6 +309,7 @@ def limits():
 
 # One item ----------------------------------------------------------------------------
 
+
 def detail_context(item: RoadmapItem) -> dict:
     return {
         "item": item,
@@ -300,22 +343,47 @@ def create():
         item = RoadmapItem(column=column, rank=new_item_rank(db.session, column))
         apply_item_form(form, item)
         db.session.add(item)
-        record(db.session, current_user, "item_created", subject=item.title,
-               product=db.session.get(Product, item.product_id), item=item, after=column)
+        record(
+            db.session,
+            current_user,
+            "item_created",
+            subject=item.title,
+            product=db.session.get(Product, item.product_id),
+            item=item,
+            after=column,
+        )
         db.session.commit()
         flash("Roadmap item added at the bottom of its column.", "success")
         return redirect(url_for("board.show", item_id=item.id))
-    return render("board/item_form.html", form=form, item=None, status=422 if form.is_submitted() else 200)
+    return render(
+        "board/item_form.html", form=form, item=None, status=422 if form.is_submitted() else 200
+    )
 
 
 def apply_item_form(form: ItemForm, item: RoadmapItem) -> None:
-    for name in ("product_id", "title", "description", "owner_id", "reach", "impact", "confidence",
-                 "effort", "hours_saved_per_month", "cost_saved_per_year", "measure_id", "expected_change"):
+    for name in (
+        "product_id",
+        "title",
+        "description",
+        "owner_id",
+        "reach",
+        "impact",
+        "confidence",
+        "effort",
+        "hours_saved_per_month",
+        "cost_saved_per_year",
+        "measure_id",
+        "expected_change",
+    ):
         setattr(item, name, form[name].data)
     if form.request_ids.data is not None:
-        item.requests = db.session.execute(
-            db.select(Request).where(Request.id.in_(form.request_ids.data or [-1]))
-        ).scalars().all()
+        item.requests = (
+            db.session.execute(
+                db.select(Request).where(Request.id.in_(form.request_ids.data or [-1]))
+            )
+            .scalars()
+            .all()
+        )
 
 
 @bp.route("/board/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -333,8 +401,10 @@ def edit(item_id: int):
         if str(item.version) != (form.version.data or ""):
             # Keep what the user typed; show what changed meanwhile.
             who = last_change(item).who or "Someone"
-            conflict = (f"{who} changed this item after you opened it. Your changes are still in the "
-                        "form below: check them against the current card and save again.")
+            conflict = (
+                f"{who} changed this item after you opened it. Your changes are still in the "
+                "form below: check them against the current card and save again."
+            )
             form.version.data = item.version
         else:
             apply_item_form(form, item)
@@ -343,8 +413,13 @@ def edit(item_id: int):
                 flush_or_stale(db.session, item)
                 db.session.commit()
             except StaleMove as stale:
-                return render("board/item_form.html", form=form, item=load_item(item_id),
-                              conflict=stale.message, status=409)
+                return render(
+                    "board/item_form.html",
+                    form=form,
+                    item=load_item(item_id),
+                    conflict=stale.message,
+                    status=409,
+                )
             flash("Roadmap item saved.", "success")
             return redirect(url_for("board.show", item_id=item.id))
     status = 409 if conflict else (422 if form.is_submitted() else 200)
@@ -355,8 +430,14 @@ def ship_dialog(item: RoadmapItem, form: ShipForm | None = None, status: int = 2
     form = form or ShipForm(formdata=None, version=item.version)
     if not is_partial():
         return render("board/ship.html", item=item, form=form, status=status)
-    response = render("board/_ship_form.html", item=item, form=form, dialog=True,
-                      filters=filters_from_form(), status=status)
+    response = render(
+        "board/_ship_form.html",
+        item=item,
+        form=form,
+        dialog=True,
+        filters=filters_from_form(),
+        status=status,
+    )
     response.headers["HX-Retarget"] = "#board-dialog"
     response.headers["HX-Reswap"] = "innerHTML"
     return response
@@ -373,23 +454,35 @@ def ship_item(item_id: int):
         return ship_dialog(item, form, status=422)
     try:
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        shipped = ship(db.session, item, release_note=form.release_note.data, shipped_on=form.shipped_on.data,
-                       expected_version=version, actor=current_user)
+        shipped = ship(
+            db.session,
+            item,
+            release_note=form.release_note.data,
+            shipped_on=form.shipped_on.data,
+            expected_version=version,
+            actor=current_user,
+        )
         db.session.commit()
     except StaleMove as stale:
         return refreshed_board(stale.message)
     except MoveRefused as refused:
         form.release_note.errors = [*form.release_note.errors, str(refused)]
         return ship_dialog(item, form, status=422)
-    message = f"“{item.title}” shipped" + (f"; {len(shipped)} linked request(s) marked shipped." if shipped else ".")
+    message = f"“{item.title}” shipped" + (
+        f"; {len(shipped)} linked request(s) marked shipped." if shipped else "."
+    )
     if not is_partial():
         flash(message, "success")
         return redirect(url_for("board.index") + f"#card-{item.id}")
-    return render("board/index.html", "board",
-                  **board_context(filters_from_form(), notice=message, notice_takes_focus=True))
+    return render(
+        "board/index.html",
+        "board",
+        **board_context(filters_from_form(), notice=message, notice_takes_focus=True),
+    )
 
 
 # Promote a request to the roadmap ------------------------------------------------------
+
 
 @bp.post("/requests/<int:request_id>/promote")
 @requires("manage_roadmap")
@@ -399,20 +492,34 @@ def promote(request_id: int):
         flash(f"A {found.status.label.lower()} request cannot be promoted.", "error")
         return redirect(url_for("requests.show", request_id=found.id))
     item = RoadmapItem(
-        product_id=found.product_id, title=found.title, description=found.description,
-        column=Column.LATER, rank=new_item_rank(db.session, Column.LATER), owner_id=current_user.id,
+        product_id=found.product_id,
+        title=found.title,
+        description=found.description,
+        column=Column.LATER,
+        rank=new_item_rank(db.session, Column.LATER),
+        owner_id=current_user.id,
         reach=found.department.headcount if found.department else 0,
     )
     item.requests = [found]
     db.session.add(item)
-    record(db.session, current_user, "request_promoted", subject=found.title, request=found, item=item,
-           after="Later")
+    record(
+        db.session,
+        current_user,
+        "request_promoted",
+        subject=found.title,
+        request=found,
+        item=item,
+        after="Later",
+    )
     if found.status in (RequestStatus.NEW, RequestStatus.UNDER_REVIEW):
         try:
             change_status(db.session, found, RequestStatus.PLANNED, current_user)
         except TriageError:
             pass
     db.session.commit()
-    flash("The request is on the roadmap (bottom of Later) and marked planned. "
-          "Fill in the RICE inputs so it ranks fairly.", "success")
+    flash(
+        "The request is on the roadmap (bottom of Later) and marked planned. "
+        "Fill in the RICE inputs so it ranks fairly.",
+        "success",
+    )
     return redirect(url_for("board.edit", item_id=item.id))

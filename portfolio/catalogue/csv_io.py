@@ -53,13 +53,36 @@ from portfolio.models import (
 COLUMNS = {
     "departments.csv": ["name", "head", "headcount"],
     "products.csv": [
-        "slug", "name", "category", "summary", "stage", "owner_email", "sourcing", "vendor",
-        "docs_url", "source_url", "prd_url", "tags", "problem", "for_whom", "value", "replaces",
-        "contract_vendor", "contract_annual_cost", "contract_seats_bought", "contract_renewal_date",
+        "slug",
+        "name",
+        "category",
+        "summary",
+        "stage",
+        "owner_email",
+        "sourcing",
+        "vendor",
+        "docs_url",
+        "source_url",
+        "prd_url",
+        "tags",
+        "problem",
+        "for_whom",
+        "value",
+        "replaces",
+        "contract_vendor",
+        "contract_annual_cost",
+        "contract_seats_bought",
+        "contract_renewal_date",
     ],
     "usage.csv": ["product_slug", "department", "level", "users"],
     "measures.csv": [
-        "product_slug", "name", "unit", "direction", "baseline", "baseline_date", "target",
+        "product_slug",
+        "name",
+        "unit",
+        "direction",
+        "baseline",
+        "baseline_date",
+        "target",
         "target_date",
     ],
 }
@@ -67,6 +90,7 @@ TAG_SEPARATOR = "; "
 
 
 # Writing -------------------------------------------------------------------------
+
 
 def number_text(value: float | int | Decimal | None) -> str:
     if value is None:
@@ -93,14 +117,22 @@ def export_catalogue(session: Session, directory: Path) -> dict[str, int]:
     """Write the four CSV files into `directory`; returns rows written per file."""
     directory.mkdir(parents=True, exist_ok=True)
     departments = session.execute(sa.select(Department).order_by(Department.name)).scalars().all()
-    products = session.execute(
-        sa.select(Product).order_by(Product.slug).options(
-            selectinload(Product.owner), selectinload(Product.tags),
-            selectinload(Product.value_proposition), selectinload(Product.contract),
-            selectinload(Product.usages).selectinload(Usage.department),
-            selectinload(Product.measures),
+    products = (
+        session.execute(
+            sa.select(Product)
+            .order_by(Product.slug)
+            .options(
+                selectinload(Product.owner),
+                selectinload(Product.tags),
+                selectinload(Product.value_proposition),
+                selectinload(Product.contract),
+                selectinload(Product.usages).selectinload(Usage.department),
+                selectinload(Product.measures),
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
 
     department_rows = [[d.name, d.head or "", str(d.headcount)] for d in departments]
     product_rows = []
@@ -109,24 +141,45 @@ def export_catalogue(session: Session, directory: Path) -> dict[str, int]:
     for p in products:
         vp = p.value_proposition or ValueProposition()
         contract = p.contract
-        product_rows.append([
-            p.slug, p.name, p.category.value, p.summary, p.stage.value,
-            p.owner.email if p.owner else "", p.sourcing.value, p.vendor or "",
-            p.docs_url or "", p.source_url or "", p.prd_url or "",
-            TAG_SEPARATOR.join(p.tag_names),
-            vp.problem or "", vp.for_whom or "", vp.value or "", vp.replaces or "",
-            contract.vendor if contract else "",
-            number_text(contract.annual_cost) if contract else "",
-            str(contract.seats_bought) if contract else "",
-            date_text(contract.renewal_date) if contract else "",
-        ])
+        product_rows.append(
+            [
+                p.slug,
+                p.name,
+                p.category.value,
+                p.summary,
+                p.stage.value,
+                p.owner.email if p.owner else "",
+                p.sourcing.value,
+                p.vendor or "",
+                p.docs_url or "",
+                p.source_url or "",
+                p.prd_url or "",
+                TAG_SEPARATOR.join(p.tag_names),
+                vp.problem or "",
+                vp.for_whom or "",
+                vp.value or "",
+                vp.replaces or "",
+                contract.vendor if contract else "",
+                number_text(contract.annual_cost) if contract else "",
+                str(contract.seats_bought) if contract else "",
+                date_text(contract.renewal_date) if contract else "",
+            ]
+        )
         for usage in sorted(p.usages, key=lambda u: u.department.name):
             usage_rows.append([p.slug, usage.department.name, usage.level.value, str(usage.users)])
         for m in sorted(p.measures, key=lambda m: m.name):
-            measure_rows.append([
-                p.slug, m.name, m.unit.value, m.direction.value, number_text(m.baseline),
-                date_text(m.baseline_date), number_text(m.target), date_text(m.target_date),
-            ])
+            measure_rows.append(
+                [
+                    p.slug,
+                    m.name,
+                    m.unit.value,
+                    m.direction.value,
+                    number_text(m.baseline),
+                    date_text(m.baseline_date),
+                    number_text(m.target),
+                    date_text(m.target_date),
+                ]
+            )
 
     files = {
         "departments.csv": department_rows,
@@ -140,6 +193,7 @@ def export_catalogue(session: Session, directory: Path) -> dict[str, int]:
 
 
 # Reading and checking ------------------------------------------------------------
+
 
 @dataclass
 class ImportReport:
@@ -270,9 +324,7 @@ def import_catalogue(session: Session, directory: Path) -> ImportReport:
     ]
     existing_departments = set(session.execute(sa.select(Department.name)).scalars())
     existing_products = set(session.execute(sa.select(Product.slug)).scalars())
-    users_by_email = {
-        email: id_ for email, id_ in session.execute(sa.select(User.email, User.id))
-    }
+    users_by_email = {email: id_ for email, id_ in session.execute(sa.select(User.email, User.id))}
     plan.known_departments = existing_departments
     plan.known_products = existing_products
     plan.users_by_email = users_by_email
@@ -326,7 +378,12 @@ class Plan:
             raise RowError(f"slug “{slug}” may use only lower-case letters, digits and dashes")
         if slug in self.products:
             raise RowError(f"slug “{slug}” appears twice")
-        for column, limit in (("name", 120), ("summary", 280), ("vendor", 120), ("contract_vendor", 120)):
+        for column, limit in (
+            ("name", 120),
+            ("summary", 280),
+            ("vendor", 120),
+            ("contract_vendor", 120),
+        ):
             check_length(row, column, limit)
         for column in ("docs_url", "source_url", "prd_url"):
             check_length(row, column, 500)
@@ -343,8 +400,12 @@ class Plan:
             tags = parse_tags(row["tags"].replace(";", ","))
         except ValueError as problem:
             raise RowError(str(problem)) from None
-        contract_columns = ("contract_vendor", "contract_annual_cost", "contract_seats_bought",
-                            "contract_renewal_date")
+        contract_columns = (
+            "contract_vendor",
+            "contract_annual_cost",
+            "contract_seats_bought",
+            "contract_renewal_date",
+        )
         contract = None
         if any(row[column] for column in contract_columns):
             require(row, *contract_columns)
@@ -377,8 +438,13 @@ class Plan:
     def check_usage(self, row: Row) -> None:
         require(row, "product_slug", "department", "level", "users")
         self.check_product_reference(row["product_slug"])
-        if row["department"] not in self.departments and row["department"] not in self.known_departments:
-            raise RowError(f"unknown department “{row['department']}” (not in departments.csv nor the database)")
+        if (
+            row["department"] not in self.departments
+            and row["department"] not in self.known_departments
+        ):
+            raise RowError(
+                f"unknown department “{row['department']}” (not in departments.csv nor the database)"
+            )
         key = (row["product_slug"], row["department"])
         if key in self.usages:
             raise RowError(f"{row['department']} is listed twice for {row['product_slug']}")
@@ -403,8 +469,11 @@ class Plan:
             "target_date": parse_date(row["target_date"], "target_date"),
         }
         problems = definition_problems(
-            direction=values["direction"].value, baseline=values["baseline"], target=values["target"],
-            baseline_date=values["baseline_date"], target_date=values["target_date"],
+            direction=values["direction"].value,
+            baseline=values["baseline"],
+            target=values["target"],
+            baseline_date=values["baseline_date"],
+            target_date=values["target_date"],
         )
         if problems:
             raise RowError("; ".join(problems.values()))
@@ -420,18 +489,31 @@ class Plan:
             departments[name] = department
 
         products = {
-            p.slug: p for p in session.execute(
+            p.slug: p
+            for p in session.execute(
                 sa.select(Product).options(
-                    selectinload(Product.value_proposition), selectinload(Product.contract),
-                    selectinload(Product.tags), selectinload(Product.usages),
+                    selectinload(Product.value_proposition),
+                    selectinload(Product.contract),
+                    selectinload(Product.tags),
+                    selectinload(Product.usages),
                     selectinload(Product.measures),
                 )
             ).scalars()
         }
         for slug, values in self.products.items():
             product = products.get(slug) or Product(slug=slug)
-            for key in ("name", "category", "summary", "stage", "owner_id", "sourcing", "vendor",
-                        "docs_url", "source_url", "prd_url"):
+            for key in (
+                "name",
+                "category",
+                "summary",
+                "stage",
+                "owner_id",
+                "sourcing",
+                "vendor",
+                "docs_url",
+                "source_url",
+                "prd_url",
+            ):
                 setattr(product, key, values[key])
             session.add(product)
             set_tags(session, product, values["tags"])
@@ -484,20 +566,48 @@ def spreadsheet_safe(value) -> str:
 
 
 def product_list_rows(products) -> list[list[str]]:
-    header = ["name", "slug", "category", "stage", "owner", "sourcing", "vendor", "departments",
-              "users", "measures_on_track", "measures_at_risk", "measures_off_track",
-              "measures_no_data", "tags", "summary"]
+    header = [
+        "name",
+        "slug",
+        "category",
+        "stage",
+        "owner",
+        "sourcing",
+        "vendor",
+        "departments",
+        "users",
+        "measures_on_track",
+        "measures_at_risk",
+        "measures_off_track",
+        "measures_no_data",
+        "tags",
+        "summary",
+    ]
     rows = [header]
     for p in products:
         counts = status_counts(p.measures)
-        rows.append([spreadsheet_safe(v) for v in [
-            p.name, p.slug, p.category.label, p.stage.label,
-            p.owner.display_name if p.owner else "", p.sourcing.label, p.vendor or "",
-            "; ".join(sorted(u.department.name for u in p.usages)), p.active_users,
-            counts[MeasureStatus.ON_TRACK], counts[MeasureStatus.AT_RISK],
-            counts[MeasureStatus.OFF_TRACK], counts[MeasureStatus.NO_DATA],
-            "; ".join(p.tag_names), p.summary,
-        ]])
+        rows.append(
+            [
+                spreadsheet_safe(v)
+                for v in [
+                    p.name,
+                    p.slug,
+                    p.category.label,
+                    p.stage.label,
+                    p.owner.display_name if p.owner else "",
+                    p.sourcing.label,
+                    p.vendor or "",
+                    "; ".join(sorted(u.department.name for u in p.usages)),
+                    p.active_users,
+                    counts[MeasureStatus.ON_TRACK],
+                    counts[MeasureStatus.AT_RISK],
+                    counts[MeasureStatus.OFF_TRACK],
+                    counts[MeasureStatus.NO_DATA],
+                    "; ".join(p.tag_names),
+                    p.summary,
+                ]
+            ]
+        )
     return rows
 
 

@@ -35,7 +35,9 @@ from portfolio.models import (
     User,
 )
 
-SLUG_HELP = "Lower-case letters, digits and dashes; used in the address. Left empty, it follows the name."
+SLUG_HELP = (
+    "Lower-case letters, digits and dashes; used in the address. Left empty, it follows the name."
+)
 
 
 def owner_choices() -> list[tuple[str, str]]:
@@ -68,19 +70,26 @@ class ProductForm(FlaskForm):
     slug = TextField("Slug", validators=[Length(max=80)], description=SLUG_HELP)
     category = SelectField("Category", choices=Category.choices())
     summary = TextField(
-        "One-line summary", validators=[DataRequired(), Length(max=280)],
+        "One-line summary",
+        validators=[DataRequired(), Length(max=280)],
         description="What it is, in one sentence a colleague would understand.",
     )
     stage = SelectField("Lifecycle stage", choices=Stage.choices(), default=Stage.IDEA.value)
     owner_id = SelectField("Owner (a product manager)", choices=[], coerce=optional_int)
     sourcing = SelectField("Sourcing", choices=Sourcing.choices(), default=Sourcing.BUILT.value)
-    vendor = TextField("Vendor", validators=[Length(max=120)],  # not Optional(): validate_vendor must run
-                       description="Required for bought and hybrid products.")
+    vendor = TextField(
+        "Vendor",
+        validators=[Length(max=120)],  # not Optional(): validate_vendor must run
+        description="Required for bought and hybrid products.",
+    )
     docs_url = OptionalTextField("Documentation link", validators=[Length(max=500), HttpUrl()])
     source_url = OptionalTextField("Source code link", validators=[Length(max=500), HttpUrl()])
     prd_url = OptionalTextField("PRD link", validators=[Length(max=500), HttpUrl()])
-    tags = TextField("Tags", validators=[Length(max=400)],
-                     description="Comma-separated, e.g. finance, month-end, sox")
+    tags = TextField(
+        "Tags",
+        validators=[Length(max=400)],
+        description="Comma-separated, e.g. finance, month-end, sox",
+    )
 
     def __init__(self, *args, product: Product | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -115,15 +124,25 @@ class ValuePropositionForm(FlaskForm):
     problem = TextAreaField("The problem it solves", filters=[strip], validators=[Length(max=2000)])
     for_whom = TextAreaField("For whom", filters=[strip], validators=[Length(max=2000)])
     value = TextAreaField("The value it delivers", filters=[strip], validators=[Length(max=2000)])
-    replaces = TextAreaField("What it replaces", filters=[strip], validators=[Length(max=2000)],
-                             description="The spreadsheet, manual process or old system people used before.")
+    replaces = TextAreaField(
+        "What it replaces",
+        filters=[strip],
+        validators=[Length(max=2000)],
+        description="The spreadsheet, manual process or old system people used before.",
+    )
 
 
 class UsageForm(FlaskForm):
-    department_id = SelectField("Department", choices=[], coerce=optional_int,
-                                validators=[InputRequired(message="Choose a department.")])
+    department_id = SelectField(
+        "Department",
+        choices=[],
+        coerce=optional_int,
+        validators=[InputRequired(message="Choose a department.")],
+    )
     level = SelectField("Level", choices=UsageLevel.choices(), default=UsageLevel.PRIMARY.value)
-    users = count_field("Approximate users", validators=[InputRequired(message="Enter a number of users.")])
+    users = count_field(
+        "Approximate users", validators=[InputRequired(message="Enter a number of users.")]
+    )
 
     def __init__(self, *args, used_department_ids: set[int] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -131,12 +150,19 @@ class UsageForm(FlaskForm):
 
 
 class MeasureForm(FlaskForm):
-    name = TextField("Name", validators=[DataRequired(), Length(max=120)],
-                     description="e.g. Hours spent on month-end close")
+    name = TextField(
+        "Name",
+        validators=[DataRequired(), Length(max=120)],
+        description="e.g. Hours spent on month-end close",
+    )
     unit = SelectField("Unit", choices=Unit.choices())
     direction = SelectField("Direction", choices=Direction.choices())
-    baseline = number_field("Baseline", validators=[InputRequired(message="Enter the baseline value.")])
-    baseline_date = date_field("Baseline measured on", validators=[InputRequired(message="Enter a date.")])
+    baseline = number_field(
+        "Baseline", validators=[InputRequired(message="Enter the baseline value.")]
+    )
+    baseline_date = date_field(
+        "Baseline measured on", validators=[InputRequired(message="Enter a date.")]
+    )
     target = number_field("Target", validators=[InputRequired(message="Enter the target value.")])
     target_date = date_field("Target date", validators=[InputRequired(message="Enter a date.")])
 
@@ -160,8 +186,11 @@ class MeasureForm(FlaskForm):
         fields = (self.baseline, self.target, self.baseline_date, self.target_date)
         if valid or all(field.data is not None and not field.errors for field in fields):
             problems = definition_problems(
-                direction=self.direction.data, baseline=self.baseline.data, target=self.target.data,
-                baseline_date=self.baseline_date.data, target_date=self.target_date.data,
+                direction=self.direction.data,
+                baseline=self.baseline.data,
+                target=self.target.data,
+                baseline_date=self.baseline_date.data,
+                target_date=self.target_date.data,
             )
             for name, problem in problems.items():
                 self[name].errors = [*self[name].errors, problem]
@@ -170,17 +199,26 @@ class MeasureForm(FlaskForm):
 
 
 class ReadingForm(FlaskForm):
-    taken_on = date_field("Date", default=date.today,
-                          validators=[InputRequired(message="Enter the date of the reading."), NotInFuture()])
+    taken_on = date_field(
+        "Date",
+        default=date.today,
+        validators=[InputRequired(message="Enter the date of the reading."), NotInFuture()],
+    )
     value = number_field("Value", validators=[InputRequired(message="Enter the value read.")])
     note = OptionalTextField("Note", validators=[Length(max=500)])
 
 
 class ContractForm(FlaskForm):
     vendor = TextField("Vendor", validators=[DataRequired(), Length(max=120)])
-    annual_cost = money_field("Annual cost", validators=[InputRequired(message="Enter the annual cost.")])
-    seats_bought = count_field("Seats bought", validators=[InputRequired(message="Enter the seats bought.")])
-    renewal_date = date_field("Renewal date", validators=[InputRequired(message="Enter the renewal date.")])
+    annual_cost = money_field(
+        "Annual cost", validators=[InputRequired(message="Enter the annual cost.")]
+    )
+    seats_bought = count_field(
+        "Seats bought", validators=[InputRequired(message="Enter the seats bought.")]
+    )
+    renewal_date = date_field(
+        "Renewal date", validators=[InputRequired(message="Enter the renewal date.")]
+    )
 
 
 class DepartmentForm(FlaskForm):
@@ -193,7 +231,9 @@ class DepartmentForm(FlaskForm):
         self.department = department
 
     def validate_name(self, field) -> None:
-        query = sa.select(Department.id).where(sa.func.lower(Department.name) == (field.data or "").lower())
+        query = sa.select(Department.id).where(
+            sa.func.lower(Department.name) == (field.data or "").lower()
+        )
         if self.department is not None:
             query = query.where(Department.id != self.department.id)
         if db.session.execute(query).first():
@@ -208,17 +248,24 @@ class SurveyForm(FlaskForm):
     score = SelectField(
         "How likely are you to recommend it to a colleague? (0 = not at all, 10 = extremely)",
         choices=[("", "— choose —")] + [(str(n), str(n)) for n in range(11)],
-        coerce=optional_score, validators=[InputRequired(message="Choose a score from 0 to 10.")],
+        coerce=optional_score,
+        validators=[InputRequired(message="Choose a score from 0 to 10.")],
     )
-    comment = OptionalTextField("What is the main reason for your score?", validators=[Length(max=1000)])
+    comment = OptionalTextField(
+        "What is the main reason for your score?", validators=[Length(max=1000)]
+    )
 
 
 class StakeholderForm(FlaskForm):
     name = TextField("Person or group", validators=[DataRequired(), Length(max=120)])
     department_id = SelectField("Department", coerce=optional_int, choices=[])
     role = SelectField("Role", choices=[])
-    power = SelectField("Power (1–5)", coerce=int, choices=[(n, str(n)) for n in range(1, 6)], default=3)
-    interest = SelectField("Interest (1–5)", coerce=int, choices=[(n, str(n)) for n in range(1, 6)], default=3)
+    power = SelectField(
+        "Power (1–5)", coerce=int, choices=[(n, str(n)) for n in range(1, 6)], default=3
+    )
+    interest = SelectField(
+        "Interest (1–5)", coerce=int, choices=[(n, str(n)) for n in range(1, 6)], default=3
+    )
 
     def __init__(self, *args, **kwargs):
         from portfolio.models import StakeholderRole
@@ -230,4 +277,3 @@ class StakeholderForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a POST button with its CSRF token."""
-

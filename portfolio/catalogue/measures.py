@@ -37,8 +37,12 @@ class MeasureStatus(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"on_track": "On track", "at_risk": "At risk", "off_track": "Off track",
-                "no_data": "No data"}[self.value]
+        return {
+            "on_track": "On track",
+            "at_risk": "At risk",
+            "off_track": "Off track",
+            "no_data": "No data",
+        }[self.value]
 
     @property
     def severity(self) -> int:
@@ -135,6 +139,7 @@ def format_value(value: float | None, unit: str) -> str:
 
 # Chart -------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ChartPoint:
     x: float
@@ -178,7 +183,9 @@ class TrendChart:
 
     @property
     def path(self) -> str:
-        return " ".join(f"{'M' if i == 0 else 'L'}{p.x:.1f},{p.y:.1f}" for i, p in enumerate(self.points))
+        return " ".join(
+            f"{'M' if i == 0 else 'L'}{p.x:.1f},{p.y:.1f}" for i, p in enumerate(self.points)
+        )
 
 
 def trend_chart(
@@ -224,12 +231,19 @@ def trend_chart(
         for taken_on, value in sorted(readings)
     ]
     return TrendChart(
-        width=width, height=height, left=left, right=right, top=top, bottom=bottom,
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
         points=points,
-        baseline_y=y_of(baseline), target_y=y_of(target),
+        baseline_y=y_of(baseline),
+        target_y=y_of(target),
         baseline_label=f"Baseline {format_value(baseline, unit)}",
         target_label=f"Target {format_value(target, unit)}",
-        start_label=start.strftime("%b %Y"), end_label=end.strftime("%b %Y"),
+        start_label=start.strftime("%b %Y"),
+        end_label=end.strftime("%b %Y"),
     )
 
 

@@ -39,7 +39,9 @@ def parse_tags(text: str) -> list[str]:
         if not name:
             continue
         if len(name) > MAX_TAG_LENGTH:
-            raise ValueError(f"Keep each tag under {MAX_TAG_LENGTH} characters (“{name[:20]}…” is longer).")
+            raise ValueError(
+                f"Keep each tag under {MAX_TAG_LENGTH} characters (“{name[:20]}…” is longer)."
+            )
         if name not in names:
             names.append(name)
     if len(names) > MAX_TAGS:
@@ -49,10 +51,14 @@ def parse_tags(text: str) -> list[str]:
 
 def set_tags(session: Session, product: Product, names: list[str]) -> None:
     """Give `product` exactly these tags, creating the ones that do not exist yet."""
-    existing = {
-        tag.name: tag
-        for tag in session.execute(sa.select(Tag).where(Tag.name.in_(names))).scalars()
-    } if names else {}
+    existing = (
+        {
+            tag.name: tag
+            for tag in session.execute(sa.select(Tag).where(Tag.name.in_(names))).scalars()
+        }
+        if names
+        else {}
+    )
     tags = []
     for name in names:
         tag = existing.get(name)
@@ -81,8 +87,13 @@ class DuplicateReading(ValueError):
 
 
 def record_reading(
-    session: Session, measure: SuccessMeasure, *, taken_on: date, value: float,
-    note: str | None, recorded_by: User,
+    session: Session,
+    measure: SuccessMeasure,
+    *,
+    taken_on: date,
+    value: float,
+    note: str | None,
+    recorded_by: User,
 ) -> Reading:
     clash = session.execute(
         sa.select(Reading.id).where(Reading.measure_id == measure.id, Reading.taken_on == taken_on)
@@ -91,8 +102,9 @@ def record_reading(
         raise DuplicateReading(
             f"There is already a reading for {taken_on:%d %b %Y}; pick another date."
         )
-    reading = Reading(measure=measure, taken_on=taken_on, value=value, note=note,
-                      recorded_by=recorded_by)
+    reading = Reading(
+        measure=measure, taken_on=taken_on, value=value, note=note, recorded_by=recorded_by
+    )
     session.add(reading)
     return reading
 
@@ -104,7 +116,9 @@ def attachments(session: Session, product: Product) -> dict[str, int]:
             sa.select(sa.func.count(Usage.id)).where(Usage.product_id == product.id)
         ).scalar_one(),
         "success measures": session.execute(
-            sa.select(sa.func.count(SuccessMeasure.id)).where(SuccessMeasure.product_id == product.id)
+            sa.select(sa.func.count(SuccessMeasure.id)).where(
+                SuccessMeasure.product_id == product.id
+            )
         ).scalar_one(),
     }
     for label, count in extra_attachment_counts(session, product).items():
@@ -117,7 +131,9 @@ def extra_attachment_counts(session: Session, product: Product) -> dict[str, int
     from portfolio.models import Comment, Request, SatisfactionResponse
 
     def count(model, column) -> int:
-        return session.execute(sa.select(sa.func.count()).select_from(model).where(column == product.id)).scalar_one()
+        return session.execute(
+            sa.select(sa.func.count()).select_from(model).where(column == product.id)
+        ).scalar_one()
 
     return {
         "requests": count(Request, Request.product_id),

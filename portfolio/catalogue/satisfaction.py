@@ -59,11 +59,16 @@ def net_promoter_score(scores: Iterable[int]) -> NetPromoterScore:
     return NetPromoterScore(promoters + passives + detractors, promoters, passives, detractors)
 
 
-def nps_by_quarter(session: Session, product_id: int, quarters: list[str]) -> list[tuple[str, NetPromoterScore]]:
+def nps_by_quarter(
+    session: Session, product_id: int, quarters: list[str]
+) -> list[tuple[str, NetPromoterScore]]:
     """NPS for each of `quarters` in one grouped query."""
     rows = session.execute(
         sa.select(SatisfactionResponse.quarter, SatisfactionResponse.score, sa.func.count())
-        .where(SatisfactionResponse.product_id == product_id, SatisfactionResponse.quarter.in_(quarters))
+        .where(
+            SatisfactionResponse.product_id == product_id,
+            SatisfactionResponse.quarter.in_(quarters),
+        )
         .group_by(SatisfactionResponse.quarter, SatisfactionResponse.score)
     )
     scores: dict[str, list[int]] = {quarter: [] for quarter in quarters}
@@ -72,7 +77,9 @@ def nps_by_quarter(session: Session, product_id: int, quarters: list[str]) -> li
     return [(quarter, net_promoter_score(scores[quarter])) for quarter in quarters]
 
 
-def answer_of(session: Session, user: User, product: Product, quarter: str) -> SatisfactionResponse | None:
+def answer_of(
+    session: Session, user: User, product: Product, quarter: str
+) -> SatisfactionResponse | None:
     return session.execute(
         sa.select(SatisfactionResponse).where(
             SatisfactionResponse.user_id == user.id,
@@ -95,7 +102,11 @@ def answer_survey(
         try:
             with session.begin_nested():
                 answer = SatisfactionResponse(
-                    user_id=user.id, product_id=product.id, quarter=quarter, score=score, comment=comment
+                    user_id=user.id,
+                    product_id=product.id,
+                    quarter=quarter,
+                    score=score,
+                    comment=comment,
                 )
                 session.add(answer)
             return answer

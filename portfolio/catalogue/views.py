@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portfolio.activity.trail import latest_for_product, record
-
 from portfolio.auth.permissions import requires
 from portfolio.catalogue import csv_io
 from portfolio.catalogue.forms import (
@@ -52,7 +51,6 @@ from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
 from portfolio.extensions import db
 from portfolio.htmx import is_partial, render
-from portfolio.requests.queries import count_open_requests, open_requests_for
 from portfolio.models import (
     Category,
     Department,
@@ -67,6 +65,7 @@ from portfolio.models import (
     Usage,
     UsageLevel,
 )
+from portfolio.requests.queries import count_open_requests, open_requests_for
 
 bp = Blueprint("catalogue", __name__)
 
@@ -75,6 +74,7 @@ for helper in (status_of, status_counts, chart_for, format_value):
 
 
 # Loading -----------------------------------------------------------------------
+
 
 def load_product(slug: str) -> Product:
     product = db.session.execute(product_page(slug)).unique().scalar_one_or_none()
@@ -97,16 +97,23 @@ def status_for(form) -> int:
 
 # Catalogue list ----------------------------------------------------------------
 
+
 @bp.get("/products")
 @requires("browse")
 def index():
     filters = ProductFilters.from_args(request.args)
     products = db.session.execute(product_list(filters)).unique().scalars().all()
-    departments = db.session.execute(db.select(Department).order_by(Department.name)).scalars().all()
+    departments = (
+        db.session.execute(db.select(Department).order_by(Department.name)).scalars().all()
+    )
     return render(
-        "catalogue/index.html", "results",
-        products=products, filters=filters, departments=departments,
-        categories=Category, stages=Stage,
+        "catalogue/index.html",
+        "results",
+        products=products,
+        filters=filters,
+        departments=departments,
+        categories=Category,
+        stages=Stage,
     )
 
 
@@ -150,7 +157,9 @@ def product_page_context(product: Product, **overrides) -> dict:
         "activity": db.session.execute(latest_for_product(product.id)).scalars().all(),
         "thread": load_thread(db.session, "product", product.id, CommentForm(formdata=None)),
         "stakeholders": stakeholders_of(product),
-        "stakeholder_form": StakeholderForm(formdata=None) if current_user.can("edit_catalogue") else None,
+        "stakeholder_form": StakeholderForm(formdata=None)
+        if current_user.can("edit_catalogue")
+        else None,
         **survey_context(product),
     }
     if current_user.can("edit_catalogue"):
@@ -182,8 +191,14 @@ def create():
         product = Product()
         apply_product_form(form, product)
         db.session.add(product)
-        record(db.session, current_user, "product_created", subject=product.name, product=product,
-               after=product.stage)
+        record(
+            db.session,
+            current_user,
+            "product_created",
+            subject=product.name,
+            product=product,
+            after=product.stage,
+        )
         db.session.commit()
         flash(f"{product.name} added to the catalogue.", "success")
         return redirect(url_for("catalogue.show", slug=product.slug))
@@ -202,12 +217,21 @@ def edit(slug: str):
         old_stage = product.stage
         apply_product_form(form, product)
         if product.stage != old_stage:
-            record(db.session, current_user, "product_stage_changed", subject=product.name,
-                   product=product, before=old_stage, after=product.stage)
+            record(
+                db.session,
+                current_user,
+                "product_stage_changed",
+                subject=product.name,
+                product=product,
+                before=old_stage,
+                after=product.stage,
+            )
         db.session.commit()
         flash("Product saved.", "success")
         return redirect(url_for("catalogue.show", slug=product.slug))
-    return render("catalogue/product_form.html", form=form, product=product, status=status_for(form))
+    return render(
+        "catalogue/product_form.html", form=form, product=product, status=status_for(form)
+    )
 
 
 def apply_product_form(form: ProductForm, product: Product) -> None:
@@ -253,7 +277,9 @@ def edit_contract(slug: str):
         db.session.commit()
         flash("Contract saved.", "success")
         return redirect(url_for("catalogue.show", slug=product.slug) + "#contract")
-    return render("catalogue/contract_form.html", form=form, product=product, status=status_for(form))
+    return render(
+        "catalogue/contract_form.html", form=form, product=product, status=status_for(form)
+    )
 
 
 @bp.post("/products/<slug>/retire")
@@ -263,10 +289,19 @@ def retire_product(slug: str):
     old_stage = product.stage
     retire(product)
     if old_stage != product.stage:
-        record(db.session, current_user, "product_stage_changed", subject=product.name,
-               product=product, before=old_stage, after=product.stage)
+        record(
+            db.session,
+            current_user,
+            "product_stage_changed",
+            subject=product.name,
+            product=product,
+            before=old_stage,
+            after=product.stage,
+        )
     db.session.commit()
-    flash(f"{product.name} is retired: it no longer appears in the default catalogue list.", "success")
+    flash(
+        f"{product.name} is retired: it no longer appears in the default catalogue list.", "success"
+    )
     return redirect(url_for("catalogue.show", slug=product.slug))
 
 
@@ -291,16 +326,21 @@ def delete(slug: str):
 
 # Usage (departments using the product), inline with htmx ------------------------
 
+
 @bp.post("/products/<slug>/usage")
 @requires("edit_catalogue")
 def add_usage(slug: str):
     product = load_product(slug)
     form = UsageForm(used_department_ids={usage.department_id for usage in product.usages})
     if form.validate():
-        db.session.add(Usage(
-            product=product, department_id=form.department_id.data,
-            level=UsageLevel(form.level.data), users=form.users.data,
-        ))
+        db.session.add(
+            Usage(
+                product=product,
+                department_id=form.department_id.data,
+                level=UsageLevel(form.level.data),
+                users=form.users.data,
+            )
+        )
         db.session.commit()
         return usage_answer(product)
     return usage_answer(product, usage_form=form, status=422)
@@ -322,8 +362,11 @@ def usage_answer(product: Product, usage_form: UsageForm | None = None, status: 
     if not is_partial():
         if status == 422:
             # Without JavaScript, show the page with the form and its errors.
-            return render("catalogue/show.html", **product_page_context(product, usage_form=usage_form),
-                          status=422)
+            return render(
+                "catalogue/show.html",
+                **product_page_context(product, usage_form=usage_form),
+                status=422,
+            )
         return redirect(url_for("catalogue.show", slug=product.slug) + "#departments")
     db.session.expire(product, ["usages"])
     context = product_page_context(product)
@@ -333,6 +376,7 @@ def usage_answer(product: Product, usage_form: UsageForm | None = None, status: 
 
 
 # Success measures ----------------------------------------------------------------
+
 
 @bp.route("/products/<slug>/measures/new", methods=["GET", "POST"])
 @requires("edit_catalogue")
@@ -346,8 +390,13 @@ def create_measure(slug: str):
         db.session.commit()
         flash(f"Measure “{measure.name}” added.", "success")
         return redirect(url_for("catalogue.show", slug=product.slug) + f"#measure-{measure.id}")
-    return render("catalogue/measure_form.html", form=form, product=product, measure=None,
-                  status=status_for(form))
+    return render(
+        "catalogue/measure_form.html",
+        form=form,
+        product=product,
+        measure=None,
+        status=status_for(form),
+    )
 
 
 @bp.route("/products/<slug>/measures/<int:measure_id>/edit", methods=["GET", "POST"])
@@ -364,8 +413,13 @@ def edit_measure(slug: str, measure_id: int):
         db.session.commit()
         flash("Measure saved.", "success")
         return redirect(url_for("catalogue.show", slug=product.slug) + f"#measure-{measure.id}")
-    return render("catalogue/measure_form.html", form=form, product=product, measure=measure,
-                  status=status_for(form))
+    return render(
+        "catalogue/measure_form.html",
+        form=form,
+        product=product,
+        measure=measure,
+        status=status_for(form),
+    )
 
 
 def apply_measure_form(form: MeasureForm, measure: SuccessMeasure) -> None:
@@ -388,11 +442,21 @@ def add_reading(slug: str, measure_id: int):
     if form.validate():
         try:
             record_reading(
-                db.session, measure, taken_on=form.taken_on.data, value=form.value.data,
-                note=form.note.data, recorded_by=current_user,
+                db.session,
+                measure,
+                taken_on=form.taken_on.data,
+                value=form.value.data,
+                note=form.note.data,
+                recorded_by=current_user,
             )
-            record(db.session, current_user, "reading_recorded", subject=measure.name, product=product,
-                   after=f"{format_value(form.value.data, measure.unit.value)} on {form.taken_on.data:%d %b %Y}")
+            record(
+                db.session,
+                current_user,
+                "reading_recorded",
+                subject=measure.name,
+                product=product,
+                after=f"{format_value(form.value.data, measure.unit.value)} on {form.taken_on.data:%d %b %Y}",
+            )
             db.session.commit()
             form = ReadingForm(prefix=f"reading-{measure.id}", formdata=None)
         except DuplicateReading as clash:
@@ -404,31 +468,54 @@ def add_reading(slug: str, measure_id: int):
         if status == 200:
             flash(f"Reading recorded for “{measure.name}”.", "success")
             return redirect(url_for("catalogue.show", slug=product.slug) + f"#measure-{measure.id}")
-        return render("catalogue/show.html", status=422,
-                      **product_page_context(product, reading_forms={measure.id: form}))
+        return render(
+            "catalogue/show.html",
+            status=422,
+            **product_page_context(product, reading_forms={measure.id: form}),
+        )
     db.session.refresh(measure, ["readings"])
-    return render("catalogue/show.html", "measure", status=status, measure=measure,
-                  **product_page_context(product, reading_forms={measure.id: form}))
+    return render(
+        "catalogue/show.html",
+        "measure",
+        status=status,
+        measure=measure,
+        **product_page_context(product, reading_forms={measure.id: form}),
+    )
 
 
 # Stakeholder map ---------------------------------------------------------------------
 
+
 def stakeholders_of(product: Product) -> list[Stakeholder]:
-    return db.session.execute(
-        db.select(Stakeholder).where(Stakeholder.product_id == product.id)
-        .order_by(Stakeholder.power.desc(), Stakeholder.interest.desc(), Stakeholder.name)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            db.select(Stakeholder)
+            .where(Stakeholder.product_id == product.id)
+            .order_by(Stakeholder.power.desc(), Stakeholder.interest.desc(), Stakeholder.name)
+        )
+        .scalars()
+        .all()
+    )
 
 
 def stakeholder_answer(product: Product, form: StakeholderForm | None = None, status: int = 200):
     if not is_partial():
         if status == 200:
             return redirect(url_for("catalogue.show", slug=product.slug) + "#stakeholders")
-        return render("catalogue/show.html", status=status,
-                      **product_page_context(product, stakeholder_form=form))
-    return render("catalogue/show.html", "stakeholders", status=status, product=product, can_edit=True,
-                  stakeholders=stakeholders_of(product),
-                  stakeholder_form=form or StakeholderForm(formdata=None))
+        return render(
+            "catalogue/show.html",
+            status=status,
+            **product_page_context(product, stakeholder_form=form),
+        )
+    return render(
+        "catalogue/show.html",
+        "stakeholders",
+        status=status,
+        product=product,
+        can_edit=True,
+        stakeholders=stakeholders_of(product),
+        stakeholder_form=form or StakeholderForm(formdata=None),
+    )
 
 
 @bp.post("/products/<slug>/stakeholders")
@@ -438,10 +525,16 @@ def add_stakeholder(slug: str):
     form = StakeholderForm()
     if not form.validate():
         return stakeholder_answer(product, form, status=422)
-    db.session.add(Stakeholder(
-        product_id=product.id, name=form.name.data, department_id=form.department_id.data,
-        role=StakeholderRole(form.role.data), power=form.power.data, interest=form.interest.data,
-    ))
+    db.session.add(
+        Stakeholder(
+            product_id=product.id,
+            name=form.name.data,
+            department_id=form.department_id.data,
+            role=StakeholderRole(form.role.data),
+            power=form.power.data,
+            interest=form.interest.data,
+        )
+    )
     db.session.commit()
     return stakeholder_answer(product)
 
@@ -460,6 +553,7 @@ def remove_stakeholder(slug: str, stakeholder_id: int):
 
 # Satisfaction survey ---------------------------------------------------------------
 
+
 @bp.post("/products/<slug>/survey")
 @requires("answer_survey")
 def answer(slug: str):
@@ -467,8 +561,14 @@ def answer(slug: str):
     form = SurveyForm()
     status = 200
     if form.validate():
-        answer_survey(db.session, current_user, product, score=form.score.data,
-                      comment=form.comment.data, today=date.today())
+        answer_survey(
+            db.session,
+            current_user,
+            product,
+            score=form.score.data,
+            comment=form.comment.data,
+            today=date.today(),
+        )
         db.session.commit()
         form = None
     else:
@@ -477,13 +577,23 @@ def answer(slug: str):
         if status == 200:
             flash("Thank you: your answer for this quarter is recorded.", "success")
             return redirect(url_for("catalogue.show", slug=product.slug) + "#satisfaction")
-        return render("catalogue/show.html", status=422,
-                      **product_page_context(product, **survey_context(product, form)))
-    return render("catalogue/show.html", "satisfaction", status=status, product=product,
-                  survey_saved=status == 200, **survey_context(product, form))
+        return render(
+            "catalogue/show.html",
+            status=422,
+            **product_page_context(product, **survey_context(product, form)),
+        )
+    return render(
+        "catalogue/show.html",
+        "satisfaction",
+        status=status,
+        product=product,
+        survey_saved=status == 200,
+        **survey_context(product, form),
+    )
 
 
 # Departments ---------------------------------------------------------------------
+
 
 @bp.get("/departments")
 @requires("browse")
@@ -499,8 +609,11 @@ def department(department_id: int):
     if found is None:
         abort(404)
     return render(
-        "catalogue/department.html", department=found,
-        open_rows=open_requests_for(db.session, department_id=found.id, user_id=current_user.id, limit=20),
+        "catalogue/department.html",
+        department=found,
+        open_rows=open_requests_for(
+            db.session, department_id=found.id, user_id=current_user.id, limit=20
+        ),
         open_total=count_open_requests(db.session, department_id=found.id),
     )
 
@@ -516,7 +629,9 @@ def create_department():
         db.session.commit()
         flash(f"Department {department.name} added.", "success")
         return redirect(url_for("catalogue.department", department_id=department.id))
-    return render("catalogue/department_form.html", form=form, department=None, status=status_for(form))
+    return render(
+        "catalogue/department_form.html", form=form, department=None, status=status_for(form)
+    )
 
 
 @bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
@@ -529,5 +644,6 @@ def edit_department(department_id: int):
         db.session.commit()
         flash("Department saved.", "success")
         return redirect(url_for("catalogue.department", department_id=department.id))
-    return render("catalogue/department_form.html", form=form, department=department,
-                  status=status_for(form))
+    return render(
+        "catalogue/department_form.html", form=form, department=department, status=status_for(form)
+    )

@@ -10,7 +10,11 @@ from portfolio.markdown import MAX_MARKDOWN_LENGTH
 
 class CommentForm(FlaskForm):
     body = TextAreaField(
-        "Comment", filters=[strip],
-        validators=[DataRequired(message="Write something first."), Length(max=MAX_MARKDOWN_LENGTH)],
+        "Comment",
+        filters=[strip],
+        validators=[
+            DataRequired(message="Write something first."),
+            Length(max=MAX_MARKDOWN_LENGTH),
+        ],
         description="Markdown works: **bold**, _italic_, lists, links.",
     )

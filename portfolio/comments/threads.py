@@ -69,8 +69,12 @@ def post_comment(session: Session, kind: str, target, author: User, body: str) -
     comment = Comment(author=author, body=body, **{column: target.id})
     session.add(comment)
     record(
-        session, author, "comment_posted", subject=title_of(target),
-        product=product_of(target), request=target if isinstance(target, Request) else None,
+        session,
+        author,
+        "comment_posted",
+        subject=title_of(target),
+        product=product_of(target),
+        request=target if isinstance(target, Request) else None,
         item=target if isinstance(target, RoadmapItem) else None,
     )
     return comment
@@ -87,9 +91,7 @@ def may_edit(comment: Comment, user: User) -> bool:
 
 
 def may_delete(comment: Comment, user: User) -> bool:
-    return user.is_authenticated and (
-        comment.author_id == user.id or user.can("moderate_comments")
-    )
+    return user.is_authenticated and (comment.author_id == user.id or user.can("moderate_comments"))
 
 
 def target_url(comment: Comment) -> str:

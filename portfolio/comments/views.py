@@ -25,8 +25,6 @@ bp.add_app_template_global(may_delete)
 bp.add_app_template_filter(render_markdown, "markdown")
 
 
-
-
 @bp.post("/<kind>/<int:target_id>")
 @requires("comment")
 def create(kind: str, target_id: int):
@@ -39,7 +37,9 @@ def create(kind: str, target_id: int):
     if not form.validate():
         if not is_partial():
             return render("comments/new.html", form=form, kind=kind, target=target, status=422)
-        response = render("comments/_form.html", form=form, kind=kind, target_id=target_id, status=422)
+        response = render(
+            "comments/_form.html", form=form, kind=kind, target_id=target_id, status=422
+        )
         # Show the errors in the form itself rather than in the comment list.
         response.headers["HX-Retarget"] = f"#comment-form-{kind}-{target_id}"
         response.headers["HX-Reswap"] = "outerHTML"
@@ -51,7 +51,11 @@ def create(kind: str, target_id: int):
     # The new comment is appended to the list; a fresh form replaces the old one.
     new_comment = render_template("comments/_comment.html", comment=comment)
     fresh_form = render_template(
-        "comments/_form.html", form=CommentForm(formdata=None), kind=kind, target_id=target_id, oob=True
+        "comments/_form.html",
+        form=CommentForm(formdata=None),
+        kind=kind,
+        target_id=target_id,
+        oob=True,
     )
     response = make_response(new_comment + fresh_form)
     response.vary.add("HX-Request")

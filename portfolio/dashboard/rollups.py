@@ -38,6 +38,7 @@ def quarter_start(day: date) -> date:
 
 # Portfolio at a glance -------------------------------------------------------------
 
+
 def products_by(session: Session, column) -> dict:
     rows = session.execute(sa.select(column, sa.func.count(Product.id)).group_by(column))
     return dict(rows.all())
@@ -54,6 +55,7 @@ def portfolio_at_a_glance(session: Session) -> dict:
 
 
 # Usage matrix ------------------------------------------------------------------------
+
 
 @dataclass
 class UsageMatrix:
@@ -77,9 +79,13 @@ class UsageMatrix:
 
 def usage_matrix(session: Session) -> UsageMatrix:
     departments = session.execute(sa.select(Department).order_by(Department.name)).scalars().all()
-    products = session.execute(
-        sa.select(Product).where(Product.stage != Stage.RETIRED).order_by(Product.name)
-    ).scalars().all()
+    products = (
+        session.execute(
+            sa.select(Product).where(Product.stage != Stage.RETIRED).order_by(Product.name)
+        )
+        .scalars()
+        .all()
+    )
     cells = {
         (department_id, product_id): users
         for department_id, product_id, users in session.execute(
@@ -94,13 +100,18 @@ def usage_matrix(session: Session) -> UsageMatrix:
         row_totals[department_id] += users
         column_totals[product_id] += users
     return UsageMatrix(
-        departments=departments, products=products, cells=cells, row_totals=dict(row_totals),
-        column_totals=dict(column_totals), grand_total=sum(cells.values()),
+        departments=departments,
+        products=products,
+        cells=cells,
+        row_totals=dict(row_totals),
+        column_totals=dict(column_totals),
+        grand_total=sum(cells.values()),
         max_cell=max(cells.values(), default=0),
     )
 
 
 # Success measures -----------------------------------------------------------------------
+
 
 @dataclass
 class ProductMeasures:
@@ -113,12 +124,16 @@ class ProductMeasures:
 
 
 def measures_worst_first(session: Session, today: date) -> list[ProductMeasures]:
-    measures = session.execute(
-        sa.select(SuccessMeasure)
-        .join(Product, Product.id == SuccessMeasure.product_id)
-        .where(Product.stage != Stage.RETIRED)
-        .options(selectinload(SuccessMeasure.readings), joinedload(SuccessMeasure.product))
-    ).scalars().all()
+    measures = (
+        session.execute(
+            sa.select(SuccessMeasure)
+            .join(Product, Product.id == SuccessMeasure.product_id)
+            .where(Product.stage != Stage.RETIRED)
+            .options(selectinload(SuccessMeasure.readings), joinedload(SuccessMeasure.product))
+        )
+        .scalars()
+        .all()
+    )
     grouped: dict[int, ProductMeasures] = {}
     for measure in measures:
         entry = grouped.setdefault(measure.product_id, ProductMeasures(measure.product, []))
@@ -138,6 +153,7 @@ def status_totals(groups: list[ProductMeasures]) -> dict[MeasureStatus, int]:
 
 # Value delivered ---------------------------------------------------------------------
 
+
 @dataclass
 class ValueBucket:
     label: str
@@ -155,15 +171,23 @@ class ValueBucket:
 def value_delivered(session: Session, today: date) -> list[ValueBucket]:
     """Expected value of items shipped this quarter, this year, and in Now."""
     year_start = date(today.year, 1, 1)
-    items = session.execute(
-        sa.select(RoadmapItem)
-        .where(sa.or_(
-            RoadmapItem.column == Column.NOW,
-            sa.and_(RoadmapItem.column == Column.SHIPPED, RoadmapItem.shipped_on >= year_start),
-        ))
-        .options(joinedload(RoadmapItem.product))
-        .order_by(RoadmapItem.shipped_on.desc(), RoadmapItem.rank)
-    ).scalars().all()
+    items = (
+        session.execute(
+            sa.select(RoadmapItem)
+            .where(
+                sa.or_(
+                    RoadmapItem.column == Column.NOW,
+                    sa.and_(
+                        RoadmapItem.column == Column.SHIPPED, RoadmapItem.shipped_on >= year_start
+                    ),
+                )
+            )
+            .options(joinedload(RoadmapItem.product))
+            .order_by(RoadmapItem.shipped_on.desc(), RoadmapItem.rank)
+        )
+        .scalars()
+        .all()
+    )
     quarter = ValueBucket("Shipped this quarter")
     year = ValueBucket("Shipped this year")
     now = ValueBucket("In Now")
@@ -180,13 +204,14 @@ def value_delivered(session: Session, today: date) -> list[ValueBucket]:
 
 # Benefits check ---------------------------------------------------------------------
 
+
 @dataclass
 class BenefitCheck:
     item: RoadmapItem
     measure: SuccessMeasure
     promised: float
     before: float | None  # the measure's value when the item shipped
-    after: float | None   # its latest reading since
+    after: float | None  # its latest reading since
     after_on: date | None
 
     @property
@@ -227,16 +252,25 @@ def benefit_value_at(readings: list[Reading], baseline: float, day: date) -> flo
 
 def benefits_check(session: Session) -> list[BenefitCheck]:
     """For shipped items that promised to move a measure: promised vs delivered."""
-    items = session.execute(
-        sa.select(RoadmapItem)
-        .where(RoadmapItem.column == Column.SHIPPED, RoadmapItem.measure_id.is_not(None),
-               RoadmapItem.expected_change.is_not(None), RoadmapItem.shipped_on.is_not(None))
-        .options(
-            joinedload(RoadmapItem.product),
-            joinedload(RoadmapItem.measure).selectinload(SuccessMeasure.readings),
+    items = (
+        session.execute(
+            sa.select(RoadmapItem)
+            .where(
+                RoadmapItem.column == Column.SHIPPED,
+                RoadmapItem.measure_id.is_not(None),
+                RoadmapItem.expected_change.is_not(None),
+                RoadmapItem.shipped_on.is_not(None),
+            )
+            .options(
+                joinedload(RoadmapItem.product),
+                joinedload(RoadmapItem.measure).selectinload(SuccessMeasure.readings),
+            )
+            .order_by(RoadmapItem.shipped_on.desc())
         )
-        .order_by(RoadmapItem.shipped_on.desc())
-    ).unique().scalars().all()
+        .unique()
+        .scalars()
+        .all()
+    )
     checks = []
     for item in items:
         measure = item.measure
@@ -244,14 +278,21 @@ def benefits_check(session: Session) -> list[BenefitCheck]:
         before = benefit_value_at(readings, measure.baseline, item.shipped_on)
         later = [reading for reading in readings if reading.taken_on > item.shipped_on]
         after = later[-1] if later else None
-        checks.append(BenefitCheck(
-            item=item, measure=measure, promised=item.expected_change, before=before,
-            after=after.value if after else None, after_on=after.taken_on if after else None,
-        ))
+        checks.append(
+            BenefitCheck(
+                item=item,
+                measure=measure,
+                promised=item.expected_change,
+                before=before,
+                after=after.value if after else None,
+                after_on=after.taken_on if after else None,
+            )
+        )
     return checks
 
 
 # Renewals ------------------------------------------------------------------------
+
 
 @dataclass
 class Renewal:
@@ -266,9 +307,17 @@ class Renewal:
 
 def renewals_due(session: Session, today: date, days: int = RENEWAL_WINDOW_DAYS) -> list[Renewal]:
     rows = session.execute(
-        sa.select(Contract, Product, sa.func.coalesce(
-            sa.select(sa.func.sum(Usage.users)).where(Usage.product_id == Product.id)
-            .correlate(Product).scalar_subquery(), 0))
+        sa.select(
+            Contract,
+            Product,
+            sa.func.coalesce(
+                sa.select(sa.func.sum(Usage.users))
+                .where(Usage.product_id == Product.id)
+                .correlate(Product)
+                .scalar_subquery(),
+                0,
+            ),
+        )
         .join(Product, Product.id == Contract.product_id)
         .where(
             Product.sourcing.in_([Sourcing.BOUGHT, Sourcing.HYBRID]),
@@ -278,10 +327,14 @@ def renewals_due(session: Session, today: date, days: int = RENEWAL_WINDOW_DAYS)
         )
         .order_by(Contract.renewal_date)
     )
-    return [Renewal(product=product, contract=contract, seats_used=int(used)) for contract, product, used in rows]
+    return [
+        Renewal(product=product, contract=contract, seats_used=int(used))
+        for contract, product, used in rows
+    ]
 
 
 # Demand -------------------------------------------------------------------------------
+
 
 @dataclass
 class DemandRow:
@@ -292,32 +345,57 @@ class DemandRow:
 
 
 def _demand(session: Session, group_column, name_column, join_target, join_on) -> list[DemandRow]:
-    votes = sa.select(Vote.request_id, sa.func.count(Vote.id).label("votes")).group_by(Vote.request_id).subquery()
+    votes = (
+        sa.select(Vote.request_id, sa.func.count(Vote.id).label("votes"))
+        .group_by(Vote.request_id)
+        .subquery()
+    )
     rows = session.execute(
-        sa.select(group_column, name_column, sa.func.count(Request.id), sa.func.coalesce(sa.func.sum(votes.c.votes), 0))
+        sa.select(
+            group_column,
+            name_column,
+            sa.func.count(Request.id),
+            sa.func.coalesce(sa.func.sum(votes.c.votes), 0),
+        )
         .select_from(Request)
         .outerjoin(join_target, join_on)
         .outerjoin(votes, votes.c.request_id == Request.id)
         .where(Request.status.in_(OPEN_STATUSES))
         .group_by(group_column, name_column)
     )
-    result = [DemandRow(name or "No department", key, count, int(vote_total)) for key, name, count, vote_total in rows]
+    result = [
+        DemandRow(name or "No department", key, count, int(vote_total))
+        for key, name, count, vote_total in rows
+    ]
     return sorted(result, key=lambda row: (-row.votes, -row.open_requests, row.name))
 
 
 def demand_by_department(session: Session) -> list[DemandRow]:
-    return _demand(session, Request.department_id, Department.name, Department,
-                   Department.id == Request.department_id)
+    return _demand(
+        session,
+        Request.department_id,
+        Department.name,
+        Department,
+        Department.id == Request.department_id,
+    )
 
 
 def demand_by_product(session: Session) -> list[DemandRow]:
-    return _demand(session, Request.product_id, Product.name, Product, Product.id == Request.product_id)
+    return _demand(
+        session, Request.product_id, Product.name, Product, Product.id == Request.product_id
+    )
 
 
 def top_open_requests(session: Session, limit: int = 10) -> list[tuple[Request, int]]:
-    votes = sa.select(sa.func.count(Vote.id)).where(Vote.request_id == Request.id).correlate(Request).scalar_subquery()
+    votes = (
+        sa.select(sa.func.count(Vote.id))
+        .where(Vote.request_id == Request.id)
+        .correlate(Request)
+        .scalar_subquery()
+    )
     return [
-        (request, count) for request, count in session.execute(
+        (request, count)
+        for request, count in session.execute(
             sa.select(Request, votes.label("votes"))
             .where(Request.status.in_(OPEN_STATUSES))
             .options(joinedload(Request.product), joinedload(Request.department))
@@ -328,10 +406,17 @@ def top_open_requests(session: Session, limit: int = 10) -> list[tuple[Request, 
 
 
 def shipped_this_quarter(session: Session, today: date) -> list[RoadmapItem]:
-    return session.execute(
-        sa.select(RoadmapItem)
-        .where(RoadmapItem.column == Column.SHIPPED, RoadmapItem.shipped_on >= quarter_start(today),
-               RoadmapItem.shipped_on <= today)
-        .options(joinedload(RoadmapItem.product))
-        .order_by(RoadmapItem.shipped_on.desc())
-    ).scalars().all()
+    return (
+        session.execute(
+            sa.select(RoadmapItem)
+            .where(
+                RoadmapItem.column == Column.SHIPPED,
+                RoadmapItem.shipped_on >= quarter_start(today),
+                RoadmapItem.shipped_on <= today,
+            )
+            .options(joinedload(RoadmapItem.product))
+            .order_by(RoadmapItem.shipped_on.desc())
+        )
+        .scalars()
+        .all()
+    )

@@ -23,52 +23,120 @@ def usage_table(session: Session, today: date) -> list[list]:
     matrix = rollups.usage_matrix(session)
     rows = [["department", *[p.name for p in matrix.products], "total"]]
     for department in matrix.departments:
-        rows.append([department.name, *[matrix.users(department.id, p.id) for p in matrix.products],
-                     matrix.row_totals.get(department.id, 0)])
-    rows.append(["total", *[matrix.column_totals.get(p.id, 0) for p in matrix.products], matrix.grand_total])
+        rows.append(
+            [
+                department.name,
+                *[matrix.users(department.id, p.id) for p in matrix.products],
+                matrix.row_totals.get(department.id, 0),
+            ]
+        )
+    rows.append(
+        ["total", *[matrix.column_totals.get(p.id, 0) for p in matrix.products], matrix.grand_total]
+    )
     return rows
 
 
 def measures_table(session: Session, today: date) -> list[list]:
-    rows = [["product", "measure", "status", "baseline", "target", "target_date", "latest", "latest_on"]]
+    rows = [
+        ["product", "measure", "status", "baseline", "target", "target_date", "latest", "latest_on"]
+    ]
     for group in rollups.measures_worst_first(session, today):
         for measure, status in group.measures:
             latest = measure.latest_reading
-            rows.append([group.product.name, measure.name, status.label, measure.baseline, measure.target,
-                         measure.target_date.isoformat(), latest.value if latest else "",
-                         latest.taken_on.isoformat() if latest else ""])
+            rows.append(
+                [
+                    group.product.name,
+                    measure.name,
+                    status.label,
+                    measure.baseline,
+                    measure.target,
+                    measure.target_date.isoformat(),
+                    latest.value if latest else "",
+                    latest.taken_on.isoformat() if latest else "",
+                ]
+            )
     return rows
 
 
 def value_table(session: Session, today: date) -> list[list]:
-    rows = [["bucket", "product", "item", "shipped_on", "hours_saved_per_month", "cost_saved_per_year"]]
+    rows = [
+        ["bucket", "product", "item", "shipped_on", "hours_saved_per_month", "cost_saved_per_year"]
+    ]
     for bucket in rollups.value_delivered(session, today):
         for item in bucket.items:
-            rows.append([bucket.label, item.product.name, item.title,
-                         item.shipped_on.isoformat() if item.shipped_on else "",
-                         item.hours_saved_per_month, f"{item.cost_saved_per_year:.2f}"])
-        rows.append([bucket.label, "", "TOTAL", "", bucket.hours_per_month, f"{bucket.cost_per_year:.2f}"])
+            rows.append(
+                [
+                    bucket.label,
+                    item.product.name,
+                    item.title,
+                    item.shipped_on.isoformat() if item.shipped_on else "",
+                    item.hours_saved_per_month,
+                    f"{item.cost_saved_per_year:.2f}",
+                ]
+            )
+        rows.append(
+            [bucket.label, "", "TOTAL", "", bucket.hours_per_month, f"{bucket.cost_per_year:.2f}"]
+        )
     return rows
 
 
 def benefits_table(session: Session, today: date) -> list[list]:
-    rows = [["product", "item", "shipped_on", "measure", "promised_change", "value_at_ship", "latest_since",
-             "latest_on", "delivered_change", "verdict"]]
+    rows = [
+        [
+            "product",
+            "item",
+            "shipped_on",
+            "measure",
+            "promised_change",
+            "value_at_ship",
+            "latest_since",
+            "latest_on",
+            "delivered_change",
+            "verdict",
+        ]
+    ]
     for check in rollups.benefits_check(session):
-        rows.append([check.item.product.name, check.item.title, check.item.shipped_on.isoformat(),
-                     check.measure.name, check.promised, check.before,
-                     "" if check.after is None else check.after,
-                     check.after_on.isoformat() if check.after_on else "",
-                     "" if check.delivered is None else round(check.delivered, 4), check.verdict])
+        rows.append(
+            [
+                check.item.product.name,
+                check.item.title,
+                check.item.shipped_on.isoformat(),
+                check.measure.name,
+                check.promised,
+                check.before,
+                "" if check.after is None else check.after,
+                check.after_on.isoformat() if check.after_on else "",
+                "" if check.delivered is None else round(check.delivered, 4),
+                check.verdict,
+            ]
+        )
     return rows
 
 
 def renewals_table(session: Session, today: date) -> list[list]:
-    rows = [["product", "vendor", "renewal_date", "annual_cost", "seats_bought", "seats_used", "unused_seats"]]
+    rows = [
+        [
+            "product",
+            "vendor",
+            "renewal_date",
+            "annual_cost",
+            "seats_bought",
+            "seats_used",
+            "unused_seats",
+        ]
+    ]
     for renewal in rollups.renewals_due(session, today):
-        rows.append([renewal.product.name, renewal.contract.vendor, renewal.contract.renewal_date.isoformat(),
-                     f"{renewal.contract.annual_cost:.2f}", renewal.contract.seats_bought, renewal.seats_used,
-                     renewal.unused_seats])
+        rows.append(
+            [
+                renewal.product.name,
+                renewal.contract.vendor,
+                renewal.contract.renewal_date.isoformat(),
+                f"{renewal.contract.annual_cost:.2f}",
+                renewal.contract.seats_bought,
+                renewal.seats_used,
+                renewal.unused_seats,
+            ]
+        )
     return rows
 
 
@@ -86,8 +154,14 @@ def demand_products_table(session: Session, today: date) -> list[list]:
 
 def top_requests_table(session: Session, today: date) -> list[list]:
     return [["id", "title", "product", "department", "status", "votes"]] + [
-        [request.id, request.title, request.product.name,
-         request.department.name if request.department else "", request.status.label, votes]
+        [
+            request.id,
+            request.title,
+            request.product.name,
+            request.department.name if request.department else "",
+            request.status.label,
+            votes,
+        ]
         for request, votes in rollups.top_open_requests(session)
     ]
 

@@ -21,9 +21,15 @@ bp.add_app_template_global(sparkline_for)
 
 def products_without_sponsor():
     sponsored = select(Stakeholder.product_id).where(Stakeholder.role == StakeholderRole.SPONSOR)
-    return db.session.execute(
-        select(Product).where(Product.stage != Stage.RETIRED, Product.id.not_in(sponsored)).order_by(Product.name)
-    ).scalars().all()
+    return (
+        db.session.execute(
+            select(Product)
+            .where(Product.stage != Stage.RETIRED, Product.id.not_in(sponsored))
+            .order_by(Product.name)
+        )
+        .scalars()
+        .all()
+    )
 
 
 @bp.get("/dashboard")
@@ -46,7 +52,9 @@ def index():
         demand_products=rollups.demand_by_product(db.session),
         top_requests=rollups.top_open_requests(db.session),
         shipped=rollups.shipped_this_quarter(db.session, today),
-        recent=db.session.execute(recent_activity(ActivityFilters(days=7), limit=30)).scalars().all(),
+        recent=db.session.execute(recent_activity(ActivityFilters(days=7), limit=30))
+        .scalars()
+        .all(),
         unsponsored=products_without_sponsor(),
         tables=TABLES,
     )

@@ -147,7 +147,9 @@ class Product(db.Model):
         back_populates="product", cascade="all, delete-orphan", passive_deletes=True
     )
     measures: Mapped[list[SuccessMeasure]] = relationship(
-        back_populates="product", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="product",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="SuccessMeasure.id",
     )
     contract: Mapped[Contract | None] = relationship(
@@ -235,7 +237,9 @@ class SuccessMeasure(db.Model):
 
     product: Mapped[Product] = relationship(back_populates="measures")
     readings: Mapped[list[Reading]] = relationship(
-        back_populates="measure", cascade="all, delete-orphan", passive_deletes=True,
+        back_populates="measure",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
         order_by="Reading.taken_on",
     )
 

@@ -32,7 +32,12 @@ class RequestStatus(LabelledEnum):
 
 
 OPEN_STATUSES = frozenset(
-    {RequestStatus.NEW, RequestStatus.UNDER_REVIEW, RequestStatus.PLANNED, RequestStatus.IN_PROGRESS}
+    {
+        RequestStatus.NEW,
+        RequestStatus.UNDER_REVIEW,
+        RequestStatus.PLANNED,
+        RequestStatus.IN_PROGRESS,
+    }
 )
 
 
@@ -42,7 +47,9 @@ class Request(db.Model):
     __tablename__ = "product_request"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("product.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     department_id: Mapped[int | None] = mapped_column(
@@ -91,7 +98,9 @@ class Vote(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("product_request.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     request: Mapped[Request] = relationship(back_populates="votes")

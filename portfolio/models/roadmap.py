@@ -41,8 +41,12 @@ roadmap_item_request = sa.Table(
     "roadmap_item_request",
     db.metadata,
     sa.Column("item_id", sa.ForeignKey("roadmap_item.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("request_id", sa.ForeignKey("product_request.id", ondelete="CASCADE"), primary_key=True,
-              index=True),
+    sa.Column(
+        "request_id",
+        sa.ForeignKey("product_request.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
 )
 
 
@@ -50,11 +54,15 @@ class RoadmapItem(db.Model):
     __tablename__ = "roadmap_item"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("product.id", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
     # "column" is an SQL keyword, so the database calls it board_column.
-    column: Mapped[Column] = mapped_column("board_column", enum_column(Column), default=Column.LATER)
+    column: Mapped[Column] = mapped_column(
+        "board_column", enum_column(Column), default=Column.LATER
+    )
     rank: Mapped[str] = mapped_column(RankType)
     owner_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
@@ -75,7 +83,9 @@ class RoadmapItem(db.Model):
     # Optimistic locking: every UPDATE checks and bumps it, so a move made
     # against a stale card is refused instead of silently overwriting.
     version: Mapped[int] = mapped_column(default=1)
-    moved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    moved_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
     moved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -83,7 +93,9 @@ class RoadmapItem(db.Model):
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     moved_by: Mapped[User | None] = relationship(foreign_keys=[moved_by_id])
     measure: Mapped[SuccessMeasure | None] = relationship()
-    requests: Mapped[list[Request]] = relationship(secondary=roadmap_item_request, order_by="Request.id")
+    requests: Mapped[list[Request]] = relationship(
+        secondary=roadmap_item_request, order_by="Request.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -115,7 +127,9 @@ class ColumnLimit(db.Model):
     column: Mapped[Column] = mapped_column("board_column", enum_column(Column), primary_key=True)
     wip_limit: Mapped[int | None]
 
-    __table_args__ = (sa.CheckConstraint("wip_limit IS NULL OR wip_limit > 0", name="limit_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("wip_limit IS NULL OR wip_limit > 0", name="limit_positive"),
+    )
 
     def __repr__(self) -> str:
         return f"<ColumnLimit {self.column.value}={self.wip_limit}>"

@@ -65,7 +65,9 @@ class SatisfactionResponse(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
-    product_id: Mapped[int] = mapped_column(sa.ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("product.id", ondelete="CASCADE"), index=True
+    )
     quarter: Mapped[str] = mapped_column(sa.String(7))
     score: Mapped[int]
     comment: Mapped[str | None] = mapped_column(sa.String(1000))

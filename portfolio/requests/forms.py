@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -14,23 +13,37 @@ from portfolio.requests.queries import requestable_products
 
 
 class RequestForm(FlaskForm):
-    product_id = SelectField("Product", coerce=optional_int,
-                             validators=[InputRequired(message="Choose the product this is about.")])
-    title = TextField("Title", validators=[DataRequired(message="Give the request a short title."),
-                                           Length(max=200)],
-                      description="What you need, in a sentence: “Export invoices to CSV”.")
+    product_id = SelectField(
+        "Product",
+        coerce=optional_int,
+        validators=[InputRequired(message="Choose the product this is about.")],
+    )
+    title = TextField(
+        "Title",
+        validators=[DataRequired(message="Give the request a short title."), Length(max=200)],
+        description="What you need, in a sentence: “Export invoices to CSV”.",
+    )
     description = TextAreaField(
-        "Description", filters=[strip],
-        validators=[DataRequired(message="Describe what you need and why."), Length(max=MAX_MARKDOWN_LENGTH)],
+        "Description",
+        filters=[strip],
+        validators=[
+            DataRequired(message="Describe what you need and why."),
+            Length(max=MAX_MARKDOWN_LENGTH),
+        ],
         description="Who needs it, how often, and what it would save. Markdown works.",
     )
-    department_id = SelectField("Requesting department", coerce=optional_int,
-                                validators=[InputRequired(message="Choose a department.")])
+    department_id = SelectField(
+        "Requesting department",
+        coerce=optional_int,
+        validators=[InputRequired(message="Choose a department.")],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         products = db.session.execute(requestable_products()).scalars()
-        self.product_id.choices = [("", "— choose a product —")] + [(str(p.id), p.name) for p in products]
+        self.product_id.choices = [("", "— choose a product —")] + [
+            (str(p.id), p.name) for p in products
+        ]
         self.department_id.choices = [("", "— choose a department —")] + department_choices()
 
 
@@ -44,10 +57,19 @@ def id_or_none(value):
 
 class TriageForm(FlaskForm):
     status = SelectField("New status", choices=RequestStatus.choices())
-    reason = TextAreaField("Reason for declining", filters=[strip], validators=[Length(max=2000)],
-                           description="Shown to everyone. Required when declining.")
-    duplicate_of = SelectField("Duplicate of", coerce=id_or_none, choices=[], validate_choice=False,
-                               description="Required when marking as duplicate.")
+    reason = TextAreaField(
+        "Reason for declining",
+        filters=[strip],
+        validators=[Length(max=2000)],
+        description="Shown to everyone. Required when declining.",
+    )
+    duplicate_of = SelectField(
+        "Duplicate of",
+        coerce=id_or_none,
+        choices=[],
+        validate_choice=False,
+        description="Required when marking as duplicate.",
+    )
 
     def __init__(self, *args, candidates: list[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +86,3 @@ def duplicate_candidates_list(request) -> list[tuple[int, str]]:
     from portfolio.requests.queries import duplicate_candidates
 
     return [(row.id, row.title) for row in db.session.execute(duplicate_candidates(request))]
-
-
-

@@ -21,15 +21,19 @@ PAGE_SIZE = 50
 
 def vote_count_column() -> sa.ScalarSelect:
     return (
-        sa.select(sa.func.count(Vote.id)).where(Vote.request_id == Request.id)
-        .correlate(Request).scalar_subquery()
+        sa.select(sa.func.count(Vote.id))
+        .where(Vote.request_id == Request.id)
+        .correlate(Request)
+        .scalar_subquery()
     )
 
 
 def comment_count_column() -> sa.ScalarSelect:
     return (
-        sa.select(sa.func.count(Comment.id)).where(Comment.request_id == Request.id)
-        .correlate(Request).scalar_subquery()
+        sa.select(sa.func.count(Comment.id))
+        .where(Comment.request_id == Request.id)
+        .correlate(Request)
+        .scalar_subquery()
     )
 
 
@@ -75,10 +79,14 @@ class RequestFilters:
 
     def to_args(self, **changes: Any) -> dict[str, Any]:
         values = {
-            "product": self.product_id, "department": self.department_id,
+            "product": self.product_id,
+            "department": self.department_id,
             "status": self.status.value if isinstance(self.status, RequestStatus) else self.status,
-            "mine": "1" if self.mine else None, "voted": "1" if self.voted else None,
-            "q": self.q or None, "sort": self.sort, "page": self.page,
+            "mine": "1" if self.mine else None,
+            "voted": "1" if self.voted else None,
+            "q": self.q or None,
+            "sort": self.sort,
+            "page": self.page,
         }
         values.update(changes)
         defaults = {"status": OPEN, "sort": "newest", "page": 1}
@@ -103,8 +111,12 @@ class RequestFilters:
             query = query.where(voted_by_column(user_id))
         if self.q:
             pattern = like_pattern(self.q)
-            query = query.where(sa.or_(Request.title.ilike(pattern, escape="\\"),
-                                       Request.description.ilike(pattern, escape="\\")))
+            query = query.where(
+                sa.or_(
+                    Request.title.ilike(pattern, escape="\\"),
+                    Request.description.ilike(pattern, escape="\\"),
+                )
+            )
         return query
 
 
@@ -136,19 +148,31 @@ def request_page(session, filters: RequestFilters, user_id: int) -> RequestPage:
         "oldest": [Request.created_at.asc(), Request.id.asc()],
         "votes": [sa.desc(votes), Request.created_at.desc(), Request.id.desc()],
     }[filters.sort]
-    query = filters.apply(
-        sa.select(Request, votes, comment_count_column(), voted_by_column(user_id))
-        .options(
-            joinedload(Request.product), joinedload(Request.department), joinedload(Request.requester)
-        ),
-        user_id,
-    ).order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    query = (
+        filters.apply(
+            sa.select(Request, votes, comment_count_column(), voted_by_column(user_id)).options(
+                joinedload(Request.product),
+                joinedload(Request.department),
+                joinedload(Request.requester),
+            ),
+            user_id,
+        )
+        .order_by(*order)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
     rows = [RequestRow(r, v, c, bool(m)) for r, v, c, m in session.execute(query)]
     return RequestPage(rows=rows, total=total, page=page, pages=pages)
 
 
-def open_requests_for(session, *, product_id: int | None = None, department_id: int | None = None,
-                      user_id: int, limit: int = 10) -> list[RequestRow]:
+def open_requests_for(
+    session,
+    *,
+    product_id: int | None = None,
+    department_id: int | None = None,
+    user_id: int,
+    limit: int = 10,
+) -> list[RequestRow]:
     """Open requests of a product or a department, most votes first."""
     votes = vote_count_column().label("votes")
     query = (
@@ -165,7 +189,9 @@ def open_requests_for(session, *, product_id: int | None = None, department_id: 
     return [RequestRow(r, v, c, bool(m)) for r, v, c, m in session.execute(query)]
 
 
-def count_open_requests(session, *, product_id: int | None = None, department_id: int | None = None) -> int:
+def count_open_requests(
+    session, *, product_id: int | None = None, department_id: int | None = None
+) -> int:
     query = sa.select(sa.func.count(Request.id)).where(Request.status.in_(OPEN_STATUSES))
     if product_id is not None:
         query = query.where(Request.product_id == product_id)
@@ -179,8 +205,10 @@ def request_detail(request_id: int) -> sa.Select:
         sa.select(Request)
         .where(Request.id == request_id)
         .options(
-            joinedload(Request.product), joinedload(Request.department),
-            joinedload(Request.requester), joinedload(Request.duplicate_of),
+            joinedload(Request.product),
+            joinedload(Request.department),
+            joinedload(Request.requester),
+            joinedload(Request.duplicate_of),
         )
     )
 

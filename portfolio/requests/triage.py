@@ -12,10 +12,7 @@ from portfolio.models import OPEN_STATUSES, Request, RequestStatus, User, Vote
 # the open statuses and may close; closed ones may only be reopened for review
 # (a duplicate stays one: its votes have already moved).
 TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
-    **{
-        status: frozenset(RequestStatus) - {status}
-        for status in OPEN_STATUSES
-    },
+    **{status: frozenset(RequestStatus) - {status} for status in OPEN_STATUSES},
     RequestStatus.SHIPPED: frozenset({RequestStatus.IN_PROGRESS}),
     RequestStatus.DECLINED: frozenset({RequestStatus.UNDER_REVIEW}),
     RequestStatus.DUPLICATE: frozenset(),
@@ -61,11 +58,20 @@ def change_status(
     request.status = new_status
     if new_status is not RequestStatus.DECLINED:
         request.decline_reason = None
-    record(session, actor, "request_status_changed", subject=request.title, request=request,
-           before=old_status, after=new_status)
+    record(
+        session,
+        actor,
+        "request_status_changed",
+        subject=request.title,
+        request=request,
+        before=old_status,
+        after=new_status,
+    )
 
 
-def merge_duplicate(session: Session, duplicate: Request, target: Request | None, actor: User) -> None:
+def merge_duplicate(
+    session: Session, duplicate: Request, target: Request | None, actor: User
+) -> None:
     """Point `duplicate` at `target` and move its votes there.
 
     A user who voted on both keeps one vote on the target: their vote on the
@@ -76,13 +82,17 @@ def merge_duplicate(session: Session, duplicate: Request, target: Request | None
     if target.id == duplicate.id:
         raise TriageError("A request cannot duplicate itself.", "duplicate_of")
     if target.product_id != duplicate.product_id:
-        raise TriageError("A duplicate must point at a request about the same product.", "duplicate_of")
+        raise TriageError(
+            "A duplicate must point at a request about the same product.", "duplicate_of"
+        )
     if target.status is RequestStatus.DUPLICATE:
         raise TriageError(
             f"Request #{target.id} is itself a duplicate; point at #{target.duplicate_of_id} instead.",
             "duplicate_of",
         )
-    already_on_target = sa.select(Vote.user_id).where(Vote.request_id == target.id).scalar_subquery()
+    already_on_target = (
+        sa.select(Vote.user_id).where(Vote.request_id == target.id).scalar_subquery()
+    )
     session.execute(
         sa.update(Vote)
         .where(Vote.request_id == duplicate.id, Vote.user_id.not_in(already_on_target))
@@ -90,10 +100,19 @@ def merge_duplicate(session: Session, duplicate: Request, target: Request | None
         .execution_options(synchronize_session=False)
     )
     session.execute(
-        sa.delete(Vote).where(Vote.request_id == duplicate.id).execution_options(synchronize_session=False)
+        sa.delete(Vote)
+        .where(Vote.request_id == duplicate.id)
+        .execution_options(synchronize_session=False)
     )
     duplicate.duplicate_of = target
     session.expire(duplicate, ["votes"])
     session.expire(target, ["votes"])
-    record(session, actor, "request_merged", subject=target.title, request=target,
-           before=f"#{duplicate.id} {duplicate.title}", after=f"#{target.id}")
+    record(
+        session,
+        actor,
+        "request_merged",
+        subject=target.title,
+        request=target,
+        before=f"#{duplicate.id} {duplicate.title}",
+        after=f"#{target.id}",
+    )

@@ -30,11 +30,18 @@ def index():
     filters = RequestFilters.from_args(request.args)
     page = request_page(db.session, filters, current_user.id)
     products = db.session.execute(db.select(Product.id, Product.name).order_by(Product.name)).all()
-    departments = db.session.execute(db.select(Department.id, Department.name).order_by(Department.name)).all()
+    departments = db.session.execute(
+        db.select(Department.id, Department.name).order_by(Department.name)
+    ).all()
     return render(
-        "requests/index.html", "results",
-        page=page, filters=filters, products=products, departments=departments,
-        statuses=RequestStatus, sorts=SORTS,
+        "requests/index.html",
+        "results",
+        page=page,
+        filters=filters,
+        products=products,
+        departments=departments,
+        statuses=RequestStatus,
+        sorts=SORTS,
     )
 
 
@@ -45,18 +52,29 @@ def create():
     if request.method == "GET":
         slug = request.args.get("product")
         if slug:
-            product_id = db.session.execute(db.select(Product.id).where(Product.slug == slug)).scalar()
+            product_id = db.session.execute(
+                db.select(Product.id).where(Product.slug == slug)
+            ).scalar()
             form.product_id.data = product_id
         form.department_id.data = current_user.department_id
     if form.validate_on_submit():
         new_request = Request(
-            product_id=form.product_id.data, title=form.title.data, description=form.description.data,
-            department_id=form.department_id.data, requester=current_user,
+            product_id=form.product_id.data,
+            title=form.title.data,
+            description=form.description.data,
+            department_id=form.department_id.data,
+            requester=current_user,
         )
         db.session.add(new_request)
         db.session.flush()
-        record(db.session, current_user, "request_created", subject=new_request.title,
-               product=db.session.get(Product, new_request.product_id), request=new_request)
+        record(
+            db.session,
+            current_user,
+            "request_created",
+            subject=new_request.title,
+            product=db.session.get(Product, new_request.product_id),
+            request=new_request,
+        )
         # Asking for something counts as wanting it.
         cast_vote(db.session, new_request, current_user)
         db.session.commit()
@@ -118,10 +136,20 @@ def vote(request_id: int):
     if not is_partial():
         if message:
             flash(message, "error")
-        return redirect(request.referrer if _is_local(request.referrer) else url_for("requests.show", request_id=found.id))
+        return redirect(
+            request.referrer
+            if _is_local(request.referrer)
+            else url_for("requests.show", request_id=found.id)
+        )
     votes, voted = vote_state(db.session, found.id, current_user.id)
-    return render("requests/_vote.html", item=found, votes=votes, voted=voted, vote_message=message,
-                  status=status)
+    return render(
+        "requests/_vote.html",
+        item=found,
+        votes=votes,
+        voted=voted,
+        vote_message=message,
+        status=status,
+    )
 
 
 def _is_local(url: str | None) -> bool:
@@ -141,8 +169,12 @@ def triage(request_id: int):
             target = db.session.get(Request, form.duplicate_of.data)
         try:
             change_status(
-                db.session, found, RequestStatus(form.status.data), current_user,
-                reason=form.reason.data, duplicate_of=target,
+                db.session,
+                found,
+                RequestStatus(form.status.data),
+                current_user,
+                reason=form.reason.data,
+                duplicate_of=target,
             )
             db.session.commit()
             flash(f"Request is now {found.status.label.lower()}.", "success")

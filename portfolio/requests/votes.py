@@ -17,7 +17,9 @@ def cast_vote(session: Session, request: Request, user: User) -> None:
     """Vote for `request`. Voting twice is harmless: the unique constraint
     refuses the second row and we treat that as 'already voted'."""
     if not request.is_open:
-        raise VotingClosed(f"This request is {request.status.label.lower()}; it takes no new votes.")
+        raise VotingClosed(
+            f"This request is {request.status.label.lower()}; it takes no new votes."
+        )
     try:
         with session.begin_nested():
             session.add(Vote(request_id=request.id, user_id=user.id))

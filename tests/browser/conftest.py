@@ -105,7 +105,9 @@ def console() -> ConsoleWatch:
 def page(page, console):
     """pytest-playwright's page, failing the test on any console error."""
     page.set_default_timeout(10_000)
-    page.on("console", lambda message: message.type == "error" and console.errors.append(message.text))
+    page.on(
+        "console", lambda message: message.type == "error" and console.errors.append(message.text)
+    )
     page.on("pageerror", lambda error: console.errors.append(f"uncaught: {error}"))
     yield page
     assert console.unexpected() == [], "JavaScript console errors"

@@ -53,7 +53,9 @@ def test_drag_across_columns_persists_and_updates_counts(page, live_server, demo
     now_before, next_before = column_titles(page, "now"), column_titles(page, "next")
     moved = next_before[1]
     with page.expect_response(lambda r: r.url.endswith("/board/move")) as answer:
-        drag(page, page.locator("#cards-next .card").nth(1), page.locator("#cards-now .card").nth(2))
+        drag(
+            page, page.locator("#cards-next .card").nth(1), page.locator("#cards-now .card").nth(2)
+        )
     assert answer.value.status == 200
     wait_for_saved_move(page)
     expect(page.get_by_test_id("count-now")).to_have_text(str(len(now_before) + 1))
@@ -121,7 +123,9 @@ def test_keyboard_moves_keep_focus_on_the_moved_card(page, live_server, demo):
     expect(page.locator(f"#move-next-{card_id}")).to_be_focused()
     for column in ("next", "later"):
         page.keyboard.press("Enter")
-        expect(page.locator(f"#cards-{column} .card").first).to_have_attribute("data-item-id", card_id)
+        expect(page.locator(f"#cards-{column} .card").first).to_have_attribute(
+            "data-item-id", card_id
+        )
         expect(page.locator(f"#move-next-{card_id}")).to_be_focused()
     assert_not_reloaded(page)
     page.reload()
@@ -163,7 +167,8 @@ def test_a_control_pressed_right_after_a_swap_still_goes_through_htmx(page, live
     mark_page(page)
     # Press the moved card's ← button in the first task after the swap, as the
     # earliest possible key press would (any timer htmx set has not run yet).
-    page.evaluate("""cardId => {
+    page.evaluate(
+        """cardId => {
         document.addEventListener("htmx:oobAfterSwap", function pressAgain() {
             document.removeEventListener("htmx:oobAfterSwap", pressAgain);
             setTimeout(function () {
@@ -172,11 +177,17 @@ def test_a_control_pressed_right_after_a_swap_still_goes_through_htmx(page, live
                 button.click();
             }, 0);
         });
-    }""", card_id)
+    }""",
+        card_id,
+    )
     page.locator(f"#move-up-{card_id}").focus()
-    with page.expect_response(lambda r: r.url.endswith(f"/board/items/{card_id}/move")
-                              and r.request.headers.get("hx-request") == "true"
-                              and "previous" in (r.request.post_data or "")) as second:
+    with page.expect_response(
+        lambda r: (
+            r.url.endswith(f"/board/items/{card_id}/move")
+            and r.request.headers.get("hx-request") == "true"
+            and "previous" in (r.request.post_data or "")
+        )
+    ) as second:
         page.keyboard.press("Enter")
     assert second.value.status == 200
     expect(page.locator("#cards-now .card").first).to_have_attribute("data-item-id", card_id)
@@ -184,7 +195,9 @@ def test_a_control_pressed_right_after_a_swap_still_goes_through_htmx(page, live
     assert_not_reloaded(page)
 
 
-def test_a_stale_move_is_refused_with_who_moved_and_a_fresh_board(page, browser, live_server, demo, console):
+def test_a_stale_move_is_refused_with_who_moved_and_a_fresh_board(
+    page, browser, live_server, demo, console
+):
     console.allow("status of 409")
     sign_in(page, live_server, "pm@demo.example")
     page.goto(f"{live_server}/board")
@@ -197,7 +210,9 @@ def test_a_stale_move_is_refused_with_who_moved_and_a_fresh_board(page, browser,
     other.goto(f"{live_server}/board")
     other_card = other.locator("#cards-later .card").first
     other.locator(f"#move-down-{other_card.get_attribute('data-item-id')}").click()
-    expect(other.locator("#cards-later .card").nth(1).locator(".card-title")).to_have_text(first_title)
+    expect(other.locator("#cards-later .card").nth(1).locator(".card-title")).to_have_text(
+        first_title
+    )
     other_context.close()
 
     # Our board is stale: our move of that card is refused and the board refreshed.
@@ -207,7 +222,9 @@ def test_a_stale_move_is_refused_with_who_moved_and_a_fresh_board(page, browser,
     assert answer.value.status == 409
     expect(page.get_by_test_id("board-conflict")).to_contain_text("Ada Admin moved")
     # The refreshed board shows the other PM's order.
-    expect(page.locator("#cards-later .card").nth(1).locator(".card-title")).to_have_text(first_title)
+    expect(page.locator("#cards-later .card").nth(1).locator(".card-title")).to_have_text(
+        first_title
+    )
 
 
 def test_dropping_on_shipped_asks_for_a_release_note(page, live_server, demo):
@@ -218,7 +235,9 @@ def test_dropping_on_shipped_asks_for_a_release_note(page, live_server, demo):
     drag(page, page.locator("#cards-now .card").first, page.locator("#cards-shipped .card").first)
     dialog = page.locator("dialog.ship-dialog")
     expect(dialog).to_be_visible()
-    dialog.get_by_label("Release note").fill("Intercompany matching runs nightly for the Nordic entities.")
+    dialog.get_by_label("Release note").fill(
+        "Intercompany matching runs nightly for the Nordic entities."
+    )
     dialog.get_by_role("button", name="Ship it").click()
     expect(page.locator("#cards-shipped .card").first.locator(".card-title")).to_have_text(title)
     expect(page.get_by_test_id("count-shipped")).to_have_text(str(shipped_before + 1))
@@ -269,7 +288,9 @@ def test_filters_and_swimlanes_update_in_place_and_follow_the_url(page, live_ser
 
     page.reload()  # the URL alone brings the same view back
     expect(page.locator(".board-lanes section.lane h2")).to_have_text(product)
-    expect(page.locator("#board-filters select[name=product]").locator("option:checked")).to_have_text(product)
+    expect(
+        page.locator("#board-filters select[name=product]").locator("option:checked")
+    ).to_have_text(product)
     page.go_back()
     expect(page.locator(".board-columns")).to_be_visible()
     assert set(page.locator("#board .card .card-product").all_inner_texts()) == {product}

@@ -47,5 +47,7 @@ def test_admin_changes_a_role_in_place_with_htmx(page, live_server, demo):
     row.get_by_label("Role of Sam Stakeholder").select_option("leader")
     row.get_by_role("button", name="Save role").click()
     # The row is swapped in place (no reload) and shows the saved value.
-    expect(page.locator("tr", has_text="staff@demo.example").get_by_label("Role of Sam Stakeholder")).to_have_value("leader")
+    expect(
+        page.locator("tr", has_text="staff@demo.example").get_by_label("Role of Sam Stakeholder")
+    ).to_have_value("leader")
     screenshot(page, "admin-users")

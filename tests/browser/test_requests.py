@@ -21,12 +21,16 @@ def test_vote_toggles_in_place(page, live_server, demo):
 
     button.click()
     expected = before - 1 if was_pressed else before + 1
-    expect(page.locator(".request-header .vote").get_by_test_id("vote-count")).to_have_text(str(expected))
+    expect(page.locator(".request-header .vote").get_by_test_id("vote-count")).to_have_text(
+        str(expected)
+    )
     expect(page.locator(".request-header .vote button")).to_have_attribute(
         "aria-pressed", "false" if was_pressed else "true"
     )
     page.locator(".request-header .vote button").click()
-    expect(page.locator(".request-header .vote").get_by_test_id("vote-count")).to_have_text(str(before))
+    expect(page.locator(".request-header .vote").get_by_test_id("vote-count")).to_have_text(
+        str(before)
+    )
     assert_not_reloaded(page)
 
 
@@ -44,7 +48,9 @@ def test_double_click_on_vote_counts_once(page, live_server, demo):
     expect(row.locator("button[aria-pressed=true]")).to_have_count(1)
     expect(row.get_by_test_id("vote-count")).to_have_text(str(before + 1))
     page.reload()
-    expect(page.locator("tr", has_text="Status page for business users").get_by_test_id("vote-count")).to_have_text(str(before + 1))
+    expect(
+        page.locator("tr", has_text="Status page for business users").get_by_test_id("vote-count")
+    ).to_have_text(str(before + 1))
 
 
 def test_comment_appears_without_reload_and_edits_inline(page, live_server, demo):
@@ -82,7 +88,9 @@ def test_empty_comment_shows_error_in_the_form(page, live_server, demo, console)
     page.goto(f"{live_server}/products/team-chat")
     mark_page(page)
     page.get_by_role("button", name="Post comment").click()
-    expect(page.locator("#comments-product-7 .field-error, .comment-thread .field-error")).to_contain_text("Write something first")
+    expect(
+        page.locator("#comments-product-7 .field-error, .comment-thread .field-error")
+    ).to_contain_text("Write something first")
     assert_not_reloaded(page)
 
 
