@@ -7,14 +7,47 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
+
+from portfolio import cli, errors, events, security, templating
+from portfolio import models as models  # registers the tables
+from portfolio.activity.views import bp as activity_bp
+from portfolio.admin.views import bp as admin_bp
+from portfolio.api.views import bp as api_bp
+from portfolio.auth.permissions import require_login_everywhere
+from portfolio.auth.sessions import configure_login
+from portfolio.auth.sso import sign_in_from_trusted_header
+from portfolio.auth.views import bp as auth_bp
+from portfolio.board.views import bp as board_bp
+from portfolio.catalogue.views import bp as catalogue_bp
+from portfolio.comments.views import bp as comments_bp
+from portfolio.config import config_from_env, finalise_config
+from portfolio.core.views import bp as core_bp
+from portfolio.dashboard.views import bp as dashboard_bp
+from portfolio.database import configure_engine, end_session_quietly
+from portfolio.extensions import csrf, db, htmx, limiter, migrate
+from portfolio.filters import MAX_ID
+from portfolio.requests.views import bp as requests_bp
 
 ROOT = Path(__file__).resolve().parent.parent
+
+BLUEPRINTS = (
+    core_bp,
+    auth_bp,
+    admin_bp,
+    catalogue_bp,
+    requests_bp,
+    comments_bp,
+    activity_bp,
+    board_bp,
+    dashboard_bp,
+    api_bp,
+)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. `config` overrides what the environment says (tests use it)."""
-    from portfolio.config import config_from_env, finalise_config
-
     instance_path = Path(os.environ.get("PORTFOLIO_INSTANCE_PATH", ROOT / "instance"))
     app = Flask(
         __name__,
@@ -29,16 +62,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     instance_path.mkdir(parents=True, exist_ok=True)
 
     _init_extensions(app)
-    _bound_integer_ids(app)
-    _register_blueprints(app)
-
-    from portfolio import cli, errors, security, templating
-    from portfolio.auth.permissions import require_login_everywhere
-    from portfolio.auth.sso import sign_in_from_trusted_header
+    app.url_map.converters["int"] = IdConverter
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
 
     if app.config.get("PROXY_COUNT"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.before_request(sign_in_from_trusted_header)
@@ -52,11 +80,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from portfolio import models  # noqa: F401  (registers the tables)
-    from portfolio.auth.sessions import configure_login
-    from portfolio.database import configure_engine, end_session_quietly
-    from portfolio.extensions import csrf, db, htmx, limiter, migrate
-
     db.init_app(app)
     app.teardown_appcontext(end_session_quietly)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -64,48 +87,15 @@ def _init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     limiter.init_app(app)
     configure_login(app)
+    events.install()
     with app.app_context():
         configure_engine(db.engine)
 
 
-MAX_ID = 2**31 - 1
-
-
-def _bound_integer_ids(app: Flask) -> None:
+class IdConverter(IntegerConverter):
     """`<int:…>` in URLs stops at the database's integer range, so a huge id
     is a 404 rather than an overflow deep in the driver."""
-    from werkzeug.routing import IntegerConverter
 
-    class IdConverter(IntegerConverter):
-        def __init__(self, url_map, *args, **kwargs):
-            kwargs.setdefault("max", MAX_ID)
-            super().__init__(url_map, *args, **kwargs)
-
-    app.url_map.converters["int"] = IdConverter
-
-
-def _register_blueprints(app: Flask) -> None:
-    from portfolio.activity.views import bp as activity_bp
-    from portfolio.admin.views import bp as admin_bp
-    from portfolio.api.views import bp as api_bp
-    from portfolio.auth.views import bp as auth_bp
-    from portfolio.board.views import bp as board_bp
-    from portfolio.catalogue.views import bp as catalogue_bp
-    from portfolio.comments.views import bp as comments_bp
-    from portfolio.core.views import bp as core_bp
-    from portfolio.dashboard.views import bp as dashboard_bp
-    from portfolio.requests.views import bp as requests_bp
-
-    for blueprint in (
-        core_bp,
-        auth_bp,
-        admin_bp,
-        catalogue_bp,
-        requests_bp,
-        comments_bp,
-        activity_bp,
-        board_bp,
-        dashboard_bp,
-        api_bp,
-    ):
-        app.register_blueprint(blueprint)
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)

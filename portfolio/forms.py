@@ -6,8 +6,13 @@ import math
 import re
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from wtforms import DateField, DecimalField, FloatField, IntegerField, StringField
 from wtforms.validators import NumberRange, Optional, ValidationError
+
+from portfolio.extensions import db
+from portfolio.filters import parse_id
+from portfolio.models import Department, Role, User
 
 HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
@@ -97,3 +102,30 @@ def money_field(label: str, **kwargs) -> DecimalField:
 
 def date_field(label: str, **kwargs) -> DateField:
     return DateField(label, format="%Y-%m-%d", **kwargs)
+
+
+# Choices and coercion shared by several blueprints' select fields ----------------
+
+
+def owner_choices() -> list[tuple[str, str]]:
+    people = db.session.execute(
+        sa.select(User.id, User.display_name)
+        .where(User.role.in_([Role.PM, Role.ADMIN]), User.active.is_(True))
+        .order_by(User.display_name)
+    )
+    return [("", "— no owner —")] + [(str(id_), name) for id_, name in people]
+
+
+def department_choices(exclude_ids: set[int] = frozenset()) -> list[tuple[str, str]]:
+    rows = db.session.execute(sa.select(Department.id, Department.name).order_by(Department.name))
+    return [(str(id_), name) for id_, name in rows if id_ not in exclude_ids]
+
+
+def optional_int(value):
+    """An id from a select: empty means none; anything outside the id range is invalid."""
+    if value in (None, ""):
+        return None
+    number = parse_id(value)
+    if number is None:
+        raise ValueError("not an id")
+    return number

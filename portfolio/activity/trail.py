@@ -4,29 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from portfolio.models import Activity, Product, Request, User
+from portfolio import events
+from portfolio.filters import parse_id
+from portfolio.models import Activity, Product, Request, User, Verb
 from portfolio.models.base import utcnow
-
-# verb → how the trail phrases it ("{actor} {phrase} {subject}")
-VERBS = {
-    "product_created": "added the product",
-    "product_stage_changed": "changed the stage of",
-    "reading_recorded": "recorded a reading for",
-    "request_created": "raised the request",
-    "request_status_changed": "changed the status of",
-    "request_merged": "merged a duplicate into",
-    "comment_posted": "commented on",
-    "item_created": "added the roadmap item",
-    "item_edited": "edited the roadmap item",
-    "card_moved": "moved",
-    "item_shipped": "shipped",
-    "column_ordered": "ordered",
-    "request_promoted": "promoted to the roadmap",
-}
 
 
 def _clip(value: object | None, limit: int = 300) -> str | None:
@@ -39,7 +25,7 @@ def _clip(value: object | None, limit: int = 300) -> str | None:
 def record(
     session: Session,
     actor: User | None,
-    verb: str,
+    verb: Verb,
     *,
     subject: str,
     product: Product | None = None,
@@ -48,9 +34,9 @@ def record(
     before: object | None = None,
     after: object | None = None,
 ) -> Activity:
-    """Add one entry to the trail, in the caller's transaction."""
-    if verb not in VERBS:
-        raise KeyError(f"unknown activity verb {verb!r}")
+    """Add one entry to the trail, in the caller's transaction, and hand it to
+    the in-transaction subscribers (see `portfolio.events`)."""
+    verb = Verb(verb)
     if product is None and request is not None:
         product = request.product
     if product is None and item is not None:
@@ -66,11 +52,12 @@ def record(
         after=_clip(after),
     )
     session.add(entry)
+    events.recorded(session, entry)
     return entry
 
 
 def phrase(entry: Activity) -> str:
-    return VERBS.get(entry.verb, entry.verb.replace("_", " "))
+    return Verb(entry.verb).label
 
 
 @dataclass
@@ -78,15 +65,14 @@ class ActivityFilters:
     days: int = 7
     product_id: int | None = None
 
-    PERIODS = (7, 30)
+    PERIODS: ClassVar[tuple[int, ...]] = (7, 30)
 
     @classmethod
     def from_args(cls, args) -> ActivityFilters:
-        days = args.get("days", "7")
-        product = args.get("product", "")
+        days = parse_id(args.get("days", ""))
         return cls(
-            days=int(days) if days in {"7", "30"} else 7,
-            product_id=int(product) if product.isdigit() else None,
+            days=days if days in cls.PERIODS else cls.PERIODS[0],
+            product_id=parse_id(args.get("product", "")),
         )
 
     def since(self, now: datetime | None = None) -> datetime:

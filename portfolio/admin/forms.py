@@ -7,10 +7,10 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from portfolio.auth.forms import EmailAddress, NewPasswordMixin
 from portfolio.extensions import db
-from portfolio.models import ROLE_LABELS, Department, Role, User
+from portfolio.models import Department, Role, User
 from portfolio.models.accounts import normalise_email
 
-ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
+ROLE_CHOICES = Role.choices()
 
 
 def department_choices() -> list[tuple[str, str]]:

@@ -14,9 +14,17 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portfolio.catalogue.forms import optional_int, owner_choices
 from portfolio.extensions import db
-from portfolio.forms import TextField, count_field, date_field, money_field, number_field, strip
+from portfolio.forms import (
+    TextField,
+    count_field,
+    date_field,
+    money_field,
+    number_field,
+    optional_int,
+    owner_choices,
+    strip,
+)
 from portfolio.markdown import MAX_MARKDOWN_LENGTH
 from portfolio.models import (
     CONFIDENCE_CHOICES,

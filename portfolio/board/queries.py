@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.datastructures import MultiDict
 
-from portfolio.catalogue.queries import parse_id_filters
+from portfolio.filters import parse_id_filters
 from portfolio.models import (
     Column,
     ColumnLimit,

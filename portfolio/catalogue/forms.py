@@ -17,8 +17,11 @@ from portfolio.forms import (
     TextField,
     count_field,
     date_field,
+    department_choices,
     money_field,
     number_field,
+    optional_int,
+    owner_choices,
     strip,
 )
 from portfolio.models import (
@@ -26,42 +29,16 @@ from portfolio.models import (
     Department,
     Direction,
     Product,
-    Role,
     Sourcing,
     Stage,
     SuccessMeasure,
     Unit,
     UsageLevel,
-    User,
 )
 
 SLUG_HELP = (
     "Lower-case letters, digits and dashes; used in the address. Left empty, it follows the name."
 )
-
-
-def owner_choices() -> list[tuple[str, str]]:
-    people = db.session.execute(
-        sa.select(User.id, User.display_name)
-        .where(User.role.in_([Role.PM, Role.ADMIN]), User.active.is_(True))
-        .order_by(User.display_name)
-    )
-    return [("", "— no owner —")] + [(str(id_), name) for id_, name in people]
-
-
-def department_choices(exclude_ids: set[int] = frozenset()) -> list[tuple[str, str]]:
-    rows = db.session.execute(sa.select(Department.id, Department.name).order_by(Department.name))
-    return [(str(id_), name) for id_, name in rows if id_ not in exclude_ids]
-
-
-def optional_int(value):
-    """An id from a select: empty means none; anything outside the id range is invalid."""
-    if value in (None, ""):
-        return None
-    number = int(value)
-    if not 0 < number <= 2**31 - 1:
-        raise ValueError("not an id")
-    return number
 
 
 class ProductForm(FlaskForm):

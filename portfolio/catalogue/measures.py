@@ -19,30 +19,22 @@ The status rule (also in the README):
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+
+from portfolio.models.base import LabelledEnum
 
 ON_TRACK_SLACK = 0.10
 AT_RISK_SLACK = 0.30
 LATE_BUT_CLOSE = 0.90
 
 
-class MeasureStatus(str, enum.Enum):
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    OFF_TRACK = "off_track"
-    NO_DATA = "no_data"
-
-    @property
-    def label(self) -> str:
-        return {
-            "on_track": "On track",
-            "at_risk": "At risk",
-            "off_track": "Off track",
-            "no_data": "No data",
-        }[self.value]
+class MeasureStatus(LabelledEnum):
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    NO_DATA = "no_data", "No data"
 
     @property
     def severity(self) -> int:

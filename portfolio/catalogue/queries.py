@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
+from portfolio.filters import like_pattern, parse_id_filters, search_text
 from portfolio.models import (
     Category,
     Department,
@@ -21,23 +22,6 @@ from portfolio.models import (
 )
 
 ALL_STAGES = "all"
-
-
-def parse_id_filters(args: MultiDict, filters, names: dict[str, str]) -> None:
-    """Set `filters.<attribute>` from `args[name]` for each id filter; a value
-    that is not an id is ignored with a warning in `filters.errors`."""
-    for name, attribute in names.items():
-        value = args.get(name) or ""
-        if value.isdigit() and 0 < int(value) < 2**31:
-            setattr(filters, attribute, int(value))
-        elif value:
-            filters.errors.append(f"Unknown {name} ignored.")
-
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, with wildcards taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 @dataclass
@@ -52,7 +36,7 @@ class ProductFilters:
 
     @classmethod
     def from_args(cls, args: MultiDict) -> ProductFilters:
-        filters = cls(q=(args.get("q") or "").strip()[:100])
+        filters = cls(q=search_text(args))
         category = args.get("category") or ""
         if category:
             try:
@@ -157,7 +141,3 @@ def department_page(department_id: int) -> sa.Select:
             selectinload(Department.usages).joinedload(Usage.product).joinedload(Product.owner),
         )
     )
-
-
-def all_departments() -> sa.Select:
-    return sa.select(Department).order_by(Department.name)

@@ -1,6 +1,6 @@
 """All models, importable from one place (`from portfolio.models import User`)."""
 
-from portfolio.models.accounts import CAPABILITIES, ROLE_LABELS, Role, User, role_can
+from portfolio.models.accounts import CAPABILITIES, Role, User, role_can
 from portfolio.models.catalogue import (
     Category,
     Contract,
@@ -29,7 +29,7 @@ from portfolio.models.roadmap import (
     rice_score,
     roadmap_item_request,
 )
-from portfolio.models.social import Activity, Comment, SatisfactionResponse
+from portfolio.models.social import Activity, Comment, SatisfactionResponse, Verb
 
 __all__ = [
     "OPEN_STATUSES",
@@ -37,6 +37,7 @@ __all__ = [
     "RequestStatus",
     "Vote",
     "Activity",
+    "Verb",
     "Comment",
     "SatisfactionResponse",
     "CONFIDENCE_CHOICES",
@@ -51,7 +52,6 @@ __all__ = [
     "StakeholderRole",
     "hash_token",
     "CAPABILITIES",
-    "ROLE_LABELS",
     "Category",
     "Contract",
     "Department",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -12,32 +11,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.auth.passwords import hash_password, verify_password
 from portfolio.extensions import db
-from portfolio.models.base import UTCDateTime, enum_column, utcnow
+from portfolio.models.base import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from portfolio.models.catalogue import Department
 
 
-class Role(str, enum.Enum):
-    PM = "pm"
-    STAKEHOLDER = "stakeholder"
-    LEADER = "leader"
-    ADMIN = "admin"
+class Role(LabelledEnum):
+    PM = "pm", "Product manager"
+    STAKEHOLDER = "stakeholder", "Stakeholder"
+    LEADER = "leader", "Leader"
+    ADMIN = "admin", "Administrator"
 
-    def __str__(self) -> str:
-        return self.value
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.PM: "Product manager",
-    Role.STAKEHOLDER: "Stakeholder",
-    Role.LEADER: "Leader",
-    Role.ADMIN: "Administrator",
-}
 
 _EVERYONE = frozenset(Role)
 _PRODUCT_TEAM = frozenset({Role.PM, Role.ADMIN})

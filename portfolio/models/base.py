@@ -9,6 +9,23 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
 
+class LabelledEnum(enum.StrEnum):
+    """A str enum whose members carry a human label (`member.label`)."""
+
+    def __new__(cls, value: str, label: str | None = None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label or value.replace("_", " ").capitalize()
+        return member
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        return [(member.value, member.label) for member in cls]
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

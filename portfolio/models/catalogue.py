@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -11,27 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.extensions import db
-from portfolio.models.base import UTCDateTime, enum_column, utcnow
+from portfolio.models.base import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from portfolio.models.accounts import User
-
-
-class LabelledEnum(str, enum.Enum):
-    """A str enum whose members carry a human label (`member.label`)."""
-
-    def __new__(cls, value: str, label: str | None = None):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label or value.replace("_", " ").capitalize()
-        return member
-
-    def __str__(self) -> str:
-        return self.value
-
-    @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]
 
 
 class Category(LabelledEnum):

@@ -10,8 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.extensions import db
-from portfolio.models.base import UTCDateTime, enum_column, utcnow
-from portfolio.models.catalogue import LabelledEnum
+from portfolio.models.base import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from portfolio.models.accounts import User

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.extensions import db
-from portfolio.models.base import UTCDateTime, utcnow
+from portfolio.models.base import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from portfolio.models.accounts import User
@@ -85,6 +85,52 @@ class SatisfactionResponse(db.Model):
         return f"<SatisfactionResponse {self.quarter} {self.score}>"
 
 
+class Verb(LabelledEnum):
+    """Every event the trail records; the label is how the trail phrases it
+    ("{actor} {label} {subject}"). Stored as its value (at most 40 characters)."""
+
+    # catalogue
+    PRODUCT_CREATED = "product_created", "added the product"
+    PRODUCT_EDITED = "product_edited", "edited the product"
+    PRODUCT_STAGE_CHANGED = "product_stage_changed", "changed the stage of"
+    PRODUCT_RETIRED = "product_retired", "retired"
+    PRODUCT_DELETED = "product_deleted", "deleted the product"
+    VALUE_PROPOSITION_SAVED = "value_proposition_saved", "edited the value proposition of"
+    CONTRACT_SAVED = "contract_saved", "updated the contract of"
+    USAGE_ADDED = "usage_added", "added a department using"
+    USAGE_REMOVED = "usage_removed", "removed a department using"
+    STAKEHOLDER_ADDED = "stakeholder_added", "added a stakeholder to the map of"
+    STAKEHOLDER_REMOVED = "stakeholder_removed", "removed a stakeholder from the map of"
+    MEASURE_CREATED = "measure_created", "added the success measure"
+    MEASURE_EDITED = "measure_edited", "edited the success measure"
+    READING_RECORDED = "reading_recorded", "recorded a reading for"
+    DEPARTMENT_CREATED = "department_created", "added the department"
+    DEPARTMENT_EDITED = "department_edited", "edited the department"
+    # requests
+    REQUEST_CREATED = "request_created", "raised the request"
+    REQUEST_STATUS_CHANGED = "request_status_changed", "changed the status of"
+    REQUEST_MERGED = "request_merged", "merged a duplicate into"
+    REQUEST_PROMOTED = "request_promoted", "promoted to the roadmap"
+    # comments
+    COMMENT_POSTED = "comment_posted", "commented on"
+    COMMENT_EDITED = "comment_edited", "edited a comment on"
+    COMMENT_REMOVED = "comment_removed", "removed a comment on"
+    # board
+    ITEM_CREATED = "item_created", "added the roadmap item"
+    ITEM_EDITED = "item_edited", "edited the roadmap item"
+    CARD_MOVED = "card_moved", "moved"
+    ITEM_SHIPPED = "item_shipped", "shipped"
+    COLUMN_ORDERED = "column_ordered", "ordered"
+    WIP_LIMITS_CHANGED = "wip_limits_changed", "changed the WIP limits of"
+    # people
+    USER_CREATED = "user_created", "added the account of"
+    ROLE_CHANGED = "role_changed", "changed the role of"
+    USER_DEACTIVATED = "user_deactivated", "deactivated the account of"
+    USER_REACTIVATED = "user_reactivated", "reactivated the account of"
+    TOKEN_CREATED = "token_created", "created the API token"
+    TOKEN_REVOKED = "token_revoked", "revoked the API token"
+
+
 class Activity(db.Model):
     """Who changed what, when: the "what changed" trail."""
 
@@ -94,7 +140,7 @@ class Activity(db.Model):
     actor_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
-    verb: Mapped[str] = mapped_column(sa.String(40))
+    verb: Mapped[Verb] = mapped_column(enum_column(Verb, length=40))
     product_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("product.id", ondelete="CASCADE"), index=True
     )

@@ -4,9 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portfolio.catalogue.forms import department_choices, optional_int
 from portfolio.extensions import db
-from portfolio.forms import TextField, strip
+from portfolio.forms import TextField, department_choices, optional_int, strip
 from portfolio.markdown import MAX_MARKDOWN_LENGTH
 from portfolio.models import RequestStatus
 from portfolio.requests.queries import requestable_products

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from portfolio.catalogue.queries import like_pattern, parse_id_filters
+from portfolio.filters import like_pattern, parse_id_filters
 from portfolio.models import OPEN_STATUSES, Comment, Product, Request, RequestStatus, Vote
 
 OPEN = "open"
