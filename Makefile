@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app portfolio
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test bench serve clean
+.PHONY: run test lint bench serve clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Portfolio needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -31,6 +31,11 @@ run: $(VENV)/.installed-app
 ## Run the whole test suite (browser tests skip, with a reason, without Chromium)
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Lint and format check (what CI runs before the tests)
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## Benchmark pages and moves at 100, 1,000 and 5,000 roadmap items
 bench: $(VENV)/.installed-app
