@@ -57,9 +57,7 @@ def change_role(session: Session, user: User, role: Role, actor: User) -> bool:
     # Rights are read from the database on every request, so the change
     # applies to the user's open sessions at once.
     user.role = role
-    record(
-        session, actor, Verb.ROLE_CHANGED, subject=user.display_name, before=before, after=role
-    )
+    record(session, actor, Verb.ROLE_CHANGED, subject=user.display_name, before=before, after=role)
     return True
 
 
