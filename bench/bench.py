@@ -14,6 +14,7 @@ Prints a table and writes bench/results.json.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import platform
@@ -178,9 +179,11 @@ def floor_board(connection) -> str:
     """The least the board can do: one query, joined into minimal HTML."""
     rows = connection.execute(
         sa.text(
-            "SELECT i.id, i.board_column, i.title, p.name, i.reach * i.impact * i.confidence / 100.0 / i.effort, "
-            "u.display_name, (SELECT count(*) FROM roadmap_item_request r JOIN vote v ON v.request_id = r.request_id "
-            "WHERE r.item_id = i.id) FROM roadmap_item i JOIN product p ON p.id = i.product_id "
+            "SELECT i.id, i.board_column, i.title, p.name, "
+            "i.reach * i.impact * i.confidence / 100.0 / i.effort, u.display_name, "
+            "(SELECT count(*) FROM roadmap_item_request r "
+            "JOIN vote v ON v.request_id = r.request_id WHERE r.item_id = i.id) "
+            "FROM roadmap_item i JOIN product p ON p.id = i.product_id "
             "LEFT JOIN user_account u ON u.id = i.owner_id ORDER BY i.board_column, i.rank"
         )
     )
@@ -261,8 +264,6 @@ def measure(n: int, workdir: Path) -> dict:
         middle = len(now_ids) // 2
         # A move takes a few milliseconds, so it gets more runs; garbage from the
         # big pages rendered just before is collected first, not timed.
-        import gc
-
         gc.collect()
         times, queries = [], 0
         for attempt in range(3 * REPEATS + 2):
@@ -330,9 +331,8 @@ def main() -> int:
     for key, value in ratios.items():
         verdict = "met" if value <= TARGETS[key] else "MISSED"
         print(f"{key:<26}{value:>8.2f}× (target ≤ {TARGETS[key]}×) {verdict}")
-    print(
-        f"{'query counts constant':<26}{'yes' if all(constant_queries.values()) else 'NO: ' + str(constant_queries)}"
-    )
+    constant = "yes" if all(constant_queries.values()) else f"NO: {constant_queries}"
+    print(f"{'query counts constant':<26}{constant}")
     out = {
         "machine": {
             "python": platform.python_version(),

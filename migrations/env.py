@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from portfolio.models.base import UTCDateTime
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -48,8 +50,6 @@ def get_metadata():
 def render_item(type_, obj, autogen_context):
     """Write our column types as plain SQLAlchemy types, so revisions never
     import application code (which changes after the revision is written)."""
-    from portfolio.models.base import UTCDateTime
-
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False

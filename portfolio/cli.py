@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import click
 from flask import Flask
 
-from portfolio.auth.passwords import password_problem
+from portfolio.admin.accounts import UserChangeRefused, create_user
+from portfolio.demo import database_is_empty, seed_demo
 from portfolio.extensions import db
-from portfolio.models import Role, User
+from portfolio.models import Role
 from portfolio.models.accounts import normalise_email
 
 
@@ -25,8 +27,6 @@ def register(app: Flask) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def seed_demo_command(if_empty: bool) -> None:
     """Fill the database with the demo organisation."""
-    from portfolio.demo import database_is_empty, seed_demo
-
     if not database_is_empty(db.session):
         if if_empty:
             click.echo("The database already has data; demo seed skipped.")
@@ -52,14 +52,16 @@ def seed_demo_command(if_empty: bool) -> None:
 def create_user_command(email: str, display_name: str | None, role: str, password: str) -> None:
     """Create an account (prompts for its password)."""
     email = normalise_email(email)
-    if db.session.execute(User.by_email(email)).scalar_one_or_none() is not None:
-        raise click.ClickException(f"An account with email {email} already exists.")
-    problem = password_problem(password)
-    if problem:
-        raise click.ClickException(problem)
-    user = User(email=email, display_name=display_name or email.split("@")[0], role=Role(role))
-    user.set_password(password)
-    db.session.add(user)
+    try:
+        create_user(
+            db.session,
+            email=email,
+            display_name=display_name or email.split("@")[0],
+            role=Role(role),
+            password=password,
+        )
+    except UserChangeRefused as refused:
+        raise click.ClickException(str(refused)) from None
     db.session.commit()
     click.echo(f"Created {role} account {email}.")
 
@@ -102,8 +104,6 @@ PG_DUMP_RECIPE = (
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path) -> None:
     """Write a consistent copy of the SQLite database to PATH, while it is in use."""
-    import sqlite3
-
     engine = db.engine
     if engine.dialect.name != "sqlite":
         raise click.ClickException(PG_DUMP_RECIPE)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+from portfolio.extensions import db
 
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -14,10 +17,6 @@ def end_session_quietly(exception=None) -> None:
     went away mid-request. Closing rolls back; on a dead connection that raises,
     which would turn the clean 503 already sent into a 500. Registered after
     Flask-SQLAlchemy's own teardown, so it runs first (teardowns run in reverse)."""
-    from sqlalchemy.exc import DBAPIError
-
-    from portfolio.extensions import db
-
     try:
         db.session.remove()
     except DBAPIError:

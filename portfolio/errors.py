@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, make_response, request
+from contextlib import suppress
+
+from flask import Flask, current_app, make_response
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portfolio.extensions import db
-from portfolio.htmx import render
+from portfolio.htmx import is_htmx, render
 
 MESSAGES = {
     400: ("Bad request", "The request could not be understood."),
@@ -61,10 +63,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError):
-        try:
+        with suppress(DBAPIError):
             db.session.rollback()
-        except DBAPIError:
-            pass
         if error.connection_invalidated or _is_connection_problem(error):
             current_app.logger.warning("database unavailable: %s", error)
             return database_unavailable()
@@ -79,7 +79,7 @@ def register(app: Flask) -> None:
 
 def database_unavailable():
     """503 without touching the database (the layout would, to show who is signed in)."""
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         body = (
             '<section class="error-page" data-status="503"><p>'
             + MESSAGES[503][1]
@@ -100,6 +100,4 @@ def _custom(error: HTTPException) -> bool:
 
 
 def _is_connection_problem(error: DBAPIError) -> bool:
-    from sqlalchemy.exc import OperationalError
-
     return isinstance(error, OperationalError)

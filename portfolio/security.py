@@ -48,5 +48,7 @@ def register(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Every answer may differ for htmx (pages, fragments, redirects, the 503
+        # page), so every answer says so here, whichever way it was built.
         response.vary.add("HX-Request")
         return response

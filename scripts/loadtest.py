@@ -33,6 +33,10 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from portfolio.config import normalise_database_url
+
 ROOT = Path(__file__).resolve().parent.parent
 MAX_REQUESTS = 200_000  # a hard bound, whatever the duration
 CARD = re.compile(r'id="card-(\d+)" data-item-id="\d+" data-version="(\d+)"')
@@ -186,10 +190,6 @@ def postgres_cluster(database_url: str) -> tuple[str, str]:
 
 def check_database(database_url: str, comments: set[str]) -> list[str]:
     """Every acknowledged comment exists; every column is a strict total order."""
-    import sqlalchemy as sa
-
-    from portfolio.config import normalise_database_url
-
     problems = []
     engine = sa.create_engine(normalise_database_url(database_url))
     with engine.connect() as connection:
@@ -250,9 +250,11 @@ def main() -> int:
     flask = [sys.executable, "-m", "flask", "--app", "portfolio"]
     if args.database == "postgres":
         reset = (
-            "import sqlalchemy as sa, os; from portfolio.config import normalise_database_url as n; "
+            "import sqlalchemy as sa, os; "
+            "from portfolio.config import normalise_database_url as n; "
             "e = sa.create_engine(n(os.environ['DATABASE_URL'])); c = e.connect(); "
-            "c.execute(sa.text('DROP SCHEMA public CASCADE')); c.execute(sa.text('CREATE SCHEMA public')); "
+            "c.execute(sa.text('DROP SCHEMA public CASCADE')); "
+            "c.execute(sa.text('CREATE SCHEMA public')); "
             "c.commit()"
         )
         subprocess.run([sys.executable, "-c", reset], env=env, cwd=ROOT, check=True)
@@ -261,26 +263,28 @@ def main() -> int:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--timeout",
-            "60",
-            "--graceful-timeout",
-            "5",
-            "portfolio:create_app()",
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=open(workdir / "gunicorn.log", "w"),
-    )
+    # The child keeps its own copy of the log file descriptor; ours can close.
+    with open(workdir / "gunicorn.log", "w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                str(args.workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+                "portfolio:create_app()",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     stats, outage = Stats(), threading.Event()
     fault_notes = []
     try:
@@ -364,14 +368,16 @@ def main() -> int:
     for note in fault_notes:
         print(f"  fault: {note}")
     print(
-        f"  requests: {stats.requests} ({stats.requests / elapsed:.1f}/s), p50 {p50:.0f} ms, p95 {p95:.0f} ms"
+        f"  requests: {stats.requests} ({stats.requests / elapsed:.1f}/s), "
+        f"p50 {p50:.0f} ms, p95 {p95:.0f} ms"
     )
     print(
         f"  statuses: {dict(sorted(stats.statuses.items()))}; "
         f"cut off or 503 during planned faults: {stats.outage_503}"
     )
     print(
-        f"  comments acknowledged: {len(stats.comments_ok)}, card moves accepted: {sum(stats.moves.values())}"
+        f"  comments acknowledged: {len(stats.comments_ok)}, "
+        f"card moves accepted: {sum(stats.moves.values())}"
     )
     failures = stats.server_errors + problems
     for failure in failures[:20]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portfolio.dashboard import rollups
+from portfolio.dashboard import benefits, rollups
 from portfolio.dashboard.tables import TABLES
 from portfolio.extensions import db
 from portfolio.models import (
@@ -52,7 +52,7 @@ def test_value_delivered(app, make):
     make.item(
         product, column=Column.NEXT, hours_saved_per_month=70, cost_saved_per_year=Decimal("7000")
     )
-    quarter, year, now = rollups.value_delivered(db.session, TODAY)
+    quarter, year, now = benefits.value_delivered(db.session, TODAY)
     assert (quarter.hours_per_month, quarter.cost_per_year, len(quarter.items)) == (
         15,
         Decimal("1250.50"),
@@ -87,7 +87,7 @@ def test_benefits_check(app, make):
     }
     for title, (on, change) in cases.items():
         shipped(make, product, on, 0, "0", title=title, measure=measure, expected_change=change)
-    checks = {check.item.title: check for check in rollups.benefits_check(db.session)}
+    checks = {check.item.title: check for check in benefits.benefits_check(db.session)}
     assert (
         checks["as promised"].before,
         checks["as promised"].after,
@@ -129,7 +129,7 @@ def test_renewals_due(app, make):
     bought("Past", -1)
     bought("Retired", 5, stage=Stage.RETIRED)
     bought("Built", 5, sourcing=Sourcing.BUILT)
-    renewals = rollups.renewals_due(db.session, TODAY)
+    renewals = benefits.renewals_due(db.session, TODAY)
     assert [r.product.name for r in renewals] == ["Soon", "Edge"]
     assert (renewals[0].seats_used, renewals[0].unused_seats) == (35, 15)
 

@@ -3,12 +3,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, url_for
 from flask_login import current_user
 
-from portfolio.admin.forms import ROLE_CHOICES, NewUserForm, RoleForm
-from portfolio.admin.users import UserChangeRefused, change_role, set_active
+from portfolio.admin import accounts
+from portfolio.admin.accounts import UserChangeRefused
+from portfolio.admin.forms import NewUserForm, RoleForm
 from portfolio.auth.permissions import requires
 from portfolio.extensions import db
-from portfolio.htmx import is_partial, render
-from portfolio.models import User
+from portfolio.htmx import inline_form_answer, render
+from portfolio.models import Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -21,26 +22,35 @@ def _users() -> list[User]:
     )
 
 
+def users_page(form: NewUserForm | None = None, row_errors: dict[int, str] | None = None) -> dict:
+    """The whole users page: every row, and the new-user form."""
+    return {
+        "users": _users(),
+        "form": form or NewUserForm(formdata=None),
+        "roles": list(Role),
+        "row_errors": row_errors or {},
+    }
+
+
 @bp.route("/users", methods=["GET", "POST"])
 @requires("manage_users")
 def users():
     form = NewUserForm()
-    status = 200
     if form.validate_on_submit():
-        user = form.create_user()
-        db.session.add(user)
+        user = accounts.create_user(
+            db.session,
+            email=form.email.data,
+            display_name=form.display_name.data,
+            role=Role(form.role.data),
+            password=form.new_password.data,
+            department_id=form.department_id.data,
+            actor=current_user,
+        )
         db.session.commit()
         flash(f"Account created for {user.display_name}.", "success")
         return redirect(url_for("admin.users"))
-    if form.is_submitted():
-        status = 422
-    return render(
-        "admin/users.html",
-        users=_users(),
-        form=form,
-        role_choices=ROLE_CHOICES,
-        status=status,
-    )
+    status = 422 if form.is_submitted() else 200
+    return render("admin/users.html", status=status, **users_page(form))
 
 
 @bp.post("/users/<int:user_id>/role")
@@ -48,55 +58,47 @@ def users():
 def set_role(user_id: int):
     user = db.get_or_404(User, user_id)
     form = RoleForm()
-    error = None
     if not form.validate():
-        error = "Choose one of the listed roles."
-    else:
-        try:
-            change_role(user, form.role.data, acting_admin=current_user)
-            db.session.commit()
-        except UserChangeRefused as refused:
-            error = str(refused)
-    return _user_row_answer(user, error)
+        return _user_row_answer(user, "Choose one of the listed roles.")
+    try:
+        accounts.change_role(db.session, user, Role(form.role.data), current_user)
+    except UserChangeRefused as refused:
+        return _user_row_answer(user, str(refused))
+    db.session.commit()
+    return _user_row_answer(user)
 
 
 @bp.post("/users/<int:user_id>/deactivate")
 @requires("manage_users")
 def deactivate(user_id: int):
-    return _toggle_active(user_id, active=False)
+    return _set_active(db.get_or_404(User, user_id), active=False)
 
 
 @bp.post("/users/<int:user_id>/reactivate")
 @requires("manage_users")
 def reactivate(user_id: int):
-    return _toggle_active(user_id, active=True)
+    return _set_active(db.get_or_404(User, user_id), active=True)
 
 
-def _toggle_active(user_id: int, active: bool):
-    user = db.get_or_404(User, user_id)
-    error = None
+def _set_active(user: User, active: bool):
     try:
-        set_active(user, active, acting_admin=current_user)
-        db.session.commit()
+        accounts.set_active(db.session, user, active, current_user)
     except UserChangeRefused as refused:
-        error = str(refused)
-    return _user_row_answer(user, error)
+        return _user_row_answer(user, str(refused))
+    db.session.commit()
+    return _user_row_answer(user)
 
 
-def _user_row_answer(user: User, error: str | None):
-    """htmx swaps the row in place; without JavaScript, back to the list."""
-    db.session.refresh(user)
-    if is_partial():
-        return render(
-            "admin/users.html",
-            "user_row",
-            user=user,
-            row_error=error,
-            role_choices=ROLE_CHOICES,
-            status=422 if error else 200,
-        )
-    if error:
-        flash(error, "error")
-    else:
-        flash(f"{user.display_name} updated.", "success")
-    return redirect(url_for("admin.users"))
+def _user_row_answer(user: User, error: str | None = None):
+    """htmx swaps the row in place; without JavaScript, back to the list (or
+    the list again with the row's error, 422)."""
+    row_errors = {user.id: error} if error else {}
+    return inline_form_answer(
+        error is None,
+        template="admin/users.html",
+        block="user_row",
+        fragment=lambda: {"user": user, "roles": list(Role), "row_errors": row_errors},
+        page=lambda: users_page(row_errors=row_errors),
+        redirect_to=url_for("admin.users"),
+        message=f"{user.display_name} updated.",
+    )

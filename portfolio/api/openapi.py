@@ -332,8 +332,8 @@ def openapi_document(server: str) -> dict:
         "info": {
             "title": "Portfolio API",
             "version": "1.0",
-            "description": "Read-only JSON for reporting tools. Authenticate with a personal API token "
-            "(create one on your account page): `Authorization: Bearer <token>`.",
+            "description": "Read-only JSON for reporting tools. Authenticate with a personal "
+            "API token (create one on your account page): `Authorization: Bearer <token>`.",
         },
         "servers": [{"url": server}],
         "components": {

@@ -13,6 +13,7 @@ from portfolio.api.openapi import MAX_PAGE, MAX_PER_PAGE, openapi_document
 from portfolio.api.serializers import item_json, measure_json, product_json, request_json
 from portfolio.auth.permissions import public
 from portfolio.extensions import csrf, db
+from portfolio.filters import parse_positive_int
 from portfolio.models import (
     Column,
     Product,
@@ -25,6 +26,7 @@ from portfolio.models import (
     Vote,
     roadmap_item_request,
 )
+from portfolio.queries import paginate, vote_count
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 csrf.exempt(bp)  # GET only, and authenticated by token rather than cookie
@@ -49,38 +51,35 @@ def bad_request(error):
 
 
 def page_args() -> tuple[int, int]:
-    try:
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", DEFAULT_PER_PAGE))
-    except ValueError:
-        abort(400, "page and per_page must be whole numbers.")
-    if not 1 <= page <= MAX_PAGE or not 1 <= per_page <= MAX_PER_PAGE:
+    """`page` and `per_page` from the query string: a missing one takes its
+    default, anything but a whole number within its limits is a 400."""
+    page = parse_positive_int(request.args.get("page", "1"), MAX_PAGE)
+    per_page = parse_positive_int(request.args.get("per_page", str(DEFAULT_PER_PAGE)), MAX_PER_PAGE)
+    if page is None or per_page is None:
         abort(
             400,
-            f"page must be between 1 and {MAX_PAGE:,} and per_page between 1 and {MAX_PER_PAGE}.",
+            f"page must be a whole number between 1 and {MAX_PAGE:,} "
+            f"and per_page between 1 and {MAX_PER_PAGE}.",
         )
     return page, per_page
 
 
 def paginated(endpoint: str, query: sa.Select, serialize, **filters) -> dict:
-    """One page of `query` (ordered by a unique key) with links to the next and previous."""
+    """One page of `query` (ordered by a unique key) with links to the next and
+    previous; a page past the end is empty."""
     page, per_page = page_args()
-    total = db.session.execute(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-    ).scalar_one()
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    pages = max((total + per_page - 1) // per_page, 1)
+    found = paginate(db.session, query, page=page, per_page=per_page, clamp=False)
 
     def link(number: int) -> str:
         return url_for(endpoint, page=number, per_page=per_page, _external=True, **filters)
 
     return {
-        "data": [serialize(row) for row in rows],
-        "meta": {"page": page, "per_page": per_page, "total": total, "pages": pages},
+        "data": [serialize(row) for row in found.rows],
+        "meta": {"page": page, "per_page": per_page, "total": found.total, "pages": found.pages},
         "links": {
             "self": link(page),
-            "next": link(page + 1) if page < pages else None,
-            "prev": link(page - 1) if page > 1 else None,
+            "next": link(page + 1) if found.has_next else None,
+            "prev": link(page - 1) if found.has_prev else None,
         },
     }
 
@@ -112,7 +111,7 @@ def products():
     if stage:
         if stage not in {member.value for member in Stage}:
             abort(400, "Unknown stage.")
-        query = query.where(Product.stage == stage)
+        query = query.where(Product.stage == Stage(stage))
     filters = {"stage": stage} if stage else {}
     return jsonify(
         paginated("api.products", query, lambda row: product_json(row[0], today), **filters)
@@ -122,15 +121,9 @@ def products():
 @bp.get("/products/<slug>")
 @public
 def product(slug: str):
-    found = (
-        db.session.execute(
-            sa.select(Product).where(Product.slug == slug).options(*product_options(detail=True))
-        )
-        .unique()
-        .scalar_one_or_none()
+    found = db.one_or_404(
+        sa.select(Product).where(Product.slug == slug).options(*product_options(detail=True))
     )
-    if found is None:
-        abort(404)
     return jsonify(product_json(found, date.today(), detail=True))
 
 
@@ -146,20 +139,11 @@ def measures():
     return jsonify(paginated("api.measures", query, lambda row: measure_json(row[0], today)))
 
 
-def votes_column():
-    return (
-        sa.select(sa.func.count(Vote.id))
-        .where(Vote.request_id == Request.id)
-        .correlate(Request)
-        .scalar_subquery()
-    )
-
-
 @bp.get("/requests")
 @public
 def requests_():
     query = (
-        sa.select(Request, votes_column())
+        sa.select(Request, vote_count(Request.id))
         .options(joinedload(Request.product), joinedload(Request.department))
         .order_by(Request.id)
     )
@@ -168,7 +152,7 @@ def requests_():
     if status:
         if status not in {s.value for s in RequestStatus}:
             abort(400, "Unknown status.")
-        query = query.where(Request.status == status)
+        query = query.where(Request.status == RequestStatus(status))
         filters["status"] = status
     product_slug = request.args.get("product")
     if product_slug:
@@ -183,6 +167,7 @@ def requests_():
 @public
 def board():
     """Cards in board order (column, then rank); `position` counts from 1 per column."""
+    # The votes on every request the card answers (queries.vote_count counts one request's).
     votes = (
         sa.select(sa.func.count(Vote.id))
         .select_from(
@@ -210,7 +195,7 @@ def board():
     if column:
         if column not in {c.value for c in Column}:
             abort(400, "Unknown column.")
-        query = query.where(RoadmapItem.column == column)
+        query = query.where(RoadmapItem.column == Column(column))
         filters["column"] = column
     return jsonify(
         paginated("api.board", query, lambda row: item_json(row[0], row[1], row[2]), **filters)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, request, url_for
 from flask_login import AnonymousUserMixin
 
 from portfolio.extensions import db, login_manager
-from portfolio.htmx import hx_redirect
+from portfolio.htmx import hx_redirect, is_htmx
 from portfolio.models import User
 
 
@@ -39,23 +41,20 @@ def load_user_by_session_token(token: str) -> User | None:
 
 def send_to_login():
     """Anonymous visitors go to the login page and come back afterwards."""
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         # A fragment swap would put the login form inside the page: reload instead.
-        target = request.headers.get("HX-Current-URL") or request.full_path
+        target = request.htmx.current_url or request.full_path
         return hx_redirect(url_for("auth.login", next=local_path(target)))
     return hx_redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
 def local_path(url: str | None) -> str | None:
     """Keep only same-site paths, so ?next= can never send anyone elsewhere."""
-    from urllib.parse import urlsplit
-
     if not url:
         return None
     parts = urlsplit(url)
-    if parts.scheme or parts.netloc:
-        if parts.netloc != request.host:
-            return None
+    if (parts.scheme or parts.netloc) and parts.netloc != request.host:
+        return None
     path = parts.path or "/"
     if not path.startswith("/") or path.startswith("//") or "\\" in url:
         return None

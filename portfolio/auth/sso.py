@@ -11,6 +11,7 @@ import secrets
 from flask import abort, current_app, request
 from flask_login import current_user, login_user
 
+from portfolio.admin.accounts import create_user
 from portfolio.extensions import db
 from portfolio.models import Role, User
 from portfolio.models.accounts import normalise_email
@@ -50,9 +51,13 @@ def sign_in_from_trusted_header() -> None:
     if user is None:
         # Unknown colleagues are provisioned as stakeholders; an admin can change the role.
         name = request.headers.get("X-Forwarded-Preferred-Username") or email.split("@")[0]
-        user = User(email=email, display_name=name[:120], role=Role.STAKEHOLDER)
-        user.set_password(secrets.token_urlsafe(32))  # unusable: SSO users never type it
-        db.session.add(user)
+        user = create_user(
+            db.session,
+            email=email,
+            display_name=name[:120],
+            role=Role.STAKEHOLDER,
+            password=secrets.token_urlsafe(32),  # unusable: SSO users never type it
+        )
         db.session.commit()
     if not user.active:
         abort(403, "Your Portfolio account is deactivated.")

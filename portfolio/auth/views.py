@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from portfolio.auth import tokens
 from portfolio.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from portfolio.auth.passwords import spend_password_check_time
 from portfolio.auth.permissions import public, requires
@@ -12,7 +13,6 @@ from portfolio.extensions import db, limiter
 from portfolio.htmx import render
 from portfolio.models import ApiToken, User
 from portfolio.models.accounts import normalise_email
-from portfolio.models.base import utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -105,8 +105,7 @@ def create_token():
     form = TokenForm()
     if not form.validate():
         return account_page(token_form=form, status=422)
-    token, secret = ApiToken.issue(current_user, form.name.data.strip())
-    db.session.add(token)
+    _, secret = tokens.create_token(db.session, current_user, form.name.data)
     db.session.commit()
     # The only time the secret is ever shown: it is stored hashed.
     return account_page(new_token=secret, status=201)
@@ -115,12 +114,12 @@ def create_token():
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @requires("browse")
 def revoke_token(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        abort(404)
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        db.session.commit()
+    # Someone else's token is as unknown as a token that does not exist.
+    token = db.one_or_404(
+        db.select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == current_user.id)
+    )
+    tokens.revoke_token(db.session, token, current_user)
+    db.session.commit()
     flash(f"Token “{token.name}” revoked.", "success")
     return redirect(url_for("auth.account"))
 

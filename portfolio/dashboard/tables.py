@@ -1,4 +1,5 @@
-"""Every dashboard table as rows, for the page and its CSV downloads alike."""
+"""Every dashboard table as rows for its CSV download: numbers stay numbers
+(amounts rounded to cents), dates are ISO text."""
 
 from __future__ import annotations
 
@@ -7,8 +8,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from portfolio.catalogue.measures import format_value
-from portfolio.dashboard import rollups
+from portfolio.dashboard import benefits, rollups
 
 
 def stages_table(session: Session, today: date) -> list[list]:
@@ -62,7 +62,7 @@ def value_table(session: Session, today: date) -> list[list]:
     rows = [
         ["bucket", "product", "item", "shipped_on", "hours_saved_per_month", "cost_saved_per_year"]
     ]
-    for bucket in rollups.value_delivered(session, today):
+    for bucket in benefits.value_delivered(session, today):
         for item in bucket.items:
             rows.append(
                 [
@@ -71,11 +71,11 @@ def value_table(session: Session, today: date) -> list[list]:
                     item.title,
                     item.shipped_on.isoformat() if item.shipped_on else "",
                     item.hours_saved_per_month,
-                    f"{item.cost_saved_per_year:.2f}",
+                    round(item.cost_saved_per_year, 2),
                 ]
             )
         rows.append(
-            [bucket.label, "", "TOTAL", "", bucket.hours_per_month, f"{bucket.cost_per_year:.2f}"]
+            [bucket.label, "", "TOTAL", "", bucket.hours_per_month, round(bucket.cost_per_year, 2)]
         )
     return rows
 
@@ -95,7 +95,7 @@ def benefits_table(session: Session, today: date) -> list[list]:
             "verdict",
         ]
     ]
-    for check in rollups.benefits_check(session):
+    for check in benefits.benefits_check(session):
         rows.append(
             [
                 check.item.product.name,
@@ -125,13 +125,13 @@ def renewals_table(session: Session, today: date) -> list[list]:
             "unused_seats",
         ]
     ]
-    for renewal in rollups.renewals_due(session, today):
+    for renewal in benefits.renewals_due(session, today):
         rows.append(
             [
                 renewal.product.name,
                 renewal.contract.vendor,
                 renewal.contract.renewal_date.isoformat(),
-                f"{renewal.contract.annual_cost:.2f}",
+                round(renewal.contract.annual_cost, 2),
                 renewal.contract.seats_bought,
                 renewal.seats_used,
                 renewal.unused_seats,
@@ -185,5 +185,3 @@ TABLES: dict[str, tuple[str, Callable[[Session, date], list[list]]]] = {
     "top-requests": ("Most-voted open requests", top_requests_table),
     "shipped": ("Shipped this quarter", shipped_table),
 }
-
-__all__ = ["TABLES", "format_value"]

@@ -1,0 +1,36 @@
+"""Personal API tokens: issuing and revoking them, each recorded on the trail
+under the token's name (never its secret)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from portfolio.activity.trail import record
+from portfolio.models import ApiToken, User, Verb
+from portfolio.models.base import utcnow
+
+
+class TokenRefused(ValueError):
+    """The token cannot be issued or revoked as asked."""
+
+
+def create_token(session: Session, owner: User, name: str) -> tuple[ApiToken, str]:
+    """A new token for `owner`: the stored row, and the secret to show once."""
+    name = name.strip()
+    if not name:
+        raise TokenRefused("Give the token a name.")
+    token, secret = ApiToken.issue(owner, name)
+    session.add(token)
+    record(session, owner, Verb.TOKEN_CREATED, subject=token.name)
+    return token, secret
+
+
+def revoke_token(session: Session, token: ApiToken, actor: User) -> bool:
+    """Revoke `token`, which only its owner may do; False when it already was."""
+    if token.user_id != actor.id:
+        raise TokenRefused("Only its owner can revoke a token.")
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    record(session, actor, Verb.TOKEN_REVOKED, subject=token.name)
+    return True
