@@ -7,8 +7,10 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from portfolio import stored_markdown
 from portfolio.auth.passwords import password_problem
 from portfolio.extensions import db
+from portfolio.markdown import RENDERER_VERSION
 from portfolio.models import Role, User
 from portfolio.models.accounts import normalise_email
 
@@ -19,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_csv_command)
     app.cli.add_command(import_csv_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(rerender_markdown_command)
 
 
 @click.command("seed-demo")
@@ -122,3 +125,12 @@ def backup_command(path: Path) -> None:
     click.echo(
         f"Backed up to {path}. Restore by stopping the app and copying it over the database file."
     )
+
+
+@click.command("rerender-markdown")
+@click.option("--all", "everything", is_flag=True, help="Render every row, not only outdated ones.")
+def rerender_markdown_command(everything: bool) -> None:
+    """Store Markdown's HTML again after an upgrade of the renderer."""
+    count = stored_markdown.rerender(db.session, everything=everything)
+    db.session.commit()
+    click.echo(f"Rendered {count} row(s) with renderer version {RENDERER_VERSION}.")
