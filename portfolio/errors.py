@@ -18,10 +18,7 @@ MESSAGES = {
     409: ("Changed meanwhile", "Someone else changed this first. Reload to see their change."),
     413: ("Too large", "What you sent is larger than this site accepts."),
     422: ("Check the form", "Some fields need your attention."),
-    429: (
-        "Too many attempts",
-        "Too many failed sign-ins from here or for this account. Wait a minute and try again.",
-    ),
+    429: ("Too many requests", "Too many requests in a short time. Wait a minute and try again."),
     503: (
         "Temporarily unavailable",
         "The database cannot be reached right now. Try again in a minute.",
@@ -56,7 +53,7 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        message = error.description if error.code in (400, 409) and _custom(error) else None
+        message = error.description if error.code in (400, 409, 429) and _custom(error) else None
         return error_page(error.code, message)
 
     @app.errorhandler(DBAPIError)

@@ -39,7 +39,11 @@ def test_backup_round_trips_the_demo_data(app, tmp_path):
     with restored.app_context():
         assert counts() == before
         board = restored.test_client()
-        assert board.get("/healthz").json == {"status": "ok", "database": "ok"}
+        assert board.get("/healthz").json == {
+            "status": "ok",
+            "database": "ok",
+            "rate_limiter": "ok",
+        }
         db.engine.dispose()
 
 
