@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -113,6 +114,8 @@ def backup_command(path: Path) -> None:
     if path.exists():
         raise click.ClickException(f"{path} exists; choose a new file name.")
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Owner-only from the first byte: the copy holds every account's data.
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     raw = engine.raw_connection()
     try:
         # The sqlite3 backup API copies page by page and stays consistent while

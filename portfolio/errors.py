@@ -53,7 +53,7 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        message = error.description if error.code in (400, 409, 429) and _custom(error) else None
+        message = error.description if error.code in (400, 403, 409, 429) and _custom(error) else None
         return error_page(error.code, message)
 
     @app.errorhandler(DBAPIError)
