@@ -48,5 +48,9 @@ def register(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static":
+            # Pages, downloads, API answers and new tokens are someone's own:
+            # no shared cache or browser history may keep them.
+            headers.setdefault("Cache-Control", "no-store")
         response.vary.add("HX-Request")
         return response
