@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
 import click
 from flask import Flask
 
+from portfolio import stored_markdown
 from portfolio.admin.accounts import UserChangeRefused, create_user
 from portfolio.demo import database_is_empty, seed_demo
 from portfolio.extensions import db
+from portfolio.markdown import RENDERER_VERSION
 from portfolio.models import Role
 from portfolio.models.accounts import normalise_email
 
@@ -21,6 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_csv_command)
     app.cli.add_command(import_csv_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(rerender_markdown_command)
 
 
 @click.command("seed-demo")
@@ -110,6 +114,8 @@ def backup_command(path: Path) -> None:
     if path.exists():
         raise click.ClickException(f"{path} exists; choose a new file name.")
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Owner-only from the first byte: the copy holds every account's data.
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     raw = engine.raw_connection()
     try:
         # The sqlite3 backup API copies page by page and stays consistent while
@@ -122,3 +128,12 @@ def backup_command(path: Path) -> None:
     click.echo(
         f"Backed up to {path}. Restore by stopping the app and copying it over the database file."
     )
+
+
+@click.command("rerender-markdown")
+@click.option("--all", "everything", is_flag=True, help="Render every row, not only outdated ones.")
+def rerender_markdown_command(everything: bool) -> None:
+    """Store Markdown's HTML again after an upgrade of the renderer."""
+    count = stored_markdown.rerender(db.session, everything=everything)
+    db.session.commit()
+    click.echo(f"Rendered {count} row(s) with renderer version {RENDERER_VERSION}.")

@@ -48,8 +48,15 @@ class BaseConfig:
     SESSION_PROTECTION = "basic"
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SECURE_COOKIES = False
-    LOGIN_RATE_LIMIT = "10 per minute"
+    # Failed sign-ins (see portfolio/auth/throttle.py)
+    LOGIN_PAIR_LIMIT = "10 per 15 minutes"  # one account from one address
+    LOGIN_ACCOUNT_LIMIT = "30 per 15 minutes"  # one account from anywhere
+    LOGIN_ADDRESS_LIMIT = "100 per 15 minutes"  # any account from one (maybe shared) address
+    COMMENT_RATE_LIMIT = "20 per minute"  # per user
     RATELIMIT_STORAGE_URI = "memory://"
+    # A Redis outage must not turn sign-in into a 500: count in memory meanwhile.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
     # Single sign-on through a trusted proxy header (off unless both are set).
     SSO_HEADER = None

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from flask import Flask, current_app, make_response
+from flask import Flask, current_app, make_response, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from portfolio.api.auth import problem
 from portfolio.extensions import db
 from portfolio.htmx import is_htmx, render
 
@@ -20,10 +21,7 @@ MESSAGES = {
     409: ("Changed meanwhile", "Someone else changed this first. Reload to see their change."),
     413: ("Too large", "What you sent is larger than this site accepts."),
     422: ("Check the form", "Some fields need your attention."),
-    429: (
-        "Too many attempts",
-        "Too many failed sign-ins from here or for this account. Wait a minute and try again.",
-    ),
+    429: ("Too many requests", "Too many requests in a short time. Wait a minute and try again."),
     503: (
         "Temporarily unavailable",
         "The database cannot be reached right now. Try again in a minute.",
@@ -58,8 +56,17 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        message = error.description if error.code in (400, 409) and _custom(error) else None
-        return error_page(error.code, message)
+        if is_api_request():
+            title = MESSAGES.get(error.code, (error.name, ""))[0]
+            response = problem(error.code, title, error.description or title)
+        else:
+            custom = error.code in (400, 403, 409, 429) and _custom(error)
+            response = error_page(error.code, error.description if custom else None)
+        # Keep what the exception says about itself: Allow on 405, Retry-After…
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError):
@@ -69,16 +76,31 @@ def register(app: Flask) -> None:
             current_app.logger.warning("database unavailable: %s", error)
             return database_unavailable()
         current_app.logger.exception("database error")
-        return error_page(500)
+        return server_error_answer()
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):
         db.session.rollback()
-        return error_page(500)
+        return server_error_answer()
+
+
+def is_api_request() -> bool:
+    """JSON clients get problem documents, whatever went wrong and where."""
+    return request.path.startswith("/api/")
+
+
+def server_error_answer():
+    if is_api_request():
+        return problem(500, MESSAGES[500][0], MESSAGES[500][1])
+    return error_page(500)
 
 
 def database_unavailable():
     """503 without touching the database (the layout would, to show who is signed in)."""
+    if is_api_request():
+        response = problem(503, MESSAGES[503][0], MESSAGES[503][1])
+        response.headers["Retry-After"] = "15"
+        return response
     if is_htmx():
         body = (
             '<section class="error-page" data-status="503"><p>'

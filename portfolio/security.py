@@ -48,6 +48,10 @@ def register(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint != "static":
+            # Pages, downloads, API answers and new tokens are someone's own:
+            # no shared cache or browser history may keep them.
+            headers.setdefault("Cache-Control", "no-store")
         # Every answer may differ for htmx (pages, fragments, redirects, the 503
         # page), so every answer says so here, whichever way it was built.
         response.vary.add("HX-Request")

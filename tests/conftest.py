@@ -143,7 +143,7 @@ class CsrfClient(FlaskClient):
 def log_in(client: FlaskClient, user: User) -> FlaskClient:
     """Sign `user` in on `client` the way Flask-Login's cookie does."""
     with client.session_transaction() as session:
-        session["_user_id"] = user.session_token
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
 

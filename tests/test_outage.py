@@ -31,4 +31,4 @@ def test_healthz_says_the_database_is_down(app, client, monkeypatch):
     break_the_database(monkeypatch)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json == {"status": "error", "database": "error"}
+    assert response.json == {"status": "error", "database": "error", "rate_limiter": "ok"}

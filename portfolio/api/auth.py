@@ -11,8 +11,10 @@ from portfolio.models.base import utcnow
 
 
 def problem(status: int, title: str, detail: str):
+    """An RFC 9457 problem document."""
     response = jsonify({"status": status, "title": title, "detail": detail})
     response.status_code = status
+    response.mimetype = "application/problem+json"
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="portfolio"'
     return response

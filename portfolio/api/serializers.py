@@ -40,7 +40,7 @@ def product_json(product: Product, today: date, *, detail: bool = False) -> dict
         "stage": product.stage.value,
         "sourcing": product.sourcing.value,
         "vendor": product.vendor,
-        "owner": product.owner.email if product.owner else None,
+        "owner": product.owner.display_name if product.owner else None,
         "tags": product.tag_names,
         "departments": [
             {"name": usage.department.name, "level": usage.level.value, "users": usage.users}
@@ -111,7 +111,7 @@ def item_json(item: RoadmapItem, position: int, votes: int) -> dict:
             "effort": item.effort,
         },
         "votes": votes,
-        "owner": item.owner.email if item.owner else None,
+        "owner": item.owner.display_name if item.owner else None,
         "hours_saved_per_month": item.hours_saved_per_month,
         "cost_saved_per_year": float(item.cost_saved_per_year),
         "shipped_on": iso(item.shipped_on),

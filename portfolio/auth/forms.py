@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
@@ -9,6 +7,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 from portfolio.auth.passwords import MAX_LENGTH as MAX_PASSWORD_LENGTH
 from portfolio.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from portfolio.auth.passwords import password_problem
+from portfolio.models.accounts import is_email_address
 
 
 class LoginForm(FlaskForm):
@@ -21,13 +20,10 @@ class LoginForm(FlaskForm):
 
 
 class EmailAddress:
-    """name@domain.tld, without rejecting internal domains (.local, .internal,
-    .example) the way deliverability-minded validators do."""
-
-    PATTERN = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+    """name@domain.tld (see `is_email_address`)."""
 
     def __call__(self, form, field) -> None:
-        if field.data and not self.PATTERN.match(field.data.strip()):
+        if field.data and not is_email_address(field.data):
             raise ValidationError("Enter an email address such as name@company.com.")
 
 

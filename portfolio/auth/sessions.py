@@ -8,6 +8,7 @@ from flask import Flask, request, url_for
 from flask_login import AnonymousUserMixin
 
 from portfolio.extensions import db, login_manager
+from portfolio.filters import parse_id
 from portfolio.htmx import hx_redirect, is_htmx
 from portfolio.models import User
 
@@ -31,12 +32,15 @@ def configure_login(app: Flask) -> None:
 
 
 def load_user_by_session_token(token: str) -> User | None:
-    """The cookie holds the session token; a rotated token finds nobody."""
-    if not token:
+    """The cookie holds "<id>.<digest>"; a rotated nonce finds nobody."""
+    user_id, _, digest = (token or "").partition(".")
+    user_id = parse_id(user_id)
+    if user_id is None or not digest:
         return None
-    return db.session.execute(
-        db.select(User).where(User.session_token == token, User.active.is_(True))
-    ).scalar_one_or_none()
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or not user.holds_session(digest):
+        return None
+    return user
 
 
 def send_to_login():

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portfolio.auth import tokens
+from portfolio.auth import throttle, tokens
 from portfolio.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from portfolio.auth.passwords import spend_password_check_time
 from portfolio.auth.permissions import public, requires
 from portfolio.auth.sessions import local_path
 from portfolio.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from portfolio.extensions import db, limiter
+from portfolio.extensions import db
 from portfolio.htmx import render
 from portfolio.models import ApiToken, User
 from portfolio.models.accounts import normalise_email
@@ -17,39 +17,30 @@ from portfolio.models.accounts import normalise_email
 bp = Blueprint("auth", __name__)
 
 
-def failed_login(response) -> bool:
-    """Only failed attempts count toward the limit (a success redirects)."""
-    return response.status_code != 302
-
-
-def login_email_key() -> str:
-    return "login-email:" + normalise_email(request.form.get("email", ""))[:254]
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=failed_login
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"],
-    methods=["POST"],
-    deduct_when=failed_login,
-    key_func=login_email_key,
-    scope="login-email",
-)
 def login():
     if current_user.is_authenticated:
         return redirect(local_path(request.args.get("next")) or url_for("core.home"))
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
     if form.validate_on_submit():
-        user = db.session.execute(User.by_email(form.email.data)).scalar_one_or_none()
-        if user is not None and user.active and user.check_password(form.password.data):
-            login_user(user, remember=form.remember.data)
-            return redirect(local_path(form.next.data) or url_for("core.home"))
+        email, address = normalise_email(form.email.data), request.remote_addr or "unknown"
+        refused = throttle.refusal(email, address)
+        if refused is not None:
+            abort(429, refused.message)
+        user = db.session.execute(User.by_email(email)).scalar_one_or_none()
+        # One password check whoever asks (unknown, inactive or active), so the
+        # answer's timing says nothing about which accounts exist or are active.
         if user is None:
             spend_password_check_time(form.password.data)
+            password_ok = False
+        else:
+            password_ok = user.check_password(form.password.data)
+        if user is not None and user.active and password_ok:
+            login_user(user, remember=form.remember.data)
+            return redirect(local_path(form.next.data) or url_for("core.home"))
+        throttle.record_failure(email, address)
         form.form_errors.append("Wrong email or password.")
         status = 422
     elif form.is_submitted():

@@ -25,7 +25,7 @@ from portfolio.forms import (
     owner_choices,
     strip,
 )
-from portfolio.markdown import MAX_MARKDOWN_LENGTH
+from portfolio.markdown import MARKDOWN_TOO_LONG, MAX_MARKDOWN_LENGTH
 from portfolio.models import (
     CONFIDENCE_CHOICES,
     IMPACT_CHOICES,
@@ -84,7 +84,7 @@ class ItemForm(FlaskForm):
     description = TextAreaField(
         "Description",
         filters=[strip],
-        validators=[Length(max=MAX_MARKDOWN_LENGTH)],
+        validators=[Length(max=MAX_MARKDOWN_LENGTH, message=MARKDOWN_TOO_LONG)],
         description="What will change, and for whom. Markdown works.",
     )
     column = SelectField(

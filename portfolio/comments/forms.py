@@ -5,7 +5,7 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portfolio.forms import strip
-from portfolio.markdown import MAX_MARKDOWN_LENGTH
+from portfolio.markdown import MARKDOWN_TOO_LONG, MAX_MARKDOWN_LENGTH
 
 
 class CommentForm(FlaskForm):
@@ -14,7 +14,7 @@ class CommentForm(FlaskForm):
         filters=[strip],
         validators=[
             DataRequired(message="Write something first."),
-            Length(max=MAX_MARKDOWN_LENGTH),
+            Length(max=MAX_MARKDOWN_LENGTH, message=MARKDOWN_TOO_LONG),
         ],
         description="Markdown works: **bold**, _italic_, lists, links.",
     )

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portfolio.auth.permissions import public
-from portfolio.extensions import db
+from portfolio.extensions import db, limiter
 
 bp = Blueprint("core", __name__)
 
@@ -21,9 +21,24 @@ def home():
 @bp.get("/healthz")
 @public
 def healthz():
+    """Up if the database answers (503 otherwise); "degraded" when the rate
+    limiter's store (Redis in production) does not answer: sign-in then fails
+    open, counting in memory, so the instance still serves."""
     try:
         db.session.execute(text("SELECT 1")).scalar_one()
     except SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="error", database="error"), 503
-    return jsonify(status="ok", database="ok")
+        return jsonify(status="error", database="error", rate_limiter=limiter_state()), 503
+    limiter_ok = limiter_state() == "ok"
+    return jsonify(
+        status="ok" if limiter_ok else "degraded",
+        database="ok",
+        rate_limiter="ok" if limiter_ok else "error",
+    )
+
+
+def limiter_state() -> str:
+    try:
+        return "ok" if limiter.storage.check() else "error"
+    except Exception:  # a store that cannot even be asked is down too
+        return "error"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.auth.passwords import hash_password, verify_password
@@ -52,8 +56,14 @@ def role_can(role: Role, capability: str) -> bool:
         raise KeyError(f"unknown capability {capability!r}") from None
 
 
-def new_session_token() -> str:
+def new_session_nonce() -> str:
     return secrets.token_urlsafe(32)
+
+
+def session_digest(nonce: str) -> str:
+    """HMAC of the user's session nonce under the app's SECRET_KEY."""
+    key = current_app.secret_key.encode()
+    return hmac.new(key, nonce.encode(), hashlib.sha256).hexdigest()
 
 
 class User(db.Model):
@@ -68,10 +78,12 @@ class User(db.Model):
     )
     active: Mapped[bool] = mapped_column(default=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
-    # Flask-Login's "alternative id": the session cookie holds this token, not
-    # the user id, so rotating it ends every session of the user on the server.
-    session_token: Mapped[str] = mapped_column(
-        sa.String(64), unique=True, default=new_session_token
+    # Flask-Login's "alternative id": the session cookie holds
+    # "<id>.<HMAC(SECRET_KEY, nonce)>", so rotating the nonce ends every session
+    # of the user on the server, and the database (or a backup of it) holds
+    # nothing a cookie could be made from without the SECRET_KEY.
+    session_nonce: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, default=new_session_nonce
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -94,7 +106,10 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return self.session_token
+        return f"{self.id}.{session_digest(self.session_nonce)}"
+
+    def holds_session(self, digest: str) -> bool:
+        return hmac.compare_digest(session_digest(self.session_nonce), digest)
 
     # Rules ----------------------------------------------------------------
     def can(self, capability: str) -> bool:
@@ -109,7 +124,7 @@ class User(db.Model):
 
     def end_sessions(self) -> None:
         """Invalidate every session and remember-me cookie issued so far."""
-        self.session_token = new_session_token()
+        self.session_nonce = new_session_nonce()
 
     def deactivate(self) -> None:
         self.active = False
@@ -122,3 +137,14 @@ class User(db.Model):
 
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+# name@domain.tld, without rejecting internal domains (.local, .internal,
+# .example) the way deliverability-minded validators do.
+EMAIL_PATTERN = re.compile(r"^[^@\s,;<>]+@[^@\s.,;<>]+(\.[^@\s.,;<>]+)+$")
+MAX_EMAIL_LENGTH = 254
+
+
+def is_email_address(text: str) -> bool:
+    text = text.strip()
+    return len(text) <= MAX_EMAIL_LENGTH and bool(EMAIL_PATTERN.match(text))

@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.extensions import db
+from portfolio.markdown import stored_markup
 from portfolio.models.base import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -51,6 +53,9 @@ class Request(db.Model):
     )
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Rendered once when saved (portfolio.stored_markdown), never per view.
+    description_html: Mapped[str | None] = mapped_column(sa.Text)
+    markdown_version: Mapped[int | None]
     department_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("department.id", ondelete="SET NULL"), index=True
     )
@@ -86,6 +91,10 @@ class Request(db.Model):
 
     def __repr__(self) -> str:
         return f"<Request #{self.id} {self.title!r}>"
+
+    @property
+    def description_markup(self) -> Markup:
+        return stored_markup(self.description_html, self.description)
 
     @property
     def is_open(self) -> bool:

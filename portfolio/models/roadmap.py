@@ -7,9 +7,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.extensions import db
+from portfolio.markdown import stored_markup
 from portfolio.models.base import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -58,6 +60,8 @@ class RoadmapItem(db.Model):
     )
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Rendered once when saved (portfolio.stored_markdown), never per view.
+    description_html: Mapped[str | None] = mapped_column(sa.Text)
     # "column" is an SQL keyword, so the database calls it board_column.
     column: Mapped[Column] = mapped_column(
         "board_column", enum_column(Column), default=Column.LATER
@@ -79,6 +83,8 @@ class RoadmapItem(db.Model):
     expected_change: Mapped[float | None] = mapped_column(sa.Float)
     shipped_on: Mapped[date | None] = mapped_column(sa.Date)
     release_note: Mapped[str | None] = mapped_column(sa.Text)
+    release_note_html: Mapped[str | None] = mapped_column(sa.Text)
+    markdown_version: Mapped[int | None]
     # Optimistic locking: every UPDATE checks and bumps it, so a move made
     # against a stale card is refused instead of silently overwriting.
     version: Mapped[int] = mapped_column(default=1)
@@ -107,6 +113,14 @@ class RoadmapItem(db.Model):
 
     def __repr__(self) -> str:
         return f"<RoadmapItem #{self.id} {self.column.value}:{self.rank} {self.title!r}>"
+
+    @property
+    def description_markup(self) -> Markup:
+        return stored_markup(self.description_html, self.description)
+
+    @property
+    def release_note_markup(self) -> Markup:
+        return stored_markup(self.release_note_html, self.release_note)
 
     @property
     def score(self) -> float:

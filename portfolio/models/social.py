@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portfolio.extensions import db
+from portfolio.markdown import stored_markup
 from portfolio.models.base import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
@@ -28,6 +30,9 @@ class Comment(db.Model):
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     body: Mapped[str] = mapped_column(sa.Text)
+    # Rendered once when saved (portfolio.stored_markdown), never per view.
+    body_html: Mapped[str | None] = mapped_column(sa.Text)
+    markdown_version: Mapped[int | None]
     product_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("product.id", ondelete="CASCADE"), index=True
     )
@@ -56,6 +61,10 @@ class Comment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Comment #{self.id}>"
+
+    @property
+    def body_markup(self) -> Markup:
+        return stored_markup(self.body_html, self.body)
 
 
 class SatisfactionResponse(db.Model):

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from portfolio.extensions import db
 from portfolio.forms import TextField, department_choices, optional_int, strip
-from portfolio.markdown import MAX_MARKDOWN_LENGTH
+from portfolio.markdown import MARKDOWN_TOO_LONG, MAX_MARKDOWN_LENGTH
 from portfolio.models import RequestStatus
 from portfolio.requests.queries import requestable_products
 
@@ -27,7 +27,7 @@ class RequestForm(FlaskForm):
         filters=[strip],
         validators=[
             DataRequired(message="Describe what you need and why."),
-            Length(max=MAX_MARKDOWN_LENGTH),
+            Length(max=MAX_MARKDOWN_LENGTH, message=MARKDOWN_TOO_LONG),
         ],
         description="Who needs it, how often, and what it would save. Markdown works.",
     )

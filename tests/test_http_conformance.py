@@ -1,0 +1,108 @@
+"""HTTP conformance and private caching (#12, items 16, 17 and 20)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portfolio.extensions import db
+from portfolio.models import ApiToken
+
+
+@pytest.fixture
+def api_token(users) -> str:
+    token, secret = ApiToken.issue(users["leader"], "conformance")
+    db.session.add(token)
+    db.session.commit()
+    return secret
+
+
+def bearer(secret: str) -> dict:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_a_405_page_names_the_methods_allowed(pm_client):
+    response = pm_client.post("/products")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
+    assert "<html" in response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("GET", "/api/no-such-thing", 404),
+        ("GET", "/api/products/no-such-product", 404),
+        ("POST", "/api/products", 405),
+        ("GET", "/api/products?page=0", 400),
+    ],
+)
+def test_api_errors_are_problem_documents(client, api_token, method, url, status):
+    response = client.open(url, method=method, headers=bearer(api_token))
+    assert response.status_code == status
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    if status == 405:
+        assert "GET" in response.headers["Allow"]
+
+
+def test_an_unauthenticated_api_call_is_a_problem_document(client):
+    response = client.get("/api/products")
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_an_api_crash_is_a_problem_document_not_a_page(app, client, api_token, make, monkeypatch):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    make.product()
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("portfolio.api.views.product_json", crash)
+    response = client.get("/api/products", headers=bearer(api_token))
+    assert response.status_code == 500
+    assert response.mimetype == "application/problem+json"
+    assert "<html" not in response.text and "boom" not in response.text
+
+
+@pytest.mark.parametrize(
+    "url", ["/products", "/dashboard", "/dashboard/usage.csv", "/products.csv", "/account"]
+)
+def test_private_answers_are_never_stored(leader_client, url):
+    response = leader_client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_answer_showing_a_new_token_is_never_stored(leader_client):
+    response = leader_client.post("/account/tokens", data={"name": "BI"})
+    assert response.status_code == 201
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_api_answers_are_never_stored(client, api_token):
+    response = client.get("/api/products", headers=bearer(api_token))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_static_files_may_be_cached(client):
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    assert response.headers.get("Cache-Control") != "no-store"
+
+
+def test_the_api_names_owners_as_the_pages_do_never_by_email(client, api_token, make, users):
+    """Decision (#12, item 20): display names everywhere, emails nowhere."""
+    pm = make.user("pm", display_name="Priya Patel", email="priya@corp.example")
+    product = make.product(owner=pm)
+    make.item(product=product, owner=pm)
+    for url in ("/api/products", f"/api/products/{product.slug}", "/api/board"):
+        response = client.get(url, headers=bearer(api_token))
+        assert response.status_code == 200
+        assert "Priya Patel" in response.text
+        assert not re.search(r"[\w.]+@[\w.]+", response.text), url
