@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -105,6 +106,19 @@ def config_from_env(instance_path: Path) -> dict:
             for part in os.environ.get("PORTFOLIO_SSO_PROXIES", "").split(",")
             if part.strip()
         )
+    base_url = os.environ.get("PORTFOLIO_BASE_URL", "").strip().rstrip("/")
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path or parts.query:
+            raise ConfigError(
+                f"PORTFOLIO_BASE_URL={base_url!r} must be an origin such as"
+                " https://portfolio.example.com (no path)"
+            )
+        settings["BASE_URL"] = base_url
+    trusted_hosts = os.environ.get("PORTFOLIO_TRUSTED_HOSTS", "")
+    if trusted_hosts.strip():
+        # Flask answers 400 to a request whose Host is not one of these.
+        settings["TRUSTED_HOSTS"] = [h.strip() for h in trusted_hosts.split(",") if h.strip()]
     if os.environ.get("PORTFOLIO_PROXY_COUNT", "").isdigit():
         settings["PROXY_COUNT"] = int(os.environ["PORTFOLIO_PROXY_COUNT"])
 

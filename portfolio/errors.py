@@ -7,7 +7,7 @@ from contextlib import suppress
 from flask import Flask, current_app, make_response, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from portfolio.api.auth import problem
 from portfolio.extensions import db
@@ -51,6 +51,14 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return error_page(400, CSRF_MESSAGE)
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # No URL can be built for a host outside TRUSTED_HOSTS, so no page
+        # either (the layout builds links): a plain answer.
+        response = make_response("This host name is not served here.\n", 400)
+        response.mimetype = "text/plain"
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

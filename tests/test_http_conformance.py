@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from portfolio.config import ConfigError, config_from_env
 from portfolio.extensions import db
 from portfolio.models import ApiToken
 
@@ -106,3 +107,60 @@ def test_the_api_names_owners_as_the_pages_do_never_by_email(client, api_token, 
         assert response.status_code == 200
         assert "Priya Patel" in response.text
         assert not re.search(r"[\w.]+@[\w.]+", response.text), url
+
+
+class TestConfiguredBaseUrl:
+    """API links never come from the Host header (#12, item 15)."""
+
+    @pytest.fixture
+    def app_settings(self):
+        return {"BASE_URL": "https://portfolio.example.com"}
+
+    def test_links_and_servers_use_the_base_url_whatever_the_host_says(self, client, api_token):
+        evil = {**bearer(api_token), "Host": "evil.example"}
+        listing = client.get("/api/products?per_page=1", headers=evil).get_json()
+        assert listing["links"]["self"].startswith("https://portfolio.example.com/api/products?")
+        document = client.get("/api/openapi.json", headers=evil).get_json()
+        assert document["servers"] == [{"url": "https://portfolio.example.com"}]
+        assert "evil.example" not in str(listing) + str(document)
+
+
+class TestTrustedHosts:
+    @pytest.fixture
+    def app_settings(self):
+        return {"TRUSTED_HOSTS": ["portfolio.example.com"]}
+
+    def test_a_foreign_host_header_is_refused(self, app, client):
+        app.config["PROPAGATE_EXCEPTIONS"] = False  # answered as in production
+        # csrf=False: the test client's token helper would itself ask as "localhost".
+        evil = client.get("/healthz", headers={"Host": "evil.example"}, csrf=False)
+        assert evil.status_code == 400 and "not served here" in evil.text
+        good = client.get("/healthz", headers={"Host": "portfolio.example.com"}, csrf=False)
+        assert good.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [
+        ("https://portfolio.example.com", True),
+        ("https://portfolio.example.com/", True),
+        ("http://localhost:8000", True),
+        ("portfolio.example.com", False),
+        ("https://portfolio.example.com/sub/path", False),
+        ("javascript:alert(1)", False),
+    ],
+)
+def test_the_base_url_setting_is_checked(monkeypatch, tmp_path, value, accepted):
+    monkeypatch.setenv("PORTFOLIO_BASE_URL", value)
+    monkeypatch.setenv("PORTFOLIO_ENV", "development")
+    if accepted:
+        assert config_from_env(tmp_path)["BASE_URL"] == value.rstrip("/")
+    else:
+        with pytest.raises(ConfigError, match="PORTFOLIO_BASE_URL"):
+            config_from_env(tmp_path)
+
+
+def test_trusted_hosts_come_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTFOLIO_TRUSTED_HOSTS", "portfolio.example.com, .corp.example")
+    monkeypatch.setenv("PORTFOLIO_ENV", "development")
+    assert config_from_env(tmp_path)["TRUSTED_HOSTS"] == ["portfolio.example.com", ".corp.example"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
 from portfolio.api.auth import authenticate, problem
@@ -29,6 +29,17 @@ from portfolio.models import (
 from portfolio.queries import paginate, vote_count
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for API clients: from PORTFOLIO_BASE_URL when set, never
+    from a Host header nobody vouched for (PORTFOLIO_TRUSTED_HOSTS checks it)."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
 csrf.exempt(bp)  # GET only, and authenticated by token rather than cookie
 DEFAULT_PER_PAGE = 50
 
@@ -71,7 +82,7 @@ def paginated(endpoint: str, query: sa.Select, serialize, **filters) -> dict:
     found = paginate(db.session, query, page=page, per_page=per_page, clamp=False)
 
     def link(number: int) -> str:
-        return url_for(endpoint, page=number, per_page=per_page, _external=True, **filters)
+        return external_url(endpoint, page=number, per_page=per_page, **filters)
 
     return {
         "data": [serialize(row) for row in found.rows],
@@ -99,7 +110,7 @@ def product_options(detail: bool = False):
 @bp.get("/openapi.json")
 @public
 def openapi():
-    return jsonify(openapi_document(url_for("api.openapi", _external=True).rsplit("/api/", 1)[0]))
+    return jsonify(openapi_document(external_url("api.openapi").rsplit("/api/", 1)[0]))
 
 
 @bp.get("/products")
