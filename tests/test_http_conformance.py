@@ -164,3 +164,30 @@ def test_trusted_hosts_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTFOLIO_TRUSTED_HOSTS", "portfolio.example.com, .corp.example")
     monkeypatch.setenv("PORTFOLIO_ENV", "development")
     assert config_from_env(tmp_path)["TRUSTED_HOSTS"] == ["portfolio.example.com", ".corp.example"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/products?stage=",
+        "/api/requests?status=",
+        "/api/board?column=",
+        "/api/products?stag=live",
+        "/api/measures?page=1&sort=name",
+    ],
+)
+def test_empty_enum_values_and_unknown_arguments_are_refused(client, api_token, url):
+    response = client.get(url, headers=bearer(api_token))
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+
+
+def test_every_operation_has_an_id_and_documents_its_errors(client):
+    document = client.get("/api/openapi.json").get_json()
+    operations = [item["get"] for item in document["paths"].values()]
+    ids = [operation["operationId"] for operation in operations]
+    assert len(set(ids)) == len(ids) == len(document["paths"])
+    for operation in operations:
+        assert {"400", "401", "403", "405", "500"} <= set(operation["responses"])
+        problem = operation["responses"]["400"]["content"]
+        assert list(problem) == ["application/problem+json"]

@@ -291,19 +291,26 @@ PAGE_PARAMETERS = [
     },
 ]
 
+
+def problem_response(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
 ERRORS = {
-    "401": {
-        "description": "No token, or an unknown one",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    },
-    "403": {
-        "description": "A revoked token, or a deactivated account",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    },
+    "401": problem_response("No token, or an unknown one"),
+    "403": problem_response("A revoked token, or a deactivated account"),
+    "405": problem_response("Only GET is served here"),
+    "500": problem_response("Something went wrong on the server; it is logged"),
+    "503": problem_response("The database cannot be reached; try again shortly"),
 }
 
 
-def operation(summary: str, schema: str, parameters=(), extra_errors=()) -> dict:
+def operation(operation_id: str, summary: str, schema: str, parameters=(), extra_errors=()) -> dict:
     responses = {
         "200": {
             "description": "OK",
@@ -311,13 +318,13 @@ def operation(summary: str, schema: str, parameters=(), extra_errors=()) -> dict
         },
         **ERRORS,
     }
+    if parameters:
+        responses["400"] = problem_response("A parameter is not one the operation accepts")
     for code, description in extra_errors:
-        responses[code] = {
-            "description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-        }
+        responses[code] = problem_response(description)
     return {
         "get": {
+            "operationId": operation_id,
             "summary": summary,
             "parameters": list(parameters),
             "responses": responses,
@@ -342,20 +349,26 @@ def openapi_document(server: str) -> dict:
         },
         "paths": {
             "/api/products": operation(
+                "listProducts",
                 "Products (paginated, by slug)",
                 "ProductPage",
                 [*PAGE_PARAMETERS, {"name": "stage", "in": "query", "schema": enum(Stage)}],
             ),
             "/api/products/{slug}": operation(
+                "getProduct",
                 "One product with its measures, value proposition and contract",
                 "ProductDetail",
                 [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
                 [("404", "No such product")],
             ),
             "/api/measures": operation(
-                "Success measures with readings and status", "MeasurePage", PAGE_PARAMETERS
+                "listMeasures",
+                "Success measures with readings and status",
+                "MeasurePage",
+                PAGE_PARAMETERS,
             ),
             "/api/requests": operation(
+                "listRequests",
                 "Requests with vote counts",
                 "RequestPage",
                 [
@@ -363,13 +376,21 @@ def openapi_document(server: str) -> dict:
                     {"name": "status", "in": "query", "schema": enum(RequestStatus)},
                     {"name": "product", "in": "query", "schema": {"type": "string"}},
                 ],
-                [("400", "Bad filter")],
             ),
             "/api/board": operation(
+                "listBoardItems",
                 "Roadmap cards in board order",
                 "BoardItemPage",
                 [*PAGE_PARAMETERS, {"name": "column", "in": "query", "schema": enum(Column)}],
-                [("400", "Bad filter")],
             ),
         },
     }
+
+
+# The query arguments each path accepts, read from the document itself.
+QUERY_ARGUMENTS: dict[str, frozenset[str]] = {
+    path: frozenset(
+        parameter["name"] for parameter in item["get"]["parameters"] if parameter["in"] == "query"
+    )
+    for path, item in openapi_document("").get("paths", {}).items()
+}

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import enum
+import re
 from datetime import date
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
 from portfolio.api.auth import authenticate, problem
-from portfolio.api.openapi import MAX_PAGE, MAX_PER_PAGE, openapi_document
+from portfolio.api.openapi import MAX_PAGE, MAX_PER_PAGE, QUERY_ARGUMENTS, openapi_document
 from portfolio.api.serializers import item_json, measure_json, product_json, request_json
 from portfolio.auth.permissions import public
 from portfolio.extensions import csrf, db
@@ -27,6 +30,8 @@ from portfolio.models import (
     roadmap_item_request,
 )
 from portfolio.queries import paginate, vote_count
+
+E = TypeVar("E", bound=enum.Enum)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -48,7 +53,19 @@ DEFAULT_PER_PAGE = 50
 def require_token():
     if request.endpoint == "api.openapi":
         return None
-    return authenticate()
+    return authenticate() or refuse_unknown_arguments()
+
+
+def refuse_unknown_arguments():
+    """The API is strict: a query argument the operation does not document is
+    a 400 (a misspelt filter must not silently return everything)."""
+    if request.url_rule is None:
+        return None
+    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", request.url_rule.rule)
+    unknown = sorted(set(request.args) - QUERY_ARGUMENTS.get(path, frozenset()))
+    if unknown:
+        return problem(400, "Bad Request", f"Unknown query argument: {', '.join(unknown)}.")
+    return None
 
 
 @bp.errorhandler(404)
@@ -107,6 +124,18 @@ def product_options(detail: bool = False):
     return options
 
 
+def enum_arg(name: str, vocabulary: type[E]) -> E | None:
+    """A query argument that must be one of `vocabulary`'s values when given
+    (an empty value is not one of them: 400, as the OpenAPI document says)."""
+    value = request.args.get(name)
+    if value is None:
+        return None
+    try:
+        return vocabulary(value)
+    except ValueError:
+        abort(400, f"Unknown {name}: use one of {', '.join(m.value for m in vocabulary)}.")
+
+
 @bp.get("/openapi.json")
 @public
 def openapi():
@@ -118,12 +147,10 @@ def openapi():
 def products():
     today = date.today()
     query = sa.select(Product).options(*product_options()).order_by(Product.slug)
-    stage = request.args.get("stage")
-    if stage:
-        if stage not in {member.value for member in Stage}:
-            abort(400, "Unknown stage.")
-        query = query.where(Product.stage == Stage(stage))
-    filters = {"stage": stage} if stage else {}
+    stage = enum_arg("stage", Stage)
+    if stage is not None:
+        query = query.where(Product.stage == stage)
+    filters = {"stage": stage.value} if stage else {}
     return jsonify(
         paginated("api.products", query, lambda row: product_json(row[0], today), **filters)
     )
@@ -159,14 +186,12 @@ def requests_():
         .order_by(Request.id)
     )
     filters = {}
-    status = request.args.get("status")
-    if status:
-        if status not in {s.value for s in RequestStatus}:
-            abort(400, "Unknown status.")
-        query = query.where(Request.status == RequestStatus(status))
-        filters["status"] = status
+    status = enum_arg("status", RequestStatus)
+    if status is not None:
+        query = query.where(Request.status == status)
+        filters["status"] = status.value
     product_slug = request.args.get("product")
-    if product_slug:
+    if product_slug is not None:
         query = query.where(Request.product.has(Product.slug == product_slug))
         filters["product"] = product_slug
     return jsonify(
@@ -201,13 +226,11 @@ def board():
         )
         .order_by(column_order, RoadmapItem.rank)
     )
-    column = request.args.get("column")
+    column = enum_arg("column", Column)
     filters = {}
-    if column:
-        if column not in {c.value for c in Column}:
-            abort(400, "Unknown column.")
-        query = query.where(RoadmapItem.column == Column(column))
-        filters["column"] = column
+    if column is not None:
+        query = query.where(RoadmapItem.column == column)
+        filters["column"] = column.value
     return jsonify(
         paginated("api.board", query, lambda row: item_json(row[0], row[1], row[2]), **filters)
     )
