@@ -30,7 +30,7 @@ from portfolio.models import (
     Vote,
     roadmap_item_request,
 )
-from tests.conftest import count_rows, log_in
+from tests.helpers import count_rows
 
 HX = {"HX-Request": "true"}
 MISSING = 999_999
@@ -579,7 +579,7 @@ def test_a_stale_edit_is_refused_and_keeps_what_the_user_typed(
     assert retry.status_code == 302 and refresh(item).title == "My careful rewrite"
 
 
-def test_a_stale_edit_names_who_changed_the_item(pm_client, admin_client, client_as, make, users):
+def test_a_stale_edit_names_who_changed_the_item(pm_client, admin_client, client_for, make, users):
     item = make.item(make.product(), column=Column.NEXT, title="Original")
     assert (
         admin_client.post(
@@ -588,7 +588,7 @@ def test_a_stale_edit_names_who_changed_the_item(pm_client, admin_client, client
         == 302
     )
     opened_version = refresh(item).version
-    other_pm = log_in(client_as(None), make.user("pm", display_name="Robin Editor"))
+    other_pm = client_for(make.user("pm", display_name="Robin Editor"))
     assert (
         other_pm.post(
             f"/board/items/{item.id}/edit",
@@ -606,10 +606,10 @@ def test_a_stale_edit_names_who_changed_the_item(pm_client, admin_client, client
     assert "Robin Editor" in conflict or "Someone" in conflict
 
 
-def test_a_move_refused_after_an_edit_names_the_editor(pm_client, client_as, make, users):
+def test_a_move_refused_after_an_edit_names_the_editor(pm_client, client_for, make, users):
     item = make.item(make.product(), column=Column.NEXT)
     loaded_version = item.version
-    editor = log_in(client_as(None), make.user("pm", display_name="Robin Editor"))
+    editor = client_for(make.user("pm", display_name="Robin Editor"))
     assert (
         editor.post(
             f"/board/items/{item.id}/edit",
@@ -770,7 +770,8 @@ def test_the_detail_shows_description_rice_requests_and_comments(
 
 
 def populate(products, departments, voters, size: int) -> None:
-    """`size` cards over every column and many products, most answering one or two requests with votes."""
+    """`size` cards over every column and many products, most answering one or two
+    requests with votes."""
     for table in (
         roadmap_item_request,
         Vote.__table__,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import threading
 from datetime import date
@@ -15,7 +16,7 @@ from portfolio.board.moves import MoveRefused, StaleMove, move_by_direction, mov
 from portfolio.board.ranking import REBALANCE_LENGTH, evenly_spaced_ranks, rank_between
 from portfolio.extensions import db
 from portfolio.models import Activity, Column, RequestStatus, RoadmapItem
-from tests.conftest import count_rows, log_in, postgres_url
+from tests.helpers import count_rows, postgres_url
 
 COLUMNS = [Column.NOW, Column.NEXT, Column.LATER]
 
@@ -423,18 +424,16 @@ def test_board_writes_need_the_csrf_token(pm_client, make, url, data):
     postgres_url() is None, reason="concurrency is tested against PostgreSQL (TEST_DATABASE_URL)"
 )
 @pytest.mark.parametrize("reorders", [False, True], ids=["moves", "moves-and-order-by-score"])
-def test_two_pms_moving_at_once_never_lose_a_move(app, make, users, reorders):
+def test_two_pms_moving_at_once_never_lose_a_move(app, make, users, client_for, reorders):
     """Two PMs move cards in one column at once; with `reorders` the second one
     also orders the column by score now and then, racing the first one's moves."""
     product = make.product()
     ids = [make.item(product, column=Column.NOW, reach=10 * n).id for n in range(12)]
-    clients = [log_in(app.test_client(), users["pm"]), log_in(app.test_client(), users["admin"])]
+    clients = [client_for(users["pm"]), client_for(users["admin"])]
     accepted, refused, errors, reordered = [], [], [], []
     barrier = threading.Barrier(2, timeout=30)
 
     def mover(client, seed: int) -> None:
-        import random
-
         rng = random.Random(seed)
         try:
             barrier.wait()

@@ -6,7 +6,7 @@ import pytest
 
 from portfolio.extensions import db
 from portfolio.models import Role, User
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD, make_app
 
 
 def bad_login(client, email="pm1@example.test", address="10.1.1.1"):
@@ -112,8 +112,6 @@ def test_deactivated_user_is_refused_through_sso(client, make):
 
 
 def test_sso_is_off_by_default(tmp_path, users):
-    from tests.conftest import make_app
-
     plain = make_app(f"sqlite:///{tmp_path / 'plain.db'}")
     with plain.app_context():
         db.create_all()

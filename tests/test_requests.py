@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from portfolio.extensions import db
 from portfolio.models import Activity, Comment, Request, RequestStatus, Stage, Vote
 from portfolio.requests.triage import TRANSITIONS, allowed_statuses, change_status, merge_duplicate
-from tests.conftest import count_rows, log_in
+from tests.helpers import count_rows
 
 HX = {"HX-Request": "true"}
 OPEN = {
@@ -136,11 +136,11 @@ def assert_fragment(response, starts_with: str) -> None:
 # 1. Submitting a request -------------------------------------------------------
 
 
-def test_submit_creates_request_activity_and_own_vote(app, make):
+def test_submit_creates_request_activity_and_own_vote(client_for, make):
     department, other_department = make.department(name="Finance"), make.department(name="Sales")
     product = make.product(name="Ledger")
     user = make.user("stakeholder", department=department)
-    client = log_in(app.test_client(), user)
+    client = client_for(user)
 
     response = client.post(
         "/requests/new",
@@ -176,12 +176,12 @@ def test_submit_creates_request_activity_and_own_vote(app, make):
     assert 'aria-pressed="true"' in page.text
 
 
-def test_new_form_preselects_the_users_department(app, make):
+def test_new_form_preselects_the_users_department(client_for, make):
     make.department(name="Alpha")
     department = make.department(name="Finance")
     make.department(name="Zulu")
     user = make.user("stakeholder", department=department)
-    client = log_in(app.test_client(), user)
+    client = client_for(user)
 
     page = client.get("/requests/new")
 
@@ -870,9 +870,9 @@ def test_list_shows_my_votes_pressed(stakeholder_client, make, users):
 # 5. Two clicks at once -------------------------------------------------------
 
 
-def vote_twice_at_once(app, user, request_id: int) -> list:
+def vote_twice_at_once(client_for, user, request_id: int) -> list:
     """Two clients of the same user post `state=on` at the same instant."""
-    clients = [log_in(app.test_client(), user) for _ in range(2)]
+    clients = [client_for(user) for _ in range(2)]
     headers = [{**HX, "X-CSRFToken": client.csrf_token()} for client in clients]
     barrier = threading.Barrier(2, timeout=10)
     answers: list = [None, None]
@@ -895,11 +895,11 @@ def vote_twice_at_once(app, user, request_id: int) -> list:
     return answers
 
 
-def test_concurrent_double_vote_counts_once(app, make, users):
+def test_concurrent_double_vote_counts_once(client_for, make, users):
     user = users["stakeholder"]
     # A few rounds, so the race is likely to be hit whichever thread wins.
     for target_id in [make.request().id for _ in range(5)]:
-        answers = vote_twice_at_once(app, user, target_id)
+        answers = vote_twice_at_once(client_for, user, target_id)
 
         assert [answer.status_code for answer in answers] == [200, 200]
         for answer in answers:
