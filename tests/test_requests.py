@@ -8,8 +8,6 @@ the Location, the HTML (or the htmx fragment) and the rows written.
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -26,18 +24,20 @@ from tests.helpers import (
     assert_fragment,
     count_rows,
     option_values,
+    parse_html,
     selected_values,
+    textarea_text,
     vote_counts,
     voters,
 )
 
-HX = {"HX-Request": "true"}
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
 
 def listed_ids(page: str) -> list[int]:
     """Ids of the request rows in the list, in page order."""
-    return [int(found) for found in re.findall(r'<tr id="request-(\d+)"', page)]
+    rows = parse_html(page).select("tr[id^=request-]")
+    return [int(row.id.removeprefix("request-")) for row in rows]
 
 
 # 1. Submitting a request -------------------------------------------------------
@@ -172,8 +172,7 @@ def test_missing_fields_get_errors_and_keep_what_was_typed(stakeholder_client, m
     if "title" not in missing:
         assert f'value="{VALID["title"]}"' in response.text
     if "description" not in missing:
-        textarea = r'<textarea[^>]*name="description"[^>]*>\s*'
-        assert re.search(textarea + re.escape(VALID["description"]) + "</textarea>", response.text)
+        assert textarea_text(response.text, "description") == VALID["description"]
     if "product_id" not in missing:
         assert selected_values(response.text, "product_id") == [str(product.id)]
     assert selected_values(response.text, "department_id") == [str(department.id)]
@@ -362,7 +361,8 @@ def test_filters_are_kept_in_the_form(stakeholder_client, world):
     assert selected_values(page.text, "sort") == ["votes"]
     assert selected_values(page.text, "status") == ["all"]
     assert 'name="q" value="stock"' in page.text
-    assert re.search(r'name="mine" value="1"\s+checked', page.text)
+    mine = parse_html(page.text).one('input[name="mine"]')
+    assert mine["value"] == "1" and "checked" in mine.attrs
 
 
 @pytest.mark.parametrize(
@@ -411,9 +411,8 @@ def test_unknown_values_are_ignored_with_a_warning(stakeholder_client, make, arg
 
     assert page.status_code == 200
     assert listed_ids(page.text) == [open_one.id]  # the defaults apply
-    assert re.search(r'class="flash flash-warning">[^<]*' + re.escape(warning), page.text), (
-        f"no warning mentioning {warning!r}"
-    )
+    warnings = [flash.text for flash in parse_html(page.text).select(".flash.flash-warning")]
+    assert any(warning in shown for shown in warnings), f"no warning mentioning {warning!r}"
 
 
 @pytest.mark.parametrize(
@@ -444,7 +443,7 @@ def test_htmx_gets_only_the_results_fragment(stakeholder_client, make):
     wanted = make.request(title="Faster import")
     make.request(title="Something else")
 
-    response = stakeholder_client.get("/requests?q=faster", headers=HX)
+    response = stakeholder_client.hx_get("/requests?q=faster")
 
     assert response.status_code == 200
     assert_fragment(response, '<section id="results"')
@@ -456,7 +455,7 @@ def test_htmx_gets_only_the_results_fragment(stakeholder_client, make):
 @pytest.mark.parametrize("extra", [{"HX-Boosted": "true"}, {"HX-History-Restore-Request": "true"}])
 def test_boosted_and_history_restore_get_the_whole_page(stakeholder_client, make, extra):
     make.request()
-    response = stakeholder_client.get("/requests", headers={**HX, **extra})
+    response = stakeholder_client.hx_get("/requests", headers=extra)
     assert response.status_code == 200
     assert "<html" in response.text
     assert 'id="request-filters"' in response.text
@@ -517,8 +516,9 @@ def test_pagination_shows_every_request_exactly_once(stakeholder_client, make, u
         seen += listed_ids(page.text)
         pages += 1
         assert pages <= 3
-        found = re.search(r'<a href="([^"]+)"[^>]*>Next →</a>', page.text)
-        url = html.unescape(found.group(1)) if found else None
+        links = parse_html(page.text).select("a")
+        found = [link["href"] for link in links if link.text == "Next →"]
+        url = found[0] if found else None
     assert pages == 3
     assert len(seen) == 120
     assert set(seen) == all_ids
@@ -654,7 +654,7 @@ def test_product_page_lists_open_requests_by_votes(stakeholder_client, demand):
     rows = demand["rows"]
     page = stakeholder_client.get(f"/products/{demand['product'].slug}")
     assert page.status_code == 200
-    section = page.text.split('<section id="requests"', 1)[1].split("</section>", 1)[0]
+    section = parse_html(page.text).by_id("requests")
     assert vote_counts(section) == [
         (rows["other-department"].id, 4),
         (rows["three"].id, 3),
@@ -663,14 +663,14 @@ def test_product_page_lists_open_requests_by_votes(stakeholder_client, demand):
         (rows["none"].id, 0),
     ]
     for closed in ("Shipped one", "Declined one", "Other product's"):
-        assert closed not in section
+        assert closed not in section.text
 
 
 def test_department_page_lists_open_requests_by_votes(stakeholder_client, demand):
     rows = demand["rows"]
     page = stakeholder_client.get(f"/departments/{demand['department'].id}")
     assert page.status_code == 200
-    section = page.text.split('<section id="requests"', 1)[1].split("</section>", 1)[0]
+    section = parse_html(page.text).by_id("requests")
     assert vote_counts(section) == [
         (rows["other-product"].id, 4),
         (rows["three"].id, 3),
@@ -679,4 +679,4 @@ def test_department_page_lists_open_requests_by_votes(stakeholder_client, demand
         (rows["none"].id, 0),
     ]
     for closed in ("Shipped one", "Declined one", "Other department's"):
-        assert closed not in section
+        assert closed not in section.text
