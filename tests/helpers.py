@@ -156,6 +156,9 @@ class Element:
     def __getitem__(self, name: str) -> str | None:
         return self.attrs[name]
 
+    def __contains__(self, text: object) -> bool:
+        raise TypeError("say what to look in: `in element.text` (what a reader sees) or `.html`")
+
     def get(self, name: str, default: str | None = None) -> str | None:
         return self.attrs.get(name, default)
 
@@ -346,7 +349,7 @@ def parse_html(source: str) -> Element:
 def options(page: str, name: str) -> list[tuple[str | None, str, bool]]:
     """(value, text, selected) of each option of <select name=...>."""
     found = parse_html(page).select(f'select[name="{name}"]')
-    assert found, f"no <select name={name!r}> on the page"
+    assert len(found) == 1, f"{len(found)} <select name={name!r}> on the page"
     (select,) = found
     return [
         (option.get("value"), option.text, "selected" in option.attrs)
