@@ -5,43 +5,48 @@ SQLite (default): every test gets its own database file.
 PostgreSQL (TEST_DATABASE_URL set): the run gets a fresh schema of its own;
 every test starts on empty tables (truncated afterwards), so tests may commit
 from several threads, as the live server and the concurrency tests do.
+
+Tests take what they need from here as fixtures; plain helpers they import
+(make_app, count_rows, the HTML reader, CsrfClient…) live in tests/helpers.py.
 """
 
 from __future__ import annotations
 
-import contextvars
-import os
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from urllib.parse import quote
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from itsdangerous import URLSafeTimedSerializer
-from jinja2 import StrictUndefined
+from werkzeug.security import generate_password_hash
 
-from portfolio import create_app
-from portfolio.config import normalise_database_url
+from portfolio.board.moves import new_item_rank
+from portfolio.demo import seed_demo
 from portfolio.extensions import db
-from portfolio.models import Role, User
-
-# Fast scrypt for tests only: production keeps werkzeug's default cost.
-FAST_HASH = "scrypt:1024:8:1"
-PASSWORD = "correct horse battery"
-
-
-def postgres_url() -> str | None:
-    url = os.environ.get("TEST_DATABASE_URL")
-    return normalise_database_url(url) if url else None
-
-
-def with_search_path(url: str, schema: str) -> str:
-    """A PostgreSQL URL whose connections work in `schema`."""
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options={quote(f'-csearch_path={schema}')}"
+from portfolio.models import (
+    Category,
+    Column,
+    Comment,
+    Department,
+    Direction,
+    Product,
+    Reading,
+    Request,
+    RequestStatus,
+    RoadmapItem,
+    Role,
+    Sourcing,
+    Stage,
+    SuccessMeasure,
+    Unit,
+    Usage,
+    UsageLevel,
+    User,
+    Vote,
+)
+from tests.helpers import FAST_HASH, PASSWORD, fresh_schema, make_app, postgres_url
 
 
 @pytest.fixture(scope="session")
@@ -51,35 +56,22 @@ def postgres_schema_url() -> Iterator[str | None]:
     if base_url is None:
         yield None
         return
-    schema = f"test_{uuid.uuid4().hex[:10]}"
-    admin_engine = sa.create_engine(base_url)
-    with admin_engine.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = with_search_path(base_url, schema)
-    engine = sa.create_engine(url)
-    db.metadata.create_all(engine)
-    engine.dispose()
-    yield url
-    with admin_engine.begin() as connection:
-        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin_engine.dispose()
+    with fresh_schema(base_url, "test") as url:
+        engine = sa.create_engine(url)
+        db.metadata.create_all(engine)
+        engine.dispose()
+        yield url
 
 
-def make_app(database_url: str, **overrides) -> Flask:
-    settings = {
-        "TESTING": True,
-        "ENV_NAME": "testing",
-        "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "PASSWORD_HASH_METHOD": FAST_HASH,
-        "DEMO": False,
-        "SECURE_COOKIES": False,
-    }
-    settings.update(overrides)
-    app = create_app(settings)
-    app.jinja_env.undefined = StrictUndefined
-    app.test_client_class = CsrfClient
-    return app
+@pytest.fixture
+def empty_database_url(tmp_path) -> Iterator[str]:
+    """A second, empty database (no tables): a new SQLite file, or a new PostgreSQL schema."""
+    base_url = postgres_url()
+    if base_url is None:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with fresh_schema(base_url, "empty") as url:
+        yield url
 
 
 @pytest.fixture
@@ -113,33 +105,6 @@ def truncate_all(engine: sa.Engine) -> None:
 # Clients ---------------------------------------------------------------------
 
 
-class CsrfClient(FlaskClient):
-    """A test client that sends a valid CSRF token, as our pages do.
-
-    Pass `csrf=False` to send none, to prove a route refuses that.
-
-    Each request runs in an empty context: Flask would otherwise reuse the
-    test's app context, sharing its database session and `g` (and so the
-    signed-in user) between requests, which hides real bugs.
-    """
-
-    def open(self, *args, csrf: bool = True, **kwargs):
-        if csrf:
-            headers = dict(kwargs.pop("headers", None) or {})
-            headers.setdefault("X-CSRFToken", self.csrf_token())
-            kwargs["headers"] = headers
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-    def csrf_token(self) -> str:
-        app = self.application
-        with self.session_transaction() as session:
-            raw = session.get("csrf_token")
-            if raw is None:
-                raw = session["csrf_token"] = uuid.uuid4().hex
-        serializer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
-        return serializer.dumps(raw)
-
-
 def log_in(client: FlaskClient, user: User) -> FlaskClient:
     """Sign `user` in on `client` the way Flask-Login's cookie does."""
     with client.session_transaction() as session:
@@ -164,8 +129,6 @@ class Factory:
 
     def password_hash(self) -> str:
         if self._password_hash is None:
-            from werkzeug.security import generate_password_hash
-
             self._password_hash = generate_password_hash(PASSWORD, method=FAST_HASH)
         return self._password_hash
 
@@ -181,8 +144,6 @@ class Factory:
         return user
 
     def department(self, **fields):
-        from portfolio.models import Department
-
         n = self.next()
         fields.setdefault("name", f"Department {n}")
         fields.setdefault("headcount", 10)
@@ -192,8 +153,6 @@ class Factory:
         return department
 
     def product(self, **fields):
-        from portfolio.models import Category, Product, Sourcing, Stage
-
         n = self.next()
         fields.setdefault("slug", f"product-{n}")
         fields.setdefault("name", f"Product {n}")
@@ -207,8 +166,6 @@ class Factory:
         return product
 
     def usage(self, product, department=None, users: int = 10, **fields):
-        from portfolio.models import Usage, UsageLevel
-
         fields.setdefault("level", UsageLevel.PRIMARY)
         usage = Usage(
             product=product, department=department or self.department(), users=users, **fields
@@ -219,9 +176,6 @@ class Factory:
 
     def measure(self, product, readings=(), **fields):
         """A measure; `readings` is a list of (date, value)."""
-        from datetime import date
-
-        from portfolio.models import Direction, Reading, SuccessMeasure, Unit
 
         n = self.next()
         fields.setdefault("name", f"Measure {n}")
@@ -239,28 +193,29 @@ class Factory:
         return measure
 
     def request(self, product=None, **fields):
-        from portfolio.models import Request, RequestStatus
-
+        """A request; in a closed status it gets what the database demands of
+        that status (a decline reason, a duplicate target about the same product)."""
         n = self.next()
+        product = product or self.product()
         fields.setdefault("title", f"Request {n}")
         fields.setdefault("description", f"Description of request {n}")
-        fields.setdefault("status", RequestStatus.NEW)
-        item = Request(product=product or self.product(), **fields)
+        status = fields.setdefault("status", RequestStatus.NEW)
+        if status is RequestStatus.DECLINED:
+            fields.setdefault("decline_reason", "Not now")
+        if status is RequestStatus.DUPLICATE and "duplicate_of" not in fields:
+            fields["duplicate_of"] = self.request(product)
+        item = Request(product=product, **fields)
         db.session.add(item)
         db.session.commit()
         return item
 
     def vote(self, request, user):
-        from portfolio.models import Vote
-
         vote = Vote(request=request, user=user)
         db.session.add(vote)
         db.session.commit()
         return vote
 
     def comment(self, author=None, body: str = "A comment", **target):
-        from portfolio.models import Comment
-
         comment = Comment(author=author or self.user(), body=body, **target)
         db.session.add(comment)
         db.session.commit()
@@ -268,9 +223,6 @@ class Factory:
 
     def item(self, product=None, column=None, **fields):
         """A roadmap item at the bottom of its column."""
-        from portfolio.board.moves import new_item_rank
-        from portfolio.models import Column, RoadmapItem
-
         n = self.next()
         column = Column(column or Column.NOW)
         fields.setdefault("title", f"Item {n}")
@@ -302,14 +254,21 @@ def client(app) -> FlaskClient:
 
 
 @pytest.fixture
-def client_as(app, users):
-    """client_as("pm") → a client signed in as the pm; None → anonymous."""
+def client_for(app) -> Callable[[User], FlaskClient]:
+    """client_for(user) → a new client signed in as `user`."""
+
+    def build(user: User) -> FlaskClient:
+        return log_in(app.test_client(), user)
+
+    return build
+
+
+@pytest.fixture
+def client_as(app, users, client_for) -> Callable[[str | None], FlaskClient]:
+    """client_as("pm") → a new client signed in as the pm; None → anonymous."""
 
     def build(role: str | None) -> FlaskClient:
-        client = app.test_client()
-        if role is not None:
-            log_in(client, users[role])
-        return client
+        return app.test_client() if role is None else client_for(users[role])
 
     return build
 
@@ -334,6 +293,13 @@ def leader_client(client_as) -> FlaskClient:
     return client_as("leader")
 
 
+@pytest.fixture
+def demo(app) -> None:
+    """The demo organisation, as `make run` seeds it."""
+    seed_demo(db.session)
+    db.session.commit()
+
+
 # Query counting --------------------------------------------------------------
 
 
@@ -355,10 +321,3 @@ def count_queries(app):
             sa.event.remove(db.engine, "before_cursor_execute", record)
 
     return counter
-
-
-def count_rows(model, *criteria) -> int:
-    query = sa.select(sa.func.count()).select_from(model)
-    if criteria:
-        query = query.where(*criteria)
-    return db.session.execute(query).scalar_one()

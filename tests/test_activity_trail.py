@@ -9,6 +9,7 @@ import pytest
 from portfolio.extensions import db
 from portfolio.models import Activity
 from portfolio.models.base import utcnow
+from tests.helpers import parse_html
 
 
 def verbs() -> list[str]:
@@ -110,7 +111,7 @@ def test_product_page_shows_its_five_latest_changes(stakeholder_client, make, us
         )
     db.session.commit()
     page = stakeholder_client.get("/products/busy").text
-    section = page.split('id="activity"')[1].split("</section>")[0]
+    section = parse_html(page).by_id("activity").text
     assert [f"change {n}" in section for n in range(7)] == [True] * 5 + [False] * 2
 
 

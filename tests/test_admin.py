@@ -6,7 +6,7 @@ import pytest
 
 from portfolio.extensions import db
 from portfolio.models import Role, User
-from tests.conftest import count_rows, log_in
+from tests.helpers import count_rows
 
 VALID_USER = {
     "email": "New.Person@Example.test",
@@ -69,9 +69,7 @@ def test_duplicate_email_is_refused(admin_client, users):
 
 def test_change_role_with_htmx_swaps_the_row(admin_client, users):
     target = users["stakeholder"]
-    response = admin_client.post(
-        f"/admin/users/{target.id}/role", data={"role": "pm"}, headers={"HX-Request": "true"}
-    )
+    response = admin_client.hx_post(f"/admin/users/{target.id}/role", data={"role": "pm"})
     assert response.status_code == 200
     assert "<html" not in response.text
     assert f'id="user-{target.id}"' in response.text
@@ -87,8 +85,8 @@ def test_change_role_without_javascript_redirects(admin_client, users):
     assert response.status_code == 302 and response.headers["Location"] == "/admin/users"
 
 
-def test_role_change_applies_to_open_sessions(app, admin_client, users):
-    pm_client = log_in(app.test_client(), users["pm"])
+def test_role_change_applies_to_open_sessions(admin_client, client_for, users):
+    pm_client = client_for(users["pm"])
     assert pm_client.get("/dashboard").status_code == 200
     admin_client.post(f"/admin/users/{users['pm'].id}/role", data={"role": "stakeholder"})
     assert pm_client.get("/dashboard").status_code == 403
@@ -96,20 +94,18 @@ def test_role_change_applies_to_open_sessions(app, admin_client, users):
 
 def test_admin_cannot_demote_or_deactivate_themselves(admin_client, users):
     me = users["admin"]
-    response = admin_client.post(
-        f"/admin/users/{me.id}/role", data={"role": "pm"}, headers={"HX-Request": "true"}
-    )
+    response = admin_client.hx_post(f"/admin/users/{me.id}/role", data={"role": "pm"})
     assert response.status_code == 422 and "your own administrator role" in response.text
-    response = admin_client.post(f"/admin/users/{me.id}/deactivate", headers={"HX-Request": "true"})
+    response = admin_client.hx_post(f"/admin/users/{me.id}/deactivate")
     assert response.status_code == 422 and "your own account" in response.text
     db.session.expire_all()
     me = db.session.get(User, me.id)
     assert me.role is Role.ADMIN and me.active
 
 
-def test_deactivate_ends_sessions_and_reactivate_restores_login(app, admin_client, users):
+def test_deactivate_ends_sessions_and_reactivate_restores_login(admin_client, client_for, users):
     target = users["stakeholder"]
-    target_client = log_in(app.test_client(), target)
+    target_client = client_for(target)
     assert target_client.get("/products").status_code == 200
 
     assert admin_client.post(f"/admin/users/{target.id}/deactivate").status_code == 302

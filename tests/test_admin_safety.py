@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from portfolio.admin.accounts import UserChangeRefused, change_role, set_active
 from portfolio.extensions import db
 from portfolio.models import ApiToken, Role, User
-from tests.conftest import log_in, postgres_url
+from tests.helpers import postgres_url
 
 
 def active_admins() -> int:
@@ -66,11 +66,11 @@ def test_deactivation_revokes_tokens_and_reactivation_does_not_revive_them(app, 
     postgres_url() is None, reason="concurrency is tested against PostgreSQL (TEST_DATABASE_URL)"
 )
 @pytest.mark.parametrize("action", ["role", "deactivate"])
-def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, make, action):
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(app, make, client_for, action):
     first, second = make.user("admin"), make.user("admin")
     clients = {
-        first.id: log_in(app.test_client(), first),
-        second.id: log_in(app.test_client(), second),
+        first.id: client_for(first),
+        second.id: client_for(second),
     }
     barrier = threading.Barrier(2, timeout=30)
     statuses, errors = [], []

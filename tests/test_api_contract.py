@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 
 from portfolio.extensions import db
 from portfolio.models import ApiToken, RoadmapItem
-from tests.conftest import log_in
-
-
-@pytest.fixture
-def demo(app):
-    from portfolio.demo import seed_demo
-
-    seed_demo(db.session)
-    db.session.commit()
+from tests.helpers import parse_html
 
 
 def issue_token(client) -> str:
     page = client.post("/account/tokens", data={"name": "BI"})
     assert page.status_code == 201
-    return re.search(r'data-testid="new-token">([^<]+)<', page.text).group(1)
+    return parse_html(page.text).one('[data-testid="new-token"]').text
 
 
 @pytest.fixture
@@ -43,7 +33,7 @@ def test_tokens_are_shown_once_and_stored_hashed(leader_client, token):
     assert token not in leader_client.get("/account").text  # never shown again
 
 
-def test_authentication(client, leader_client, users, token, make):
+def test_authentication(client, leader_client, client_for, users, token, make):
     missing = get(client, "/api/products")
     assert missing.status_code == 401 and missing.json["title"] == "Unauthorized"
     assert "Bearer" in missing.headers["WWW-Authenticate"]
@@ -51,7 +41,7 @@ def test_authentication(client, leader_client, users, token, make):
     assert get(client, "/api/products", token).status_code == 200
 
     token_id = db.session.execute(sa.select(ApiToken.id)).scalar_one()
-    other = log_in(client.application.test_client(), make.user("pm"))
+    other = client_for(make.user("pm"))
     assert other.post(f"/account/tokens/{token_id}/revoke").status_code == 404  # not theirs
     assert leader_client.post(f"/account/tokens/{token_id}/revoke").status_code == 302
     revoked = get(client, "/api/products", token)

@@ -6,9 +6,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from portfolio.auth.passwords import password_problem
 from portfolio.extensions import db
 from portfolio.models import User
-from tests.conftest import PASSWORD, log_in
+from tests.helpers import PASSWORD, make_app
 
 
 def login(client, email, password=PASSWORD, **extra):
@@ -91,7 +92,7 @@ def test_anonymous_is_sent_to_login_with_next(client):
 
 
 def test_anonymous_htmx_request_is_redirected_by_htmx(client):
-    response = client.get("/products", headers={"HX-Request": "true"})
+    response = client.hx_get("/products")
     assert response.headers["HX-Redirect"].startswith("/login")
     assert "<html" not in response.text
 
@@ -143,8 +144,6 @@ def test_remember_me_cookie_is_httponly_lax_and_dies_with_logout(app, users):
 
 
 def test_production_cookies_are_secure(app):
-    from tests.conftest import make_app
-
     production = make_app(app.config["SQLALCHEMY_DATABASE_URI"], SECURE_COOKIES=True)
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.config["REMEMBER_COOKIE_SECURE"] is True
@@ -202,8 +201,8 @@ def test_password_change_errors_are_shown_next_to_the_field(
     assert db.session.get(User, users["pm"].id).check_password(PASSWORD)
 
 
-def test_deactivation_ends_active_sessions(app, users):
-    client = log_in(app.test_client(), users["stakeholder"])
+def test_deactivation_ends_active_sessions(client_for, users):
+    client = client_for(users["stakeholder"])
     assert client.get("/products").status_code == 200
     users["stakeholder"].deactivate()
     db.session.commit()
@@ -222,8 +221,6 @@ def test_deactivation_ends_active_sessions(app, users):
     ],
 )
 def test_password_rules(password, problem):
-    from portfolio.auth.passwords import password_problem
-
     found = password_problem(password)
     if problem is None:
         assert found is None

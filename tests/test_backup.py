@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from portfolio.extensions import db
 from portfolio.models import Activity, Product, Request, RoadmapItem, User, Vote
-from tests.conftest import make_app, postgres_url
+from tests.helpers import make_app, postgres_url
 
 COUNTED = (User, Product, Request, Vote, RoadmapItem, Activity)
 
@@ -27,11 +27,7 @@ def counts() -> dict[str, int]:
 @pytest.mark.skipif(
     postgres_url() is not None, reason="SQLite backup; PostgreSQL uses pg_dump (README)"
 )
-def test_backup_round_trips_the_demo_data(app, tmp_path):
-    from portfolio.demo import seed_demo
-
-    seed_demo(db.session)
-    db.session.commit()
+def test_backup_round_trips_the_demo_data(app, demo, tmp_path):
     before = counts()
     target = tmp_path / "backups" / "portfolio-backup.db"
     result = app.test_cli_runner().invoke(args=["backup", str(target)])

@@ -9,7 +9,6 @@ open which route is in test_roles.py.
 
 from __future__ import annotations
 
-import re
 from types import SimpleNamespace
 
 import pytest
@@ -30,50 +29,44 @@ from portfolio.models import (
     Vote,
     roadmap_item_request,
 )
-from tests.conftest import count_rows, log_in
+from tests.helpers import (
+    Element,
+    card_ids,
+    cards_in,
+    count_rows,
+    input_value,
+    options,
+    parse_html,
+    selected_values,
+    textarea_text,
+)
 
-HX = {"HX-Request": "true"}
 MISSING = 999_999
-CARD = re.compile(r'id="card-(\d+)" data-item-id')
 
 
 # Reading the page ------------------------------------------------------------------
 
 
-def board(client, headers=None, **args) -> str:
-    response = client.get("/board", query_string=args, headers=headers or {})
+def board(client, **args) -> str:
+    response = client.get("/board", query_string=args)
     assert response.status_code == 200
     return response.text
 
 
-def card_ids(html: str) -> list[int]:
-    return [int(found) for found in CARD.findall(html)]
+def find_card(html: str, item_id: int) -> Element:
+    card = parse_html(html).by_id(f"card-{item_id}")
+    assert card.tag == "article" and "card" in card.classes
+    return card
 
 
-def cards_in(html: str, list_id: str) -> list[int]:
-    """Card ids, in order, in the card list `list_id` ("cards-now", "cards-next-3")."""
-    after = html.split(f'id="{list_id}"', 1)[1]
-    return card_ids(re.split(r'id="cards-|</section>', after, maxsplit=1)[0])
+def column_header(html: str, column: str) -> Element:
+    header = parse_html(html).by_id(f"column-{column}-header")
+    assert header.tag == "header"
+    return header
 
 
-def card_html(html: str, item_id: int) -> str:
-    return re.search(
-        rf'<article class="card[^"]*" id="card-{item_id}".*?</article>', html, re.S
-    ).group(0)
-
-
-def header_html(html: str, column: str) -> str:
-    return re.search(rf'<header[^>]*id="column-{column}-header".*?</header>', html, re.S).group(0)
-
-
-def hidden_inputs(html: str) -> dict[str, str]:
-    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', html))
-
-
-def input_value(html: str, name: str) -> str | None:
-    """What a form's <input name=...> holds, as the user sees it."""
-    tag = re.search(rf'<input[^>]*\bname="{name}"[^>]*>', html)
-    return re.search(r'\bvalue="([^"]*)"', tag.group(0)).group(1) if tag else None
+def hidden_inputs(element: Element) -> dict[str, str | None]:
+    return {field["name"]: field.get("value") for field in element.select("input[type=hidden]")}
 
 
 def refresh(row):
@@ -168,7 +161,7 @@ def test_an_unknown_tag_gives_a_message_and_the_whole_board(pm_client, scene):
 
 
 def test_an_htmx_filter_answers_the_board_fragment(pm_client, scene):
-    response = pm_client.get("/board", query_string={"product": scene.crm.id}, headers=HX)
+    response = pm_client.hx_get("/board", query_string={"product": scene.crm.id})
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
     assert "<html" not in response.text and 'id="board-filters"' not in response.text
     assert response.text.lstrip().startswith('<section id="board"')
@@ -177,8 +170,8 @@ def test_an_htmx_filter_answers_the_board_fragment(pm_client, scene):
 
 @pytest.mark.parametrize("header", ["HX-Boosted", "HX-History-Restore-Request"])
 def test_boosted_and_history_requests_get_the_whole_page(pm_client, scene, header):
-    response = pm_client.get(
-        "/board", query_string={"product": scene.crm.id}, headers={**HX, header: "true"}
+    response = pm_client.hx_get(
+        "/board", query_string={"product": scene.crm.id}, headers={header: "true"}
     )
     assert (
         response.status_code == 200
@@ -198,8 +191,8 @@ def test_a_keyboard_move_keeps_the_filters(pm_client, admin_client, make, direct
     mine = [make.item(crm, column=Column.NEXT) for _ in range(2)]
     hidden_card = make.item(erp, column=Column.NEXT)
     filters = {"product": str(crm.id), "view": "lanes"}
-    form = card_html(board(pm_client, **filters), mine[1].id)
-    assert 'class="card-moves"' in form and hidden_inputs(form).items() >= filters.items()
+    form = find_card(board(pm_client, **filters), mine[1].id).one("form.card-moves")
+    assert hidden_inputs(form).items() >= filters.items()
     if stale:  # another pm moves the card after this board was loaded
         assert (
             admin_client.post(
@@ -208,9 +201,8 @@ def test_a_keyboard_move_keeps_the_filters(pm_client, admin_client, make, direct
             ).status_code
             == 302
         )
-    response = pm_client.post(
+    response = pm_client.hx_post(
         f"/board/items/{mine[1].id}/move",
-        headers=HX,
         data={"direction": direction, "version": mine[1].version, **filters},
     )
     assert response.status_code == status and response.headers["HX-Retarget"] == "#board"
@@ -218,7 +210,7 @@ def test_a_keyboard_move_keeps_the_filters(pm_client, admin_client, make, direct
     assert sorted(card_ids(response.text)) == sorted(card.id for card in mine)
     assert hidden_card.id not in card_ids(response.text)
     for card in mine:
-        assert hidden_inputs(card_html(response.text, card.id)).items() >= filters.items()
+        assert hidden_inputs(find_card(response.text, card.id)).items() >= filters.items()
 
 
 def test_a_refused_move_without_javascript_redirects_to_the_filtered_board(pm_client, make):
@@ -247,7 +239,8 @@ def test_swimlanes_give_each_product_a_lane_with_its_cards_in_their_columns(pm_c
     zeta_next = make.item(zeta, column=Column.NEXT)
     html = board(pm_client, view="lanes")
     assert "board-view-lanes" in html
-    assert re.findall(r'<section class="lane" aria-label="([^"]+)"', html) == ["Alpha", "Zeta"]
+    lanes = parse_html(html).select("section.lane")
+    assert [lane["aria-label"] for lane in lanes] == ["Alpha", "Zeta"]
     assert cards_in(html, f"cards-now-{alpha.id}") == [card.id for card in alpha_now]
     assert cards_in(html, f"cards-shipped-{alpha.id}") == [alpha_shipped.id]
     assert (
@@ -281,8 +274,8 @@ def test_a_card_shows_its_rice_score(pm_client, make, reach, impact, confidence,
     item = make.item(
         make.product(), reach=reach, impact=impact, confidence=confidence, effort=effort
     )
-    card = card_html(board(pm_client), item.id)
-    assert re.search(r'data-testid="score">([^<]*)<', card).group(1) == shown
+    card = find_card(board(pm_client), item.id)
+    assert card.one('[data-testid="score"]').text == shown
 
 
 def test_a_card_shows_product_title_votes_departments_and_owner(pm_client, make, users):
@@ -302,14 +295,15 @@ def test_a_card_shows_product_title_votes_departments_and_owner(pm_client, make,
     bare = make.item(product, title="Quiet card")
     db.session.commit()
     html = board(pm_client)
-    card = card_html(html, item.id)
-    assert '<span class="card-product">Payroll</span>' in card and "Self-service payslips" in card
-    assert re.search(r'class="card-votes".*?</span> (\d+)<', card).group(1) == "6"
-    assert re.findall(r'<span class="tag">([^<]+)</span>', card) == ["Finance", "Sales"]
-    assert f'<span class="card-owner">{users["pm"].display_name}</span>' in card
-    quiet = card_html(html, bare.id)
-    assert re.search(r'class="card-votes".*?</span> (\d+)<', quiet).group(1) == "0"
-    assert "card-departments" not in quiet and "No owner" in quiet
+    card = find_card(html, item.id)
+    assert card.one("span.card-product").text == "Payroll"
+    assert card.one(".card-title").text == "Self-service payslips"
+    assert card.one("span.card-votes").text == "▲ 6 votes"
+    assert [tag.text for tag in card.select("span.tag")] == ["Finance", "Sales"]
+    assert card.one("span.card-owner").text == users["pm"].display_name
+    quiet = find_card(html, bare.id)
+    assert quiet.one("span.card-votes").text == "▲ 0 votes"
+    assert quiet.select(".card-departments") == [] and quiet.one(".card-owner").text == "No owner"
 
 
 # WIP limits ------------------------------------------------------------------------------
@@ -332,11 +326,13 @@ def test_saved_limits_warn_over_the_limit_column(pm_client, make):
     assert limits_saved() == {Column.NOW: 1, Column.NEXT: None, Column.LATER: 4}
     html = pm_client.get(response.location).text
     assert "Work-in-progress limits saved." in html
-    now = header_html(html, "now")
-    assert "over-limit" in now and "Over the WIP limit by 2" in now and "/ 1" in now
-    later = header_html(html, "later")
-    assert "over-limit" not in later and "Over the WIP limit" not in later and "/ 4" in later
-    assert "Over the WIP limit" not in header_html(html, "next")
+    now = column_header(html, "now")
+    assert "over-limit" in now.classes and "Over the WIP limit by 2" in now.text
+    assert now.one(".column-limit").text == "/ 1"
+    later = column_header(html, "later")
+    assert "over-limit" not in later.html and "Over the WIP limit" not in later.text
+    assert later.one(".column-limit").text == "/ 4"
+    assert "Over the WIP limit" not in column_header(html, "next").text
 
 
 @pytest.mark.parametrize("bad", ["0", "-1", "abc", "2.5", "1001"])
@@ -395,7 +391,7 @@ def test_a_long_column_draws_a_page_and_offers_the_rest(pm_client, make, size, m
     assert cards_in(html, "cards-next") == ids[:COLUMN_PAGE]
     assert cards_in(html, "cards-now") == [short.id]
     assert html.count("more card") == 1 and more in html
-    link = re.search(r'<p class="column-more small"><a href="([^"]+)"', html).group(1)
+    link = parse_html(html).one("p.column-more > a")["href"]
     assert "all=1" in link and f"product={product.id}" in link
     everything = board(pm_client, product=product.id, all="1")
     assert cards_in(everything, "cards-next") == ids and "more card" not in everything
@@ -433,8 +429,8 @@ def item_data(product, **overrides) -> dict:
 
 
 def field_error(html: str, field: str) -> str:
-    found = re.search(rf'<small class="field-error" id="{field}-error">([^<]*)</small>', html)
-    return found.group(1) if found else ""
+    found = parse_html(html).select(f"small.field-error#{field}-error")
+    return found[0].text if found else ""
 
 
 def test_the_new_item_form_has_no_score_field_and_prefills_product_and_owner(
@@ -443,8 +439,9 @@ def test_the_new_item_form_has_no_score_field_and_prefills_product_and_owner(
     product = make.product(name="Ledger")
     html = pm_client.get("/board/items/new", query_string={"product": product.id}).text
     assert 'name="score"' not in html and "reach × impact × confidence ÷ effort" in html
-    assert re.search(rf'<option selected value="{product.id}">Ledger</option>', html)
-    assert re.search(rf'<option selected value="{users["pm"].id}">', html)
+    assert (str(product.id), "Ledger", True) in options(html, "product_id")
+    assert selected_values(html, "product_id") == [str(product.id)]
+    assert selected_values(html, "owner_id") == [str(users["pm"].id)]
 
 
 def test_adding_an_item_puts_it_at_the_bottom_of_its_column_with_a_derived_score(
@@ -506,9 +503,7 @@ def test_an_invalid_new_item_is_refused_with_the_error_beside_the_field(
     typed = {**item_data(product), field: value}
     for name in ("title", "reach", "effort", "cost_saved_per_year"):
         assert input_value(response.text, name) == typed[name].strip()
-    assert re.search(
-        r'name="description"[^>]*>\s*Fewer \*\*manual\*\* matches.</textarea>', response.text
-    )
+    assert textarea_text(response.text, "description") == "Fewer **manual** matches."
 
 
 def test_editing_saves_the_item(pm_client, make, users):
@@ -579,7 +574,7 @@ def test_a_stale_edit_is_refused_and_keeps_what_the_user_typed(
     assert retry.status_code == 302 and refresh(item).title == "My careful rewrite"
 
 
-def test_a_stale_edit_names_who_changed_the_item(pm_client, admin_client, client_as, make, users):
+def test_a_stale_edit_names_who_changed_the_item(pm_client, admin_client, client_for, make, users):
     item = make.item(make.product(), column=Column.NEXT, title="Original")
     assert (
         admin_client.post(
@@ -588,7 +583,7 @@ def test_a_stale_edit_names_who_changed_the_item(pm_client, admin_client, client
         == 302
     )
     opened_version = refresh(item).version
-    other_pm = log_in(client_as(None), make.user("pm", display_name="Robin Editor"))
+    other_pm = client_for(make.user("pm", display_name="Robin Editor"))
     assert (
         other_pm.post(
             f"/board/items/{item.id}/edit",
@@ -601,15 +596,15 @@ def test_a_stale_edit_names_who_changed_the_item(pm_client, admin_client, client
         data=item_data(item.product, title="Mine", version=str(opened_version)),
     )
     assert response.status_code == 409
-    conflict = re.search(r'data-testid="edit-conflict">.*?</div>', response.text, re.S).group(0)
+    conflict = parse_html(response.text).one('[data-testid="edit-conflict"]').text
     assert users["admin"].display_name not in conflict
     assert "Robin Editor" in conflict or "Someone" in conflict
 
 
-def test_a_move_refused_after_an_edit_names_the_editor(pm_client, client_as, make, users):
+def test_a_move_refused_after_an_edit_names_the_editor(pm_client, client_for, make, users):
     item = make.item(make.product(), column=Column.NEXT)
     loaded_version = item.version
-    editor = log_in(client_as(None), make.user("pm", display_name="Robin Editor"))
+    editor = client_for(make.user("pm", display_name="Robin Editor"))
     assert (
         editor.post(
             f"/board/items/{item.id}/edit",
@@ -617,9 +612,8 @@ def test_a_move_refused_after_an_edit_names_the_editor(pm_client, client_as, mak
         ).status_code
         == 302
     )
-    response = pm_client.post(
+    response = pm_client.hx_post(
         f"/board/items/{item.id}/move",
-        headers=HX,
         data={"direction": "previous", "version": loaded_version},
     )
     assert response.status_code == 409
@@ -747,21 +741,26 @@ def detailed_item(make, users):
 
 
 @pytest.mark.parametrize(
-    "headers, full_page", [(HX, False), ({}, True)], ids=["htmx-panel", "page"]
+    "htmx, full_page", [(True, False), (False, True)], ids=["htmx-panel", "page"]
 )
 def test_the_detail_shows_description_rice_requests_and_comments(
-    stakeholder_client, detailed_item, headers, full_page
+    stakeholder_client, detailed_item, htmx, full_page
 ):
     item, quiet, popular = detailed_item.item, detailed_item.quiet, detailed_item.popular
-    response = stakeholder_client.get(f"/board/items/{item.id}", headers=headers)
+    get = stakeholder_client.hx_get if htmx else stakeholder_client.get
+    response = get(f"/board/items/{item.id}")
     assert response.status_code == 200 and ("<html" in response.text) is full_page
     html = response.text
     assert "Handheld scanners" in html and "Give pickers <strong>scanners</strong>." in html
-    rice = re.search(r'<table class="rice compact">.*?</table>', html, re.S).group(0)
+    rice = parse_html(html).one("table.rice.compact")
     for shown in ("1,200 people per quarter", "× 2.00", "× 80 %", "÷ 4.0 person-weeks"):
-        assert shown in rice
-    assert re.search(r'data-testid="rice-score">([^<]*)<', rice).group(1) == "480.0"
-    linked = re.findall(r'#(\d+) [^<]*</a>\s*<span class="muted small">▲ (\d+) · ([^·<]+?) ·', html)
+        assert shown in rice.text
+    assert rice.one('[data-testid="rice-score"]').text == "480.0"
+    linked = []
+    for answered in parse_html(html).select("ul.linked-requests > li"):
+        number = answered.one("a").text.split()[0]
+        votes, department, _status = answered.one("span.muted.small").text.split(" · ")
+        linked.append((number.removeprefix("#"), votes.removeprefix("▲ "), department))
     assert linked == [(str(popular.id), "3", "Logistics"), (str(quiet.id), "1", "—")]
     assert "Please before peak season" in html and "Comments <small" in html
 
@@ -770,7 +769,8 @@ def test_the_detail_shows_description_rice_requests_and_comments(
 
 
 def populate(products, departments, voters, size: int) -> None:
-    """`size` cards over every column and many products, most answering one or two requests with votes."""
+    """`size` cards over every column and many products, most answering one or two
+    requests with votes."""
     for table in (
         roadmap_item_request,
         Vote.__table__,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import random
 import threading
 from datetime import date
 
@@ -15,7 +15,7 @@ from portfolio.board.moves import MoveRefused, StaleMove, move_by_direction, mov
 from portfolio.board.ranking import REBALANCE_LENGTH, evenly_spaced_ranks, rank_between
 from portfolio.extensions import db
 from portfolio.models import Activity, Column, RequestStatus, RoadmapItem
-from tests.conftest import count_rows, log_in, postgres_url
+from tests.helpers import cards_in, count_rows, parse_html, postgres_url
 
 COLUMNS = [Column.NOW, Column.NEXT, Column.LATER]
 
@@ -256,9 +256,8 @@ def test_a_move_costs_the_same_queries_in_10_and_5000_card_columns(
         rows_before = count_rows(RoadmapItem) + count_rows(Activity)
         with count_queries() as statements:
             if kind == "drag":
-                response = pm_client.post(
+                response = pm_client.hx_post(
                     "/board/move",
-                    headers={"HX-Request": "true"},
                     data={
                         "item_id": middle,
                         "version": 1,
@@ -268,9 +267,8 @@ def test_a_move_costs_the_same_queries_in_10_and_5000_card_columns(
                     },
                 )
             else:
-                response = pm_client.post(
+                response = pm_client.hx_post(
                     f"/board/items/{middle}/move",
-                    headers={"HX-Request": "true"},
                     data={"direction": "up", "version": 1},
                 )
         assert response.status_code == 200
@@ -283,18 +281,12 @@ def test_a_move_costs_the_same_queries_in_10_and_5000_card_columns(
     assert move_queries(10) == move_queries(5000)
 
 
-def card_order_in(html: str, column: str) -> list[int]:
-    section = html.split(f'id="cards-{column}"')[1].split("</section>")[0]
-    return [int(card_id) for card_id in re.findall(r'id="card-(\d+)" data-item-id', section)]
-
-
 def test_drag_answers_the_card_and_the_headers_it_changed(pm_client, make):
     product = make.product()
     now = [make.item(product, column=Column.NOW) for _ in range(3)]
     later = make.item(product, column=Column.LATER)
-    response = pm_client.post(
+    response = pm_client.hx_post(
         "/board/move",
-        headers={"HX-Request": "true"},
         data={
             "item_id": later.id,
             "version": later.version,
@@ -304,14 +296,12 @@ def test_drag_answers_the_card_and_the_headers_it_changed(pm_client, make):
         },
     )
     assert response.status_code == 200 and response.headers["HX-Retarget"] == f"#card-{later.id}"
-    assert (
-        f'id="card-{later.id}"' in response.text
-        and f'data-version="{later.version + 1}"' in response.text
-    )
-    assert 'id="column-now-header"' in response.text and 'hx-swap-oob="true"' in response.text
+    answer = parse_html(response.text)
+    assert answer.by_id(f"card-{later.id}")["data-version"] == str(later.version + 1)
+    assert answer.by_id("column-now-header")["hx-swap-oob"] == "true"
     assert order(Column.NOW) == [now[0].id, later.id, now[1].id, now[2].id]
     page = pm_client.get("/board").text
-    assert card_order_in(page, "now") == [now[0].id, later.id, now[1].id, now[2].id]
+    assert cards_in(page, "cards-now") == [now[0].id, later.id, now[1].id, now[2].id]
 
 
 def test_stale_drag_gets_409_with_who_moved_it(pm_client, admin_client, make, users):
@@ -325,9 +315,8 @@ def test_stale_drag_gets_409_with_who_moved_it(pm_client, admin_client, make, us
         == 302
     )
     after_admin = order(Column.NEXT)
-    response = pm_client.post(
+    response = pm_client.hx_post(
         "/board/move",
-        headers={"HX-Request": "true"},
         data={
             "item_id": cards[2].id,
             "version": stale_version,
@@ -346,9 +335,8 @@ def test_stale_drag_gets_409_with_who_moved_it(pm_client, admin_client, make, us
 
 def test_dropping_into_shipped_asks_for_a_release_note(pm_client, make):
     item = make.item(make.product(), column=Column.NOW)
-    response = pm_client.post(
+    response = pm_client.hx_post(
         "/board/move",
-        headers={"HX-Request": "true"},
         data={
             "item_id": item.id,
             "version": item.version,
@@ -423,27 +411,23 @@ def test_board_writes_need_the_csrf_token(pm_client, make, url, data):
     postgres_url() is None, reason="concurrency is tested against PostgreSQL (TEST_DATABASE_URL)"
 )
 @pytest.mark.parametrize("reorders", [False, True], ids=["moves", "moves-and-order-by-score"])
-def test_two_pms_moving_at_once_never_lose_a_move(app, make, users, reorders):
+def test_two_pms_moving_at_once_never_lose_a_move(app, make, users, client_for, reorders):
     """Two PMs move cards in one column at once; with `reorders` the second one
     also orders the column by score now and then, racing the first one's moves."""
     product = make.product()
     ids = [make.item(product, column=Column.NOW, reach=10 * n).id for n in range(12)]
-    clients = [log_in(app.test_client(), users["pm"]), log_in(app.test_client(), users["admin"])]
+    clients = [client_for(users["pm"]), client_for(users["admin"])]
     accepted, refused, errors, reordered = [], [], [], []
     barrier = threading.Barrier(2, timeout=30)
 
     def mover(client, seed: int) -> None:
-        import random
-
         rng = random.Random(seed)
         try:
             barrier.wait()
             for step in range(20):
                 if reorders and seed == 1 and step % 4 == 3:
                     reordered.append(
-                        client.post(
-                            "/board/columns/now/order-by-score", headers={"HX-Request": "true"}
-                        ).status_code
+                        client.hx_post("/board/columns/now/order-by-score").status_code
                     )
                     continue
                 with app.app_context():
@@ -456,9 +440,8 @@ def test_two_pms_moving_at_once_never_lose_a_move(app, make, users, reorders):
                 card_id, version = rng.choice(current)
                 others = [row[0] for row in current if row[0] != card_id]
                 above = rng.choice(others)
-                response = client.post(
+                response = client.hx_post(
                     "/board/move",
-                    headers={"HX-Request": "true"},
                     data={
                         "item_id": card_id,
                         "version": version,
@@ -504,10 +487,10 @@ def test_order_by_score_ranks_the_column_by_rice_and_records_it(pm_client, make,
     )
     untouched = [make.item(product, column=Column.NOW, reach=reach).id for reach in (5, 500)]
     versions_before = {card.id: card.version for card in (low, high, middle)}
-    response = pm_client.post("/board/columns/next/order-by-score", headers={"HX-Request": "true"})
+    response = pm_client.hx_post("/board/columns/next/order-by-score")
     assert response.status_code == 200 and "<html" not in response.text
     assert "Next ordered by RICE score (3 cards)." in response.text
-    assert card_order_in(response.text, "next") == [high.id, middle.id, low.id]
+    assert cards_in(response.text, "cards-next") == [high.id, middle.id, low.id]
     assert order(Column.NEXT) == [high.id, middle.id, low.id]
     assert order(Column.NOW) == untouched
     activity = db.session.execute(
@@ -531,9 +514,8 @@ def test_a_move_on_a_board_loaded_before_order_by_score_is_refused(
     loaded_versions = {card.id: card.version for card in cards}
     assert admin_client.post("/board/columns/next/order-by-score").status_code == 302
     after_admin = order(Column.NEXT)
-    response = pm_client.post(
+    response = pm_client.hx_post(
         "/board/move",
-        headers={"HX-Request": "true"},
         data={
             "item_id": cards[0].id,
             "version": loaded_versions[cards[0].id],
@@ -549,9 +531,8 @@ def test_a_move_on_a_board_loaded_before_order_by_score_is_refused(
 def test_next_on_a_later_card_asks_for_the_release_note(pm_client, make):
     item = make.item(make.product(), column=Column.LATER)
     rows_before = count_rows(Activity)
-    answer = pm_client.post(
+    answer = pm_client.hx_post(
         f"/board/items/{item.id}/move",
-        headers={"HX-Request": "true"},
         data={"direction": "next", "version": item.version},
     )
     assert answer.status_code == 200 and answer.headers["HX-Retarget"] == "#board-dialog"
@@ -573,22 +554,18 @@ def test_edge_move_buttons_stay_focusable(pm_client, make):
         make.item(product, column=column) for column in (Column.NOW, Column.LATER, Column.SHIPPED)
     )
     page = pm_client.get("/board").text
-    buttons = {
-        match.group(1): match.group(0)
-        for match in re.finditer(r'<button[^>]*id="(move-[a-z]+-\d+)"[^>]*>', page)
-    }
-    assert not any(" disabled" in tag for tag in buttons.values())
-    assert 'aria-disabled="true"' in buttons[f"move-previous-{now.id}"]
-    assert 'aria-disabled="true"' in buttons[f"move-next-{shipped.id}"]
-    assert 'aria-label="Ship “' in buttons[f"move-next-{later.id}"]
-    assert "aria-disabled" not in buttons[f"move-next-{later.id}"]
+    buttons = {button.id: button for button in parse_html(page).select("button[id^=move-]")}
+    assert not any("disabled" in button.attrs for button in buttons.values())
+    assert buttons[f"move-previous-{now.id}"].get("aria-disabled") == "true"
+    assert buttons[f"move-next-{shipped.id}"].get("aria-disabled") == "true"
+    assert buttons[f"move-next-{later.id}"]["aria-label"].startswith("Ship “")
+    assert "aria-disabled" not in buttons[f"move-next-{later.id}"].attrs
 
 
 def test_shipping_from_the_dialog_answers_the_board_with_a_focused_notice(pm_client, make):
     item = make.item(make.product(), column=Column.LATER)
-    answer = pm_client.post(
+    answer = pm_client.hx_post(
         f"/board/items/{item.id}/ship",
-        headers={"HX-Request": "true"},
         data={
             "release_note": "Live for everyone",
             "version": item.version,
@@ -596,6 +573,6 @@ def test_shipping_from_the_dialog_answers_the_board_with_a_focused_notice(pm_cli
         },
     )
     assert answer.status_code == 200 and "<html" not in answer.text
-    notice = re.search(r'<p[^>]*data-testid="board-notice"[^>]*>', answer.text).group(0)
-    assert "autofocus" in notice and 'tabindex="-1"' in notice
-    assert card_order_in(answer.text, "shipped") == [item.id]
+    notice = parse_html(answer.text).one('p[data-testid="board-notice"]')
+    assert "autofocus" in notice.attrs and notice.get("tabindex") == "-1"
+    assert cards_in(answer.text, "cards-shipped") == [item.id]

@@ -20,7 +20,7 @@ from portfolio.models import (
     Unit,
     Usage,
 )
-from tests.conftest import count_rows
+from tests.helpers import count_rows, parse_html
 
 
 def build_products(count: int, departments: list[Department], owner, batch: str = "a") -> None:
@@ -104,9 +104,7 @@ def catalogue(make, users):
 
 
 def listed(response) -> list[str]:
-    import re
-
-    return re.findall(r'class="product-name"><strong>([^<]+)</strong>', response.text)
+    return [name.text for name in parse_html(response.text).select(".product-name > strong")]
 
 
 @pytest.mark.parametrize(
@@ -130,7 +128,7 @@ def test_search_and_filters(stakeholder_client, catalogue, query, expected):
 
 
 def test_htmx_search_answers_the_results_fragment(stakeholder_client, catalogue):
-    response = stakeholder_client.get("/products?q=pipeline", headers={"HX-Request": "true"})
+    response = stakeholder_client.hx_get("/products?q=pipeline")
     assert response.status_code == 200
     assert "<html" not in response.text and response.text.lstrip().startswith(
         '<section id="results"'
@@ -244,10 +242,9 @@ def test_recording_a_reading_inline(pm_client, catalogue, make, users):
     measure = make.measure(catalogue["erp"], unit=Unit.DAYS)
     prefix = f"reading-{measure.id}-"
     today = date.today().isoformat()
-    response = pm_client.post(
+    response = pm_client.hx_post(
         f"/products/finance-erp/measures/{measure.id}/readings",
         data={prefix + "taken_on": today, prefix + "value": "7.5", prefix + "note": "Q4"},
-        headers={"HX-Request": "true"},
     )
     assert response.status_code == 200 and "<html" not in response.text
     assert f'id="measure-{measure.id}"' in response.text and "7.5 days" in response.text
@@ -256,17 +253,15 @@ def test_recording_a_reading_inline(pm_client, catalogue, make, users):
     ).scalar_one()
     assert reading.value == 7.5 and reading.recorded_by_id == users["pm"].id
 
-    again = pm_client.post(
+    again = pm_client.hx_post(
         f"/products/finance-erp/measures/{measure.id}/readings",
         data={prefix + "taken_on": today, prefix + "value": "7"},
-        headers={"HX-Request": "true"},
     )
     assert again.status_code == 422 and "already a reading" in again.text
     future = (date.today() + timedelta(days=3)).isoformat()
-    later = pm_client.post(
+    later = pm_client.hx_post(
         f"/products/finance-erp/measures/{measure.id}/readings",
         data={prefix + "taken_on": future, prefix + "value": "7"},
-        headers={"HX-Request": "true"},
     )
     assert later.status_code == 422 and "in the future" in later.text
     assert count_rows(Reading, Reading.measure_id == measure.id) == 1
@@ -280,9 +275,8 @@ def test_reading_of_another_products_measure_is_404(pm_client, catalogue, make):
 
 def test_usage_is_added_and_removed_inline(pm_client, catalogue):
     erp, sales = catalogue["erp"], catalogue["sales"]
-    response = pm_client.post(
+    response = pm_client.hx_post(
         "/products/finance-erp/usage",
-        headers={"HX-Request": "true"},
         data={"department_id": str(sales.id), "level": "occasional", "users": "12"},
     )
     assert (
@@ -298,15 +292,12 @@ def test_usage_is_added_and_removed_inline(pm_client, catalogue):
     legal = Department(name="Legal", headcount=4)
     db.session.add(legal)
     db.session.commit()
-    negative = pm_client.post(
+    negative = pm_client.hx_post(
         "/products/finance-erp/usage",
-        headers={"HX-Request": "true"},
         data={"department_id": str(legal.id), "level": "primary", "users": "-3"},
     )
     assert negative.status_code == 422 and 'id="users-error"' in negative.text
-    remove = pm_client.post(
-        f"/products/finance-erp/usage/{usage.id}/delete", headers={"HX-Request": "true"}
-    )
+    remove = pm_client.hx_post(f"/products/finance-erp/usage/{usage.id}/delete")
     assert remove.status_code == 200
     assert count_rows(Usage, Usage.product_id == erp.id) == 1
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from portfolio.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from portfolio.extensions import db
 from portfolio.models import Department, Role, User
-from tests.conftest import count_rows
+from tests.helpers import count_rows, make_app
 
 
 def test_create_user_prompts_for_password(app):
@@ -49,8 +49,6 @@ def test_seed_demo_creates_one_account_per_role_once(app):
 
 
 def test_login_page_lists_demo_accounts_only_in_demo_mode(app, tmp_path):
-    from tests.conftest import make_app
-
     assert "demo@" not in app.test_client().get("/login").text
     assert "admin@demo.example" not in app.test_client().get("/login").text
     demo_app = make_app(app.config["SQLALCHEMY_DATABASE_URI"], DEMO=True)

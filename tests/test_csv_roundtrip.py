@@ -4,7 +4,6 @@ files; bad rows are all reported by file and line, and nothing is written."""
 from __future__ import annotations
 
 import csv
-import uuid
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ import sqlalchemy as sa
 from portfolio.catalogue.csv_io import COLUMNS, export_catalogue, import_catalogue
 from portfolio.extensions import db
 from portfolio.models import Department, Product, Role, SuccessMeasure, Usage, User
-from tests.conftest import count_rows, make_app, postgres_url, with_search_path
+from tests.helpers import count_rows, make_app
 
 CATALOGUE = (Department, Product, Usage, SuccessMeasure)
 
@@ -23,30 +22,12 @@ def catalogue_counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def empty_app(tmp_path):
+def empty_app(empty_database_url):
     """A second app on an empty database (a new SQLite file or a new PostgreSQL schema)."""
-    base = postgres_url()
-    if base is None:
-        app = make_app(f"sqlite:///{tmp_path / 'empty.db'}")
-        schema = None
-    else:
-        schema = f"empty_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(base)
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        app = make_app(with_search_path(base, schema))
-    yield app
-    if schema:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return make_app(empty_database_url)
 
 
-def test_export_import_export_gives_identical_files(app, empty_app, tmp_path):
-    from portfolio.demo import seed_demo
-
-    seed_demo(db.session)
-    db.session.commit()
+def test_export_import_export_gives_identical_files(app, demo, empty_app, tmp_path):
     first, second = tmp_path / "first", tmp_path / "second"
     export_catalogue(db.session, first)
     owners = [(u.email, u.display_name) for u in db.session.execute(sa.select(User)).scalars()]
@@ -69,11 +50,7 @@ def test_export_import_export_gives_identical_files(app, empty_app, tmp_path):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
-def test_importing_twice_updates_instead_of_duplicating(app, tmp_path):
-    from portfolio.demo import seed_demo
-
-    seed_demo(db.session)
-    db.session.commit()
+def test_importing_twice_updates_instead_of_duplicating(app, demo, tmp_path):
     export_catalogue(db.session, tmp_path)
     before = catalogue_counts()
     for _ in range(2):

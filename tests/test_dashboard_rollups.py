@@ -16,6 +16,7 @@ from portfolio.models import (
     Contract,
     Direction,
     Product,
+    Request,
     RequestStatus,
     Sourcing,
     Stage,
@@ -228,8 +229,6 @@ def test_dashboard_query_count_is_constant(leader_client, make, count_queries):
         db.session.commit()
         for i in range(3):
             make.measure(rows[i], readings=[(date(2025, 6, 1), 90)])
-        from portfolio.models import Request
-
         db.session.add_all(
             [
                 Request(
@@ -258,9 +257,8 @@ def test_dashboard_query_count_is_constant(leader_client, make, count_queries):
 @pytest.mark.parametrize("role, status", [("pm", 200), ("stakeholder", 403)])
 def test_stakeholder_map_routes(client_as, make, role, status):
     make.product(slug="mapped")
-    response = client_as(role).post(
+    response = client_as(role).hx_post(
         "/products/mapped/stakeholders",
-        headers={"HX-Request": "true"},
         data={"name": "CFO", "department_id": "", "role": "sponsor", "power": "5", "interest": "4"},
     )
     assert response.status_code == status

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -22,6 +21,7 @@ import urllib.request
 import pytest
 
 from portfolio import ROOT
+from tests.helpers import input_value
 
 REDIS = shutil.which("redis-server")
 REQUIRED = os.environ.get("REQUIRE_REDIS") == "1"  # set by .ci/run, which installs redis-server
@@ -134,7 +134,8 @@ def gunicorn_server(tmp_path, redis_url):
 
 def post_login(opener, base: str, email: str, password: str) -> int:
     page = opener.open(f"{base}/login", timeout=10).read().decode()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = input_value(page, "csrf_token")
+    assert token
     body = urllib.parse.urlencode(
         {"csrf_token": token, "email": email, "password": password}
     ).encode()

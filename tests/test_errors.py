@@ -4,6 +4,7 @@ import pytest
 from flask import abort
 
 from portfolio.auth.permissions import public
+from tests.helpers import make_app
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def test_error_pages_use_the_layout(failing_app, url, status, text):
 
 @pytest.mark.parametrize("url, status", [("/no/such/page", 404), ("/explode", 500)])
 def test_errors_for_htmx_are_fragments(failing_app, url, status):
-    response = failing_app.test_client().get(url, headers={"HX-Request": "true"})
+    response = failing_app.test_client().hx_get(url)
     assert response.status_code == status
     assert "<html" not in response.text
     assert 'class="error-page"' in response.text
@@ -53,7 +54,7 @@ def test_forbidden_page(stakeholder_client):
 
 
 def test_csrf_error_page_explains(admin_client):
-    response = admin_client.post("/admin/users", csrf=False, headers={"HX-Request": "true"})
+    response = admin_client.hx_post("/admin/users", csrf=False)
     assert response.status_code == 400
     assert "security token" in response.text
     assert "<html" not in response.text
@@ -78,8 +79,6 @@ def test_responses_vary_on_hx_request_and_carry_security_headers(pm_client):
 
 
 def test_hsts_and_referrer_policy_in_production(app):
-    from tests.conftest import make_app
-
     production = make_app(
         app.config["SQLALCHEMY_DATABASE_URI"], ENV_NAME="production", SECURE_COOKIES=True
     )

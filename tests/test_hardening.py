@@ -6,6 +6,7 @@ import pytest
 
 from portfolio.extensions import db
 from portfolio.models import Role, User
+from tests.helpers import make_app
 
 SSO = {"SSO_HEADER": "X-Forwarded-Email", "SSO_TRUSTED_PROXIES": ("127.0.0.1", "10.9.0.0/16")}
 
@@ -58,8 +59,6 @@ def test_deactivated_user_is_refused_through_sso(client, make):
 
 
 def test_sso_is_off_by_default(tmp_path, users):
-    from tests.conftest import make_app
-
     plain = make_app(f"sqlite:///{tmp_path / 'plain.db'}")
     with plain.app_context():
         db.create_all()

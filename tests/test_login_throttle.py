@@ -11,7 +11,7 @@ import pytest
 
 from portfolio import ROOT
 from portfolio.auth import passwords
-from tests.conftest import PASSWORD
+from tests.helpers import PASSWORD
 
 
 def sign_in(client, email, password="wrong password", address="10.1.1.1"):

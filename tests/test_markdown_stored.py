@@ -10,7 +10,7 @@ from portfolio import markdown
 from portfolio.extensions import db
 from portfolio.markdown import MAX_MARKDOWN_LENGTH, RENDERER_VERSION, render_markdown
 from portfolio.models import Comment, Request, RoadmapItem
-from tests.conftest import make_app, postgres_url
+from tests.helpers import make_app, postgres_url
 
 # Bodies under the length limit that made markdown-it-py take 0.1–1 s each
 # (delimiter matching is superlinear in the number of delimiters).

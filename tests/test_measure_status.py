@@ -10,6 +10,7 @@ from portfolio.catalogue.measures import (
     MeasureStatus,
     definition_problems,
     measure_status,
+    status_of,
     trend_chart,
 )
 
@@ -64,8 +65,6 @@ def test_measure_status(kind, progress, today, expected):
 
 
 def test_the_latest_reading_by_date_decides(app, make):
-    from portfolio.catalogue.measures import status_of
-
     product = make.product()
     # Entered out of order: the newest reading is the bad one.
     measure = make.measure(

@@ -23,7 +23,7 @@ def test_pages_answer_503_when_the_database_is_down(app, pm_client, monkeypatch)
         assert "Temporarily unavailable" in response.text
         assert "Traceback" not in response.text
         assert response.headers["Retry-After"] == "15"
-    fragment = pm_client.get("/products", headers={"HX-Request": "true"})
+    fragment = pm_client.hx_get("/products")
     assert fragment.status_code == 503 and "<html" not in fragment.text
 
 

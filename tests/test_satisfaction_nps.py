@@ -14,7 +14,7 @@ from portfolio.catalogue.satisfaction import (
 )
 from portfolio.extensions import db
 from portfolio.models import SatisfactionResponse
-from tests.conftest import count_rows
+from tests.helpers import count_rows
 
 
 @pytest.mark.parametrize(
@@ -82,10 +82,8 @@ def test_nps_by_quarter_from_rows_in_one_query(app, make, count_queries):
 
 def test_a_second_answer_in_the_quarter_replaces_the_first(stakeholder_client, make, users):
     product = make.product(slug="rated")
-    first = stakeholder_client.post(
-        "/products/rated/survey",
-        data={"score": "4", "comment": "Slow"},
-        headers={"HX-Request": "true"},
+    first = stakeholder_client.hx_post(
+        "/products/rated/survey", data={"score": "4", "comment": "Slow"}
     )
     assert first.status_code == 200 and first.text.lstrip().startswith('<section id="satisfaction"')
     stakeholder_client.post("/products/rated/survey", data={"score": "9", "comment": ""})
@@ -105,8 +103,6 @@ def test_a_second_answer_in_the_quarter_replaces_the_first(stakeholder_client, m
 @pytest.mark.parametrize("score", ["", "11", "-1", "abc"])
 def test_invalid_scores_write_nothing(stakeholder_client, make, score):
     make.product(slug="rated")
-    response = stakeholder_client.post(
-        "/products/rated/survey", data={"score": score}, headers={"HX-Request": "true"}
-    )
+    response = stakeholder_client.hx_post("/products/rated/survey", data={"score": score})
     assert response.status_code == 422 and 'id="survey-score-' in response.text
     assert count_rows(SatisfactionResponse) == 0

@@ -3,6 +3,7 @@
 Without Chromium these tests skip with the reason printed; with
 REQUIRE_BROWSER=1 (as in CI) they fail instead. Every test fails if the page
 logs a JavaScript error (CSP violations included) unless it allowed it.
+What tests import (sign_in, screenshot, drag…) is in tests/browser/helpers.py.
 """
 
 from __future__ import annotations
@@ -16,12 +17,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from portfolio import ROOT
-from portfolio.extensions import db
-
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 BROWSER_REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
-ARTIFACTS = ROOT / "test-artifacts"
 
 # Root and offline: no sandbox, and no calls home that the closed network refuses.
 CHROMIUM_ARGS = [
@@ -73,15 +70,6 @@ def live_server(app) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture
-def demo(app):
-    """The demo organisation, as `make run` seeds it."""
-    from portfolio.demo import seed_demo
-
-    seed_demo(db.session)
-    db.session.commit()
-
-
 class ConsoleWatch:
     """JavaScript errors a page logged; tests may allow expected ones."""
 
@@ -111,19 +99,3 @@ def page(page, console):
     page.on("pageerror", lambda error: console.errors.append(f"uncaught: {error}"))
     yield page
     assert console.unexpected() == [], "JavaScript console errors"
-
-
-def sign_in(page, live_server: str, email: str, password: str = "demo-password") -> None:
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot under test-artifacts/ (kept by CI, not compared)."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

@@ -8,25 +8,18 @@ import threading
 from flask import request
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, sign_in
-from tests.browser.test_catalogue import assert_not_reloaded, mark_page
+from tests.browser.helpers import (
+    assert_not_reloaded,
+    drag,
+    mark_page,
+    screenshot,
+    sign_in,
+    wait_for_saved_move,
+)
 
 
 def column_titles(page, column: str) -> list[str]:
     return page.locator(f"#cards-{column} .card .card-title").all_inner_texts()
-
-
-def drag(page, source, target) -> None:
-    """Drag `source` by its handle onto the top edge of `target` (native drag
-    and drop, which SortableJS uses in Chromium)."""
-    source.locator(".drag-handle").drag_to(target, target_position={"x": 40, "y": 8})
-
-
-def wait_for_saved_move(page) -> None:
-    # A locator, not wait_for_function: polling a JavaScript string needs eval,
-    # which our Content-Security-Policy refuses.
-    expect(page.locator("#board.is-saving")).to_have_count(0)
-    page.wait_for_load_state("networkidle")
 
 
 def test_drag_within_a_column_persists(page, live_server, demo):

@@ -7,16 +7,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, sign_in
-
-
-def mark_page(page) -> None:
-    """Tag the live document; a full reload would lose the tag."""
-    page.evaluate("window.__noReload = true")
-
-
-def assert_not_reloaded(page) -> None:
-    assert page.evaluate("window.__noReload === true"), "the page was reloaded"
+from tests.browser.helpers import assert_not_reloaded, mark_page, screenshot, sign_in
 
 
 def test_active_search_narrows_while_typing_and_url_follows(page, live_server, demo):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ARTIFACTS, screenshot, sign_in
+from tests.browser.helpers import ARTIFACTS, screenshot, sign_in
 
 
 def test_dashboard_on_screen_and_in_print(page, live_server, demo):

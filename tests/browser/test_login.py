@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portfolio.demo import DEMO_ACCOUNTS
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.helpers import screenshot, sign_in
 
 EXPECTED_NAVIGATION = {
     "admin": ["Catalogue", "Requests", "Board", "Dashboard", "Admin"],

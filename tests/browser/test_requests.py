@@ -6,8 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot, sign_in
-from tests.browser.test_catalogue import assert_not_reloaded, mark_page
+from tests.browser.helpers import assert_not_reloaded, mark_page, screenshot, sign_in
 
 
 def test_vote_toggles_in_place(page, live_server, demo):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
-from tests.browser.test_board import drag, wait_for_saved_move
+from tests.browser.helpers import drag, sign_in, wait_for_saved_move
 
 RECORD_VIOLATIONS = """
 window.__cspViolations = [];
