@@ -84,8 +84,38 @@ def count_field(label: str, **kwargs) -> IntegerField:
     )
 
 
-def number_field(label: str, **kwargs) -> FloatField:
-    return FloatField(label, validators=[*kwargs.pop("validators", []), Finite()], **kwargs)
+# Every number a person types stays within what its unit can mean: no reading,
+# cost or promise is a trillion, and a divisor is never effectively zero.
+MAX_MAGNITUDE = 1e12
+MIN_DIVISOR = 1e-6
+
+
+class Bounded:
+    """|x| ≤ MAX_MAGNITUDE; with `divisor`, also |x| ≥ MIN_DIVISOR."""
+
+    def __init__(self, divisor: bool = False) -> None:
+        self.divisor = divisor
+
+    def __call__(self, form, field) -> None:
+        if field.data is None or not math.isfinite(float(field.data)):
+            return  # Finite() says so
+        value = abs(float(field.data))
+        if value > MAX_MAGNITUDE:
+            raise ValidationError(
+                "Enter a number between −1,000,000,000,000 and 1,000,000,000,000."
+            )
+        if self.divisor and value < MIN_DIVISOR:
+            raise ValidationError("Too close to zero to measure against: enter at least 0.000001.")
+
+
+def number_field(label: str, *, divisor: bool = False, **kwargs) -> FloatField:
+    """A finite number of at most a trillion either way; with `divisor`, one
+    that other numbers are divided by, so never (nearly) zero."""
+    return FloatField(
+        label,
+        validators=[*kwargs.pop("validators", []), Finite(), Bounded(divisor=divisor)],
+        **kwargs,
+    )
 
 
 def money_field(label: str, **kwargs) -> DecimalField:

@@ -139,3 +139,13 @@ def test_activity_page_query_count_is_constant(stakeholder_client, make, users, 
     )
     db.session.commit()
     assert queries() == few
+
+
+def test_account_administration_shows_on_the_trail_to_administrators_only(client_as, users):
+    admin = client_as("admin")
+    admin.post(f"/admin/users/{users['stakeholder'].id}/role", data={"role": "pm"})
+    admin.post("/account/tokens", data={"name": "Nightly BI"})
+    for role, sees in (("admin", True), ("pm", False), ("leader", False), ("stakeholder", False)):
+        page = client_as(role).get("/activity").text
+        assert ("changed the role of" in page) is sees, role
+        assert ("Nightly BI" in page) is sees, role

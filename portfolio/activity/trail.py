@@ -85,7 +85,23 @@ class ActivityFilters:
         return args
 
 
-def recent_activity(filters: ActivityFilters, limit: int = 500) -> sa.Select:
+# Changes to people's accounts and tokens are administration, not product
+# news: only administrators see them on the trail.
+ADMINISTRATION_VERBS = frozenset(
+    {
+        Verb.USER_CREATED,
+        Verb.ROLE_CHANGED,
+        Verb.USER_DEACTIVATED,
+        Verb.USER_REACTIVATED,
+        Verb.TOKEN_CREATED,
+        Verb.TOKEN_REVOKED,
+    }
+)
+
+
+def recent_activity(
+    filters: ActivityFilters, limit: int = 500, *, include_administration: bool = False
+) -> sa.Select:
     query = (
         sa.select(Activity)
         .where(Activity.created_at >= filters.since())
@@ -100,6 +116,8 @@ def recent_activity(filters: ActivityFilters, limit: int = 500) -> sa.Select:
     )
     if filters.product_id:
         query = query.where(Activity.product_id == filters.product_id)
+    if not include_administration:
+        query = query.where(Activity.verb.not_in(ADMINISTRATION_VERBS))
     return query
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
+from flask_login import current_user
 
 from portfolio.activity.trail import ActivityFilters, phrase, recent_activity
 from portfolio.auth.permissions import requires
@@ -16,7 +17,8 @@ bp.add_app_template_global(phrase, "activity_phrase")
 @requires("browse")
 def index():
     filters = ActivityFilters.from_args(request.args)
-    entries = db.session.execute(recent_activity(filters)).scalars().all()
+    query = recent_activity(filters, include_administration=current_user.can("manage_users"))
+    entries = db.session.execute(query).scalars().all()
     products = db.session.execute(db.select(Product.id, Product.name).order_by(Product.name)).all()
     return render(
         "activity/index.html", "results", entries=entries, filters=filters, products=products

@@ -120,6 +120,7 @@ class ItemForm(FlaskForm):
     measure_id = SelectField("Success measure it should move", coerce=optional_int, choices=[])
     expected_change = number_field(
         "By how much",
+        divisor=True,  # the benefits check divides the measured change by it
         validators=[Optional()],
         description="In the measure's unit, e.g. −2 days or +15 %.",
     )

@@ -3,6 +3,7 @@ benefits promised against delivered, and contracts coming up for renewal."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -80,6 +81,9 @@ def value_delivered(session: Session, today: date) -> list[ValueBucket]:
 # Benefits check ---------------------------------------------------------------------
 
 
+MAX_SHARE = 100.0  # 10,000 %: beyond that "far more than promised" says it all
+
+
 @dataclass
 class BenefitCheck:
     item: RoadmapItem
@@ -97,10 +101,20 @@ class BenefitCheck:
 
     @property
     def share_of_promise(self) -> float | None:
-        """Delivered ÷ promised (1.0 = exactly as promised; negative = the wrong way)."""
+        """Delivered ÷ promised (1.0 = exactly as promised; negative = the wrong
+        way), clamped to ±MAX_SHARE: a tiny promise must not overflow a page."""
         if self.delivered is None or not self.promised:
             return None
-        return self.delivered / self.promised
+        share = self.delivered / self.promised
+        if math.isnan(share):
+            return None
+        return max(-MAX_SHARE, min(MAX_SHARE, share))
+
+    @property
+    def share_percent(self) -> int | None:
+        """The share as a whole percentage, finite whatever the inputs."""
+        share = self.share_of_promise
+        return None if share is None else round(100 * share)
 
     @property
     def verdict(self) -> str:

@@ -1,0 +1,66 @@
+"""Every number a user types is bounded and finite (#12, item 3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+
+from portfolio.extensions import db
+from portfolio.forms import MAX_MAGNITUDE, number_field
+from portfolio.models import Column, Reading
+
+
+class Probe(FlaskForm):
+    class Meta:
+        csrf = False
+
+    plain = number_field("Plain")
+    divisor = number_field("Divisor", divisor=True)
+
+
+@pytest.mark.parametrize(
+    ("plain", "divisor", "errors"),
+    [
+        ("12.5", "2", set()),
+        ("-1e12", "-0.000001", set()),
+        ("1.0000001e12", "1", {"plain"}),
+        ("-1e13", "1", {"plain"}),
+        ("nan", "1", {"plain"}),
+        ("inf", "1", {"plain"}),
+        ("1", "1e-306", {"divisor"}),
+        ("1", "0", {"divisor"}),
+        ("1", "1e300", {"divisor"}),
+    ],
+)
+def test_numbers_stay_within_what_a_unit_can_mean(app, plain, divisor, errors):
+    with app.test_request_context(method="POST"):
+        form = Probe(formdata=MultiDict({"plain": plain, "divisor": divisor}))
+        form.validate()
+        assert set(form.errors) == errors
+    assert MAX_MAGNITUDE == 1e12
+
+
+def test_a_tiny_promise_already_stored_does_not_break_the_dashboard(make, client_as):
+    """A promise of 1e-306 (stored before the bound) used to be int(inf) in the page."""
+    product = make.product()
+    measure = make.measure(product, readings=[(date(2025, 1, 1), 100.0)])
+    item = make.item(
+        product,
+        column=Column.SHIPPED,
+        measure_id=measure.id,
+        expected_change=1e-306,
+        shipped_on=date(2025, 6, 1),
+        release_note="Shipped",
+    )
+    measure.readings.append(Reading(taken_on=date(2025, 9, 1), value=40.0))
+    db.session.commit()
+
+    for role in ("leader", "pm"):
+        response = client_as(role).get("/dashboard")
+        assert response.status_code == 200, role
+        # Delivered −60 against a promise of 1e-306: clamped to −10,000 %.
+        assert "(-10,000 %)" in response.text or "(−10,000 %)" in response.text
+    assert item.id is not None
