@@ -140,8 +140,8 @@ def test_the_migration_renders_existing_rows(tmp_path):
         upgrade(revision="0006")
         db.session.execute(
             sa.text(
-                "INSERT INTO product (id, slug, name, category, summary, stage, sourcing, created_at,"
-                " updated_at) VALUES (1, 'p', 'P', 'crm', 's', 'live', 'built',"
+                "INSERT INTO product (id, slug, name, category, summary, stage, sourcing,"
+                " created_at, updated_at) VALUES (1, 'p', 'P', 'crm', 's', 'live', 'built',"
                 " '2026-01-01', '2026-01-01')"
             )
         )
