@@ -14,7 +14,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portfolio.board.items import ItemFields
+from portfolio.board.moves import WIP_COLUMNS, MoveDirection
 from portfolio.extensions import db
+from portfolio.filters import MAX_ID
 from portfolio.forms import (
     TextField,
     count_field,
@@ -76,6 +79,22 @@ def request_choices(include_ids: set[int] = frozenset()) -> list[tuple[str, str]
     return [(str(id_), f"{product}: #{id_} {title}") for id_, title, product in rows]
 
 
+ITEM_FIELD_NAMES = (
+    "product_id",
+    "title",
+    "description",
+    "owner_id",
+    "reach",
+    "impact",
+    "confidence",
+    "effort",
+    "hours_saved_per_month",
+    "cost_saved_per_year",
+    "measure_id",
+    "expected_change",
+)
+
+
 class ItemForm(FlaskForm):
     product_id = SelectField(
         "Product", coerce=optional_int, validators=[InputRequired(message="Choose the product.")]
@@ -90,7 +109,8 @@ class ItemForm(FlaskForm):
     column = SelectField(
         "Column",
         choices=[(c.value, c.label) for c in Column if c is not Column.SHIPPED],
-        default=Column.LATER.value,
+        coerce=Column,
+        default=Column.LATER,
     )
     owner_id = SelectField("Owner", coerce=optional_int, choices=[])
     reach = count_field(
@@ -165,6 +185,13 @@ class ItemForm(FlaskForm):
                     + " are not)."
                 )
 
+    def item_fields(self) -> ItemFields:
+        """What was typed, for `create_item` / `edit_item`."""
+        return ItemFields(
+            **{name: self[name].data for name in ITEM_FIELD_NAMES},
+            request_ids=self.request_ids.data,
+        )
+
 
 class ShipForm(FlaskForm):
     release_note = TextAreaField(
@@ -185,12 +212,17 @@ class ShipForm(FlaskForm):
 
 
 class LimitsForm(FlaskForm):
+    """One field per column in WIP_COLUMNS, named by the column's value."""
+
     now = IntegerField("Now", validators=[Optional(), NumberRange(min=1, max=1000)])
     next = IntegerField("Next", validators=[Optional(), NumberRange(min=1, max=1000)])
     later = IntegerField("Later", validators=[Optional(), NumberRange(min=1, max=1000)])
 
+    def limits(self) -> dict[Column, int | None]:
+        return {column: self[column.value].data for column in WIP_COLUMNS}
 
-ID_RANGE = NumberRange(min=1, max=2**31 - 1)
+
+ID_RANGE = NumberRange(min=1, max=MAX_ID)
 
 
 class MoveForm(FlaskForm):
@@ -198,11 +230,11 @@ class MoveForm(FlaskForm):
 
     item_id = IntegerField(validators=[InputRequired(), ID_RANGE])
     version = IntegerField(validators=[InputRequired(), ID_RANGE])
-    column = SelectField(choices=[(c.value, c.label) for c in Column])
+    column = SelectField(choices=Column.choices(), coerce=Column)
     above_id = IntegerField(validators=[Optional(), ID_RANGE])
     below_id = IntegerField(validators=[Optional(), ID_RANGE])
 
 
 class DirectionForm(FlaskForm):
-    direction = SelectField(choices=[(d, d) for d in ("up", "down", "previous", "next")])
+    direction = SelectField(choices=MoveDirection.choices(), coerce=MoveDirection)
     version = IntegerField(validators=[InputRequired(), ID_RANGE])
