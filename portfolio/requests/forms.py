@@ -8,7 +8,7 @@ from portfolio.extensions import db
 from portfolio.forms import TextField, department_choices, optional_int, strip
 from portfolio.markdown import MAX_MARKDOWN_LENGTH
 from portfolio.models import RequestStatus
-from portfolio.requests.queries import requestable_products
+from portfolio.requests.queries import duplicate_candidates, requestable_products
 
 
 class RequestForm(FlaskForm):
@@ -82,6 +82,4 @@ class VoteForm(FlaskForm):
 
 
 def duplicate_candidates_list(request) -> list[tuple[int, str]]:
-    from portfolio.requests.queries import duplicate_candidates
-
     return [(row.id, row.title) for row in db.session.execute(duplicate_candidates(request))]
