@@ -19,6 +19,7 @@ from portfolio.board.queries import (
     BoardFilters,
     BoardView,
     card_facts,
+    card_item,
     column_counts,
     linked_requests_with_votes,
     load_board,
@@ -103,20 +104,21 @@ def save_move(move: Callable[[], T]) -> tuple[T | None, Response | None]:
 # One card after a move ---------------------------------------------------------------------
 
 
-def card_answer(item: RoadmapItem, columns: set[Column], insert: str | None = None) -> Response:
-    """The moved card, fresh (new version), plus the headers of the columns it
-    left and joined. `insert` places it with an out-of-band swap (keyboard moves)."""
-    db.session.refresh(item)
-    facts = card_facts(db.session, db.select(RoadmapItem.id).where(RoadmapItem.id == item.id))
+def card_answer(item_id: int, columns: set[Column], *, placed: bool = False) -> Response:
+    """The moved card, read afresh (new version), plus the headers of the columns
+    it left and joined. `placed`: the card also says where it goes in the page,
+    for an out-of-band swap (keyboard moves within a column)."""
+    item = db.session.execute(card_item(item_id)).scalar_one()
+    facts = card_facts(db.session, db.select(RoadmapItem.id).where(RoadmapItem.id == item_id))
     counts = column_counts(db.session, columns) if columns else {}
     return render_fragment(
         "board/_move_answer.html",
         item=item,
-        facts=facts.get(item.id),
+        facts=facts.get(item_id),
         can_move=True,
         filters=filters_from_form(),
         headers=[counts[column] for column in sorted(counts, key=lambda c: c.position)],
-        insert=insert,
+        insert=neighbour_selector(item) if placed else None,
     )
 
 

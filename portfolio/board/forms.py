@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 
 import sqlalchemy as sa
@@ -77,22 +78,6 @@ def request_choices(include_ids: set[int] = frozenset()) -> list[tuple[str, str]
         .order_by(Product.name, Request.id)
     )
     return [(str(id_), f"{product}: #{id_} {title}") for id_, title, product in rows]
-
-
-ITEM_FIELD_NAMES = (
-    "product_id",
-    "title",
-    "description",
-    "owner_id",
-    "reach",
-    "impact",
-    "confidence",
-    "effort",
-    "hours_saved_per_month",
-    "cost_saved_per_year",
-    "measure_id",
-    "expected_change",
-)
 
 
 class ItemForm(FlaskForm):
@@ -187,10 +172,7 @@ class ItemForm(FlaskForm):
 
     def item_fields(self) -> ItemFields:
         """What was typed, for `create_item` / `edit_item`."""
-        return ItemFields(
-            **{name: self[name].data for name in ITEM_FIELD_NAMES},
-            request_ids=self.request_ids.data,
-        )
+        return ItemFields(**{field.name: self[field.name].data for field in fields(ItemFields)})
 
 
 class ShipForm(FlaskForm):

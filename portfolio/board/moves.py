@@ -48,6 +48,10 @@ class MoveDirection(LabelledEnum):
     PREVIOUS = "previous", "Previous column"
     NEXT = "next", "Next column"
 
+    @property
+    def changes_column(self) -> bool:
+        return self in (MoveDirection.PREVIOUS, MoveDirection.NEXT)
+
 
 class MoveRefused(ValueError):
     """A move that is not allowed (e.g. into Shipped without a release note)."""
@@ -123,7 +127,7 @@ def move_by_direction(
         direction = MoveDirection(direction)
     except ValueError:
         raise MoveRefused(f"Unknown direction {direction!r}.") from None
-    if direction in (MoveDirection.PREVIOUS, MoveDirection.NEXT):
+    if direction.changes_column:
         target = column_in_direction(item.column, direction)
         if target is None:
             return False

@@ -234,12 +234,25 @@ def shown_item_ids(filters: BoardFilters) -> sa.Select:
     return sa.select(ranked.c.id).where(ranked.c.position <= COLUMN_PAGE)
 
 
+CARD_OPTIONS = (joinedload(RoadmapItem.product), joinedload(RoadmapItem.owner))  # what a card shows
+
+
 def board_items(filters: BoardFilters) -> sa.Select:
     return (
         sa.select(RoadmapItem)
         .where(RoadmapItem.id.in_(shown_item_ids(filters)))
-        .options(joinedload(RoadmapItem.product), joinedload(RoadmapItem.owner))
+        .options(*CARD_OPTIONS)
         .order_by(RoadmapItem.column, RoadmapItem.rank)
+    )
+
+
+def card_item(item_id: int) -> sa.Select:
+    """One card as the board draws it, read afresh (a move has just changed it)."""
+    return (
+        sa.select(RoadmapItem)
+        .where(RoadmapItem.id == item_id)
+        .options(*CARD_OPTIONS)
+        .execution_options(populate_existing=True)
     )
 
 

@@ -14,7 +14,6 @@ from portfolio.board.answers import (
     detail_context,
     filter_choices,
     filters_from_form,
-    neighbour_selector,
     refreshed_board,
     save_move,
     ship_dialog,
@@ -124,8 +123,9 @@ def move():
     if not is_partial():
         return redirect(board_url(filters_from_form(), item))
     # A move within a column changes no count: only a cross-column move redraws headers.
-    answer = card_answer(item, {old_column, column} if old_column is not column else set())
-    return retarget(answer, f"#card-{item.id}")
+    item_id = form.item_id.data
+    answer = card_answer(item_id, {old_column, column} if old_column is not column else set())
+    return retarget(answer, f"#card-{item_id}")
 
 
 @bp.post("/board/items/<int:item_id>/move")
@@ -155,16 +155,14 @@ def move_step(item_id: int):
     if not is_partial():
         return redirect(board_url(filters, item))
     if not moved:
-        return card_answer(item, {old_column})  # already at the edge: the card stays
-    if filters.lanes or item.column is not old_column:
+        return card_answer(item_id, {old_column})  # already at the edge: the card stays
+    if filters.lanes or direction.changes_column:
         # A card that changed column (or any move in swimlanes) redraws the board:
         # htmx then restores focus to the same button by its id, reliably.
         return board_fragment(filters)
-    db.session.refresh(item)
     # The card leaves its place (the request's target is deleted) and reappears,
     # out of band, next to its new neighbour.
-    answer = card_answer(item, {old_column, item.column}, insert=neighbour_selector(item))
-    return reswap(answer, "delete")
+    return reswap(card_answer(item_id, {old_column}, placed=True), "delete")
 
 
 @bp.post("/board/columns/<column:column>/order-by-score")
