@@ -18,7 +18,7 @@ from wtforms.validators import (
 from portfolio.board.items import ItemFields
 from portfolio.board.moves import WIP_COLUMNS, MoveDirection
 from portfolio.extensions import db
-from portfolio.filters import MAX_ID
+from portfolio.filters import MAX_ID, parse_id
 from portfolio.forms import (
     TextField,
     count_field,
@@ -129,7 +129,7 @@ class ItemForm(FlaskForm):
         description="In the measure's unit, e.g. −2 days or +15 %.",
     )
     request_ids = SelectMultipleField(
-        "Requests it answers", coerce=int, choices=[], validate_choice=True
+        "Requests it answers", coerce=parse_id, choices=[], validate_choice=True
     )
     version = HiddenField()
 
