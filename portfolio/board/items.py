@@ -70,6 +70,12 @@ FIELD_LABELS = {
     "request_ids": "requests",
     "description": "description",
 }
+# Fields the trail shows by the name of what they point at.
+NAMED_BY = {
+    "product_id": (Product, "name"),
+    "owner_id": (User, "display_name"),
+    "measure_id": (SuccessMeasure, "name"),
+}
 SHOWN_LENGTH = 60  # of one value in the trail
 
 
@@ -113,10 +119,8 @@ def _shown(session: Session, name: str, value: object) -> str:
     """A field's value as the trail shows it: names rather than ids."""
     if value is None:
         return "none"
-    named = {"product_id": (Product, "name"), "owner_id": (User, "display_name")}
-    named["measure_id"] = (SuccessMeasure, "name")
-    if name in named:
-        model, attribute = named[name]
+    if name in NAMED_BY:
+        model, attribute = NAMED_BY[name]
         row = session.get(model, value)
         return getattr(row, attribute) if row is not None else f"#{value}"
     if name == "request_ids":
