@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import date
 
 import sqlalchemy as sa
@@ -14,7 +15,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portfolio.board.items import ItemFields
+from portfolio.board.moves import WIP_COLUMNS, MoveDirection
 from portfolio.extensions import db
+from portfolio.filters import MAX_ID, parse_id
 from portfolio.forms import (
     TextField,
     count_field,
@@ -90,7 +94,8 @@ class ItemForm(FlaskForm):
     column = SelectField(
         "Column",
         choices=[(c.value, c.label) for c in Column if c is not Column.SHIPPED],
-        default=Column.LATER.value,
+        coerce=Column,
+        default=Column.LATER,
     )
     owner_id = SelectField("Owner", coerce=optional_int, choices=[])
     reach = count_field(
@@ -125,7 +130,7 @@ class ItemForm(FlaskForm):
         description="In the measure's unit, e.g. −2 days or +15 %.",
     )
     request_ids = SelectMultipleField(
-        "Requests it answers", coerce=int, choices=[], validate_choice=True
+        "Requests it answers", coerce=parse_id, choices=[], validate_choice=True
     )
     version = HiddenField()
 
@@ -166,6 +171,10 @@ class ItemForm(FlaskForm):
                     + " are not)."
                 )
 
+    def item_fields(self) -> ItemFields:
+        """What was typed, for `create_item` / `edit_item`."""
+        return ItemFields(**{field.name: self[field.name].data for field in fields(ItemFields)})
+
 
 class ShipForm(FlaskForm):
     release_note = TextAreaField(
@@ -186,12 +195,17 @@ class ShipForm(FlaskForm):
 
 
 class LimitsForm(FlaskForm):
+    """One field per column in WIP_COLUMNS, named by the column's value."""
+
     now = IntegerField("Now", validators=[Optional(), NumberRange(min=1, max=1000)])
     next = IntegerField("Next", validators=[Optional(), NumberRange(min=1, max=1000)])
     later = IntegerField("Later", validators=[Optional(), NumberRange(min=1, max=1000)])
 
+    def limits(self) -> dict[Column, int | None]:
+        return {column: self[column.value].data for column in WIP_COLUMNS}
 
-ID_RANGE = NumberRange(min=1, max=2**31 - 1)
+
+ID_RANGE = NumberRange(min=1, max=MAX_ID)
 
 
 class MoveForm(FlaskForm):
@@ -199,11 +213,11 @@ class MoveForm(FlaskForm):
 
     item_id = IntegerField(validators=[InputRequired(), ID_RANGE])
     version = IntegerField(validators=[InputRequired(), ID_RANGE])
-    column = SelectField(choices=[(c.value, c.label) for c in Column])
+    column = SelectField(choices=Column.choices(), coerce=Column)
     above_id = IntegerField(validators=[Optional(), ID_RANGE])
     below_id = IntegerField(validators=[Optional(), ID_RANGE])
 
 
 class DirectionForm(FlaskForm):
-    direction = SelectField(choices=[(d, d) for d in ("up", "down", "previous", "next")])
+    direction = SelectField(choices=MoveDirection.choices(), coerce=MoveDirection)
     version = IntegerField(validators=[InputRequired(), ID_RANGE])

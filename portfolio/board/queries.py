@@ -25,8 +25,15 @@ from portfolio.models import (
     product_tag,
     roadmap_item_request,
 )
+from portfolio.models.base import LabelledEnum
+from portfolio.queries import vote_count
 
-VIEWS = {"columns": "Columns", "lanes": "Swimlanes by product"}
+
+class BoardView(LabelledEnum):
+    COLUMNS = "columns", "Columns"
+    LANES = "lanes", "Swimlanes by product"
+
+
 # Cards drawn per column unless the viewer asks for all: the top of a column is
 # what gets done, and a page of thousands of cards helps nobody.
 COLUMN_PAGE = 100
@@ -37,7 +44,7 @@ class BoardFilters:
     product_id: int | None = None
     department_id: int | None = None
     tag: str = ""
-    view: str = "columns"
+    view: BoardView = BoardView.COLUMNS
     show_all: bool = False
     errors: list[str] = field(default_factory=list)
 
@@ -46,8 +53,10 @@ class BoardFilters:
         filters = cls()
         parse_id_filters(args, filters, {"product": "product_id", "department": "department_id"})
         filters.tag = (args.get("tag") or "").strip().lower()[:40]
-        view = args.get("view") or "columns"
-        filters.view = view if view in VIEWS else "columns"
+        try:
+            filters.view = BoardView(args.get("view") or BoardView.COLUMNS)
+        except ValueError:  # an old or mistyped link: the default view
+            filters.view = BoardView.COLUMNS
         filters.show_all = args.get("all") == "1"
         return filters
 
@@ -65,6 +74,10 @@ class BoardFilters:
             self.tag = ""
 
     @property
+    def lanes(self) -> bool:
+        return self.view is BoardView.LANES
+
+    @property
     def active(self) -> bool:
         return bool(self.product_id or self.department_id or self.tag)
 
@@ -76,8 +89,8 @@ class BoardFilters:
             args["department"] = self.department_id
         if self.tag:
             args["tag"] = self.tag
-        if self.view != "columns":
-            args["view"] = self.view
+        if self.view is not BoardView.COLUMNS:
+            args["view"] = self.view.value
         if self.show_all:
             args["all"] = "1"
         return args
@@ -114,12 +127,29 @@ class CardFacts:
     departments: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ColumnCount:
+    """A column's cards on the whole board, against its work-in-progress limit."""
+
+    column: Column
+    total: int
+    limit: int | None = None
+
+    @property
+    def over_limit(self) -> bool:
+        return self.limit is not None and self.total > self.limit
+
+    @property
+    def excess(self) -> int:
+        """Cards over the limit (0 within it, or without one)."""
+        return self.total - self.limit if self.over_limit else 0
+
+
 @dataclass
 class Board:
     columns: dict[Column, list[RoadmapItem]]
     facts: dict[int, CardFacts]
-    limits: dict[Column, int | None]
-    totals: dict[Column, int]
+    counts: dict[Column, ColumnCount]
     matching: dict[Column, int] = field(default_factory=dict)
 
     def hidden(self, column: Column) -> int:
@@ -128,10 +158,6 @@ class Board:
 
     def facts_for(self, item: RoadmapItem) -> CardFacts:
         return self.facts.get(item.id) or CardFacts()
-
-    def over_limit(self, column: Column) -> bool:
-        limit = self.limits.get(column)
-        return limit is not None and self.totals.get(column, 0) > limit
 
     def lanes(self) -> list[tuple[Product, dict[Column, list[RoadmapItem]]]]:
         """The same cards grouped by product, for the swimlane view."""
@@ -145,24 +171,27 @@ class Board:
         return sorted(lanes.values(), key=lambda lane: lane[0].name.lower())
 
 
-def column_totals(session: Session, columns=None) -> dict[Column, int]:
-    """Cards per column on the whole board (WIP limits count every card)."""
-    query = sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id)).group_by(
-        RoadmapItem.column
+def column_counts(session: Session, columns=None) -> dict[Column, ColumnCount]:
+    """Cards per column on the whole board (WIP limits count every card, whatever
+    the filters), with each column's limit: two queries, for `columns` or all."""
+    columns = list(columns or Column)
+    totals = dict(
+        session.execute(
+            sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id))
+            .where(RoadmapItem.column.in_(columns))
+            .group_by(RoadmapItem.column)
+        ).all()
     )
-    if columns:
-        query = query.where(RoadmapItem.column.in_(list(columns)))
-    rows = session.execute(query)
-    totals = {column: 0 for column in (columns or Column)}
-    totals.update({column: count for column, count in rows})
-    return totals
-
-
-def column_limits(session: Session) -> dict[Column, int | None]:
-    limits: dict[Column, int | None] = {column: None for column in Column}
-    for row in session.execute(sa.select(ColumnLimit)).scalars():
-        limits[row.column] = row.wip_limit
-    return limits
+    limits = dict(
+        session.execute(
+            sa.select(ColumnLimit.column, ColumnLimit.wip_limit).where(
+                ColumnLimit.column.in_(columns)
+            )
+        ).all()
+    )
+    return {
+        column: ColumnCount(column, totals.get(column, 0), limits.get(column)) for column in columns
+    }
 
 
 def card_facts(session: Session, item_ids_query: sa.Select) -> dict[int, CardFacts]:
@@ -180,9 +209,9 @@ def card_facts(session: Session, item_ids_query: sa.Select) -> dict[int, CardFac
         .where(roadmap_item_request.c.item_id.in_(sa.select(ids.c.id)))
         .group_by(roadmap_item_request.c.item_id)
     )
-    for item_id, request_count, vote_count in votes:
+    for item_id, request_count, votes_of_item in votes:
         facts[item_id].requests = request_count
-        facts[item_id].votes = vote_count
+        facts[item_id].votes = votes_of_item
     departments = session.execute(
         sa.select(roadmap_item_request.c.item_id, Department.name)
         .join(Request, Request.id == roadmap_item_request.c.request_id)
@@ -205,12 +234,25 @@ def shown_item_ids(filters: BoardFilters) -> sa.Select:
     return sa.select(ranked.c.id).where(ranked.c.position <= COLUMN_PAGE)
 
 
+CARD_OPTIONS = (joinedload(RoadmapItem.product), joinedload(RoadmapItem.owner))  # what a card shows
+
+
 def board_items(filters: BoardFilters) -> sa.Select:
     return (
         sa.select(RoadmapItem)
         .where(RoadmapItem.id.in_(shown_item_ids(filters)))
-        .options(joinedload(RoadmapItem.product), joinedload(RoadmapItem.owner))
+        .options(*CARD_OPTIONS)
         .order_by(RoadmapItem.column, RoadmapItem.rank)
+    )
+
+
+def card_item(item_id: int) -> sa.Select:
+    """One card as the board draws it, read afresh (a move has just changed it)."""
+    return (
+        sa.select(RoadmapItem)
+        .where(RoadmapItem.id == item_id)
+        .options(*CARD_OPTIONS)
+        .execution_options(populate_existing=True)
     )
 
 
@@ -229,8 +271,7 @@ def load_board(session: Session, filters: BoardFilters) -> Board:
     return Board(
         columns=columns,
         facts=facts,
-        limits=column_limits(session),
-        totals=column_totals(session),
+        counts=column_counts(session),
         matching={column: matching.get(column, 0) for column in Column},
     )
 
@@ -249,12 +290,8 @@ def item_detail(item_id: int) -> sa.Select:
 
 
 def linked_requests_with_votes(session: Session, item_id: int) -> list[tuple[Request, int]]:
-    votes = (
-        sa.select(sa.func.count(Vote.id))
-        .where(Vote.request_id == Request.id)
-        .correlate(Request)
-        .scalar_subquery()
-    )
+    """The requests an item answers, most voted first, with their votes."""
+    votes = vote_count(Request.id)
     return [
         (request, count)
         for request, count in session.execute(

@@ -12,7 +12,6 @@ transaction, without changing the order.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 BASE = len(DIGITS)
@@ -84,7 +83,3 @@ def evenly_spaced_ranks(count: int) -> list[str]:
 
 def needs_rebalance(rank: str) -> bool:
     return len(rank) >= REBALANCE_LENGTH
-
-
-def is_strictly_increasing(ranks: Sequence[str]) -> bool:
-    return all(a < b for a, b in zip(ranks, ranks[1:], strict=False))

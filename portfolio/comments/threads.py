@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import url_for
 from sqlalchemy.orm import Session, joinedload
 
 from portfolio.activity.trail import record
-from portfolio.models import Comment, Product, Request, RoadmapItem, User
+from portfolio.models import Comment, Product, Request, RoadmapItem, User, Verb
 from portfolio.models.base import utcnow
 
 # kind in the URL → (model, Comment column)
@@ -31,10 +30,6 @@ class Thread:
     def dom_id(self) -> str:
         return f"comments-{self.kind}-{self.target_id}"
 
-    @property
-    def post_url(self) -> str:
-        return url_for("comments.create", kind=self.kind, target_id=self.target_id)
-
 
 def comments_on(kind: str, target_id: int) -> sa.Select:
     _, column = TARGETS[kind]
@@ -51,11 +46,6 @@ def load_thread(session: Session, kind: str, target_id: int, form) -> Thread:
     return Thread(kind=kind, target_id=target_id, comments=comments, form=form)
 
 
-def load_target(session: Session, kind: str, target_id: int):
-    model, _ = TARGETS[kind]
-    return session.get(model, target_id)
-
-
 def product_of(target) -> Product | None:
     return target if isinstance(target, Product) else getattr(target, "product", None)
 
@@ -64,26 +54,47 @@ def title_of(target) -> str:
     return getattr(target, "title", None) or getattr(target, "name", "")
 
 
-def post_comment(session: Session, kind: str, target, author: User, body: str) -> Comment:
-    _, column = TARGETS[kind]
-    comment = Comment(author=author, body=body, **{column: target.id})
-    session.add(comment)
+def target_of(comment: Comment) -> Product | Request | RoadmapItem:
+    """What `comment` is about."""
+    return comment.product or comment.request or comment.item
+
+
+def _record(session: Session, actor: User, verb: Verb, target) -> None:
+    """The trail names what was commented on, not the comment: a removed or
+    edited comment's words do not live on in the trail."""
     record(
         session,
-        author,
-        "comment_posted",
+        actor,
+        verb,
         subject=title_of(target),
         product=product_of(target),
         request=target if isinstance(target, Request) else None,
         item=target if isinstance(target, RoadmapItem) else None,
     )
+
+
+def post_comment(session: Session, kind: str, target, author: User, body: str) -> Comment:
+    _, column = TARGETS[kind]
+    comment = Comment(author=author, body=body, **{column: target.id})
+    session.add(comment)
+    _record(session, author, Verb.COMMENT_POSTED, target)
     return comment
 
 
-def edit_comment(comment: Comment, body: str) -> None:
-    if body != comment.body:
-        comment.body = body
-        comment.edited_at = utcnow()
+def edit_comment(session: Session, comment: Comment, body: str, actor: User) -> bool:
+    """Change the comment's words; records the edit if they changed (returns whether)."""
+    if body == comment.body:
+        return False
+    comment.body = body
+    comment.edited_at = utcnow()
+    _record(session, actor, Verb.COMMENT_EDITED, target_of(comment))
+    return True
+
+
+def remove_comment(session: Session, comment: Comment, actor: User) -> None:
+    """Delete the comment (its author, or a moderator), and record who did."""
+    _record(session, actor, Verb.COMMENT_REMOVED, target_of(comment))
+    session.delete(comment)
 
 
 def may_edit(comment: Comment, user: User) -> bool:
@@ -92,12 +103,3 @@ def may_edit(comment: Comment, user: User) -> bool:
 
 def may_delete(comment: Comment, user: User) -> bool:
     return user.is_authenticated and (comment.author_id == user.id or user.can("moderate_comments"))
-
-
-def target_url(comment: Comment) -> str:
-    if comment.request_id:
-        return url_for("requests.show", request_id=comment.request_id) + f"#comment-{comment.id}"
-    if comment.item_id:
-        return url_for("board.show", item_id=comment.item_id) + f"#comment-{comment.id}"
-    product = comment.product
-    return url_for("catalogue.show", slug=product.slug) + f"#comment-{comment.id}"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template
+from flask import Blueprint, abort, redirect, url_for
 from flask_login import current_user
 
 from portfolio.auth.permissions import requires
@@ -8,102 +8,97 @@ from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import (
     TARGETS,
     edit_comment,
-    load_target,
     may_delete,
     may_edit,
     post_comment,
-    target_url,
+    remove_comment,
 )
 from portfolio.extensions import db
-from portfolio.htmx import is_partial, render
-from portfolio.markdown import render_markdown
+from portfolio.htmx import is_partial, render, render_blocks, render_fragment, retarget
 from portfolio.models import Comment
 
 bp = Blueprint("comments", __name__, url_prefix="/comments")
 bp.add_app_template_global(may_edit)
 bp.add_app_template_global(may_delete)
-bp.add_app_template_filter(render_markdown, "markdown")
+
+# `<kind>` in a URL is one of TARGETS: any other word is a 404.
+KINDS = f"any({', '.join(TARGETS)})"
 
 
-@bp.post("/<kind>/<int:target_id>")
+def target_url(comment: Comment) -> str:
+    """The page the comment is on, scrolled to it."""
+    if comment.request_id:
+        url = url_for("requests.show", request_id=comment.request_id)
+    elif comment.item_id:
+        url = url_for("board.show", item_id=comment.item_id)
+    else:
+        url = url_for("catalogue.show", slug=comment.product.slug)
+    return f"{url}#comment-{comment.id}"
+
+
+@bp.post(f"/<{KINDS}:kind>/<int:target_id>")
 @requires("comment")
 def create(kind: str, target_id: int):
-    if kind not in TARGETS:
-        abort(404)
-    target = load_target(db.session, kind, target_id)
-    if target is None:
-        abort(404)
+    model, _ = TARGETS[kind]
+    target = db.get_or_404(model, target_id)
     form = CommentForm()
     if not form.validate():
         if not is_partial():
             return render("comments/new.html", form=form, kind=kind, target=target, status=422)
-        response = render(
+        # Show the errors in the form itself rather than in the comment list.
+        answer = render_fragment(
             "comments/_form.html", form=form, kind=kind, target_id=target_id, status=422
         )
-        # Show the errors in the form itself rather than in the comment list.
-        response.headers["HX-Retarget"] = f"#comment-form-{kind}-{target_id}"
-        response.headers["HX-Reswap"] = "outerHTML"
-        return response
+        return retarget(answer, f"#comment-form-{kind}-{target_id}")
     comment = post_comment(db.session, kind, target, current_user, form.body.data)
     db.session.commit()
     if not is_partial():
         return redirect(target_url(comment))
     # The new comment is appended to the list; a fresh form replaces the old one.
-    new_comment = render_template("comments/_comment.html", comment=comment)
-    fresh_form = render_template(
-        "comments/_form.html",
+    return render_blocks(
+        "comments/_posted.html",
+        ["comment", "form"],
+        comment=comment,
         form=CommentForm(formdata=None),
         kind=kind,
         target_id=target_id,
-        oob=True,
     )
-    response = make_response(new_comment + fresh_form)
-    response.vary.add("HX-Request")
-    return response
-
-
-def load_comment(comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
-    return comment
 
 
 @bp.get("/<int:comment_id>")
 @requires("browse")
 def show(comment_id: int):
-    comment = load_comment(comment_id)
+    comment = db.get_or_404(Comment, comment_id)
     if not is_partial():
         return redirect(target_url(comment))
-    return render("comments/_comment.html", comment=comment)
+    return render_fragment("comments/_comment.html", comment=comment)
 
 
 @bp.route("/<int:comment_id>/edit", methods=["GET", "POST"])
 @requires("comment")
 def edit(comment_id: int):
-    comment = load_comment(comment_id)
+    comment = db.get_or_404(Comment, comment_id)
     if not may_edit(comment, current_user):
         abort(403)
     form = CommentForm(obj=comment)
     if form.validate_on_submit():
-        edit_comment(comment, form.body.data)
+        edit_comment(db.session, comment, form.body.data, current_user)
         db.session.commit()
         if not is_partial():
             return redirect(target_url(comment))
-        return render("comments/_comment.html", comment=comment)
+        return render_fragment("comments/_comment.html", comment=comment)
     status = 422 if form.is_submitted() else 200
-    template = "comments/_edit_form.html" if is_partial() else "comments/edit.html"
-    return render(template, form=form, comment=comment, status=status)
+    return render("comments/edit.html", "form", form=form, comment=comment, status=status)
 
 
 @bp.post("/<int:comment_id>/delete")
 @requires("comment")
 def delete(comment_id: int):
-    comment = load_comment(comment_id)
+    comment = db.get_or_404(Comment, comment_id)
     if not may_delete(comment, current_user):
         abort(403)
     back = target_url(comment).split("#")[0]
-    db.session.delete(comment)
+    remove_comment(db.session, comment, current_user)
     db.session.commit()
     if is_partial():
         return "", 200  # htmx swaps the comment for nothing

@@ -127,6 +127,10 @@ class RoadmapItem(db.Model):
         """RICE: reach × impact × confidence ÷ effort."""
         return rice_score(self.reach, self.impact, self.confidence, self.effort)
 
+    @property
+    def is_shipped(self) -> bool:
+        return self.column is Column.SHIPPED
+
 
 def rice_score(reach: float, impact: float, confidence: float, effort: float) -> float:
     return reach * impact * (confidence / 100) / effort

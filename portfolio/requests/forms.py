@@ -5,10 +5,11 @@ from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portfolio.extensions import db
+from portfolio.filters import parse_id
 from portfolio.forms import TextField, department_choices, optional_int, strip
 from portfolio.markdown import MARKDOWN_TOO_LONG, MAX_MARKDOWN_LENGTH
 from portfolio.models import RequestStatus
-from portfolio.requests.queries import requestable_products
+from portfolio.requests.queries import duplicate_candidates, requestable_products
 
 
 class RequestForm(FlaskForm):
@@ -46,14 +47,6 @@ class RequestForm(FlaskForm):
         self.department_id.choices = [("", "— choose a department —")] + department_choices()
 
 
-def id_or_none(value):
-    """A request id, or None for anything that cannot be one (the triage rules then say why)."""
-    try:
-        return optional_int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class TriageForm(FlaskForm):
     status = SelectField("New status", choices=RequestStatus.choices())
     reason = TextAreaField(
@@ -64,7 +57,7 @@ class TriageForm(FlaskForm):
     )
     duplicate_of = SelectField(
         "Duplicate of",
-        coerce=id_or_none,
+        coerce=parse_id,  # None for anything that is no id: the triage rules say why
         choices=[],
         validate_choice=False,
         description="Required when marking as duplicate.",
@@ -82,6 +75,4 @@ class VoteForm(FlaskForm):
 
 
 def duplicate_candidates_list(request) -> list[tuple[int, str]]:
-    from portfolio.requests.queries import duplicate_candidates
-
     return [(row.id, row.title) for row in db.session.execute(duplicate_candidates(request))]

@@ -3,29 +3,21 @@ statement so a page's query count does not grow with its rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from portfolio.filters import like_pattern, parse_id_filters
-from portfolio.models import OPEN_STATUSES, Comment, Product, Request, RequestStatus, Vote
+from portfolio.filters import like_pattern, parse_id_filters, parse_page, search_text
+from portfolio.models import OPEN_STATUSES, Comment, Product, Request, RequestStatus, Stage, Vote
+from portfolio.queries import Page, paginate, vote_count
 
 OPEN = "open"
 ALL = "all"
 SORTS = {"newest": "Newest first", "votes": "Most votes", "oldest": "Oldest first"}
 PAGE_SIZE = 50
-
-
-def vote_count_column() -> sa.ScalarSelect:
-    return (
-        sa.select(sa.func.count(Vote.id))
-        .where(Vote.request_id == Request.id)
-        .correlate(Request)
-        .scalar_subquery()
-    )
 
 
 def comment_count_column() -> sa.ScalarSelect:
@@ -67,14 +59,13 @@ class RequestFilters:
                 filters.errors.append(f"Unknown status “{status}” ignored.")
         filters.mine = args.get("mine") in {"1", "on", "y"}
         filters.voted = args.get("voted") in {"1", "on", "y"}
-        filters.q = (args.get("q") or "").strip()[:100]
+        filters.q = search_text(args)
         sort = args.get("sort") or "newest"
         if sort not in SORTS:
             filters.errors.append(f"Unknown sort “{sort[:40]}” ignored.")
             sort = "newest"
         filters.sort = sort
-        page = args.get("page") or "1"
-        filters.page = max(int(page), 1) if page.isdigit() else 1
+        filters.page = parse_page(args.get("page"))
         return filters
 
     def to_args(self, **changes: Any) -> dict[str, Any]:
@@ -128,41 +119,25 @@ class RequestRow:
     voted: bool
 
 
-@dataclass
-class RequestPage:
-    rows: list[RequestRow]
-    total: int
-    page: int
-    pages: int
-
-
-def request_page(session, filters: RequestFilters, user_id: int) -> RequestPage:
-    """One page of requests with counts: two queries whatever the page size."""
-    votes = vote_count_column().label("votes")
-    base = filters.apply(sa.select(Request.id), user_id)
-    total = session.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(filters.page, pages)
+def request_page(session, filters: RequestFilters, user_id: int) -> Page:
+    """One page of requests (RequestRows) with counts: two queries whatever the
+    page size. A page past the end shows the last one."""
+    votes = vote_count(Request.id).label("votes")
     order = {
         "newest": [Request.created_at.desc(), Request.id.desc()],
         "oldest": [Request.created_at.asc(), Request.id.asc()],
         "votes": [sa.desc(votes), Request.created_at.desc(), Request.id.desc()],
     }[filters.sort]
-    query = (
-        filters.apply(
-            sa.select(Request, votes, comment_count_column(), voted_by_column(user_id)).options(
-                joinedload(Request.product),
-                joinedload(Request.department),
-                joinedload(Request.requester),
-            ),
-            user_id,
-        )
-        .order_by(*order)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
-    )
-    rows = [RequestRow(r, v, c, bool(m)) for r, v, c, m in session.execute(query)]
-    return RequestPage(rows=rows, total=total, page=page, pages=pages)
+    query = filters.apply(
+        sa.select(Request, votes, comment_count_column(), voted_by_column(user_id)).options(
+            joinedload(Request.product),
+            joinedload(Request.department),
+            joinedload(Request.requester),
+        ),
+        user_id,
+    ).order_by(*order)
+    page = paginate(session, query, page=filters.page, per_page=PAGE_SIZE, clamp=True)
+    return replace(page, rows=[RequestRow(r, v, c, bool(m)) for r, v, c, m in page.rows])
 
 
 def open_requests_for(
@@ -174,7 +149,7 @@ def open_requests_for(
     limit: int = 10,
 ) -> list[RequestRow]:
     """Open requests of a product or a department, most votes first."""
-    votes = vote_count_column().label("votes")
+    votes = vote_count(Request.id).label("votes")
     query = (
         sa.select(Request, votes, comment_count_column(), voted_by_column(user_id))
         .where(Request.status.in_(OPEN_STATUSES))
@@ -231,6 +206,4 @@ def duplicate_candidates(request: Request) -> sa.Select:
 
 
 def requestable_products() -> sa.Select:
-    from portfolio.models import Stage
-
     return sa.select(Product).where(Product.stage != Stage.RETIRED).order_by(Product.name)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portfolio.activity.trail import record
-from portfolio.models import OPEN_STATUSES, Request, RequestStatus, User, Vote
+from portfolio.models import OPEN_STATUSES, Request, RequestStatus, User, Verb, Vote
 
 # Where a request may go from each status. Open requests move freely among
 # the open statuses and may close; closed ones may only be reopened for review
@@ -61,7 +61,7 @@ def change_status(
     record(
         session,
         actor,
-        "request_status_changed",
+        Verb.REQUEST_STATUS_CHANGED,
         subject=request.title,
         request=request,
         before=old_status,
@@ -87,7 +87,8 @@ def merge_duplicate(
         )
     if target.status is RequestStatus.DUPLICATE:
         raise TriageError(
-            f"Request #{target.id} is itself a duplicate; point at #{target.duplicate_of_id} instead.",
+            f"Request #{target.id} is itself a duplicate; "
+            f"point at #{target.duplicate_of_id} instead.",
             "duplicate_of",
         )
     already_on_target = (
@@ -110,7 +111,7 @@ def merge_duplicate(
     record(
         session,
         actor,
-        "request_merged",
+        Verb.REQUEST_MERGED,
         subject=target.title,
         request=target,
         before=f"#{duplicate.id} {duplicate.title}",

@@ -3,12 +3,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from portfolio.activity.trail import record
 from portfolio.auth.permissions import requires
+from portfolio.auth.sessions import local_path
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
 from portfolio.extensions import db
-from portfolio.htmx import is_partial, render
+from portfolio.htmx import is_partial, render, render_fragment
 from portfolio.models import Department, Product, Request, RequestStatus
 from portfolio.requests.forms import RequestForm, TriageForm, VoteForm, duplicate_candidates_list
 from portfolio.requests.queries import (
@@ -18,10 +18,12 @@ from portfolio.requests.queries import (
     request_detail,
     request_page,
 )
+from portfolio.requests.submissions import submit_request
 from portfolio.requests.triage import TriageError, allowed_statuses, change_status
 from portfolio.requests.votes import VotingClosed, cast_vote, vote_state, withdraw_vote
 
 bp = Blueprint("requests", __name__)
+bp.add_app_template_global(RequestStatus, "RequestStatus")
 
 
 @bp.get("/requests")
@@ -58,53 +60,37 @@ def create():
             form.product_id.data = product_id
         form.department_id.data = current_user.department_id
     if form.validate_on_submit():
-        new_request = Request(
+        product_request = submit_request(
+            db.session,
+            current_user,
             product_id=form.product_id.data,
             title=form.title.data,
             description=form.description.data,
             department_id=form.department_id.data,
-            requester=current_user,
         )
-        db.session.add(new_request)
-        db.session.flush()
-        record(
-            db.session,
-            current_user,
-            "request_created",
-            subject=new_request.title,
-            product=db.session.get(Product, new_request.product_id),
-            request=new_request,
-        )
-        # Asking for something counts as wanting it.
-        cast_vote(db.session, new_request, current_user)
         db.session.commit()
         flash("Request submitted. Colleagues can now vote for it.", "success")
-        return redirect(url_for("requests.show", request_id=new_request.id))
+        return redirect(url_for("requests.show", request_id=product_request.id))
     return render("requests/new.html", form=form, status=422 if form.is_submitted() else 200)
 
 
-def load_request(request_id: int) -> Request:
-    found = db.session.execute(request_detail(request_id)).scalar_one_or_none()
-    if found is None:
-        abort(404)
-    return found
-
-
-def detail_context(found: Request, triage_form: TriageForm | None = None) -> dict:
-    votes, voted = vote_state(db.session, found.id, current_user.id)
+def detail_context(product_request: Request, triage_form: TriageForm | None = None) -> dict:
+    votes, voted = vote_state(db.session, product_request.id, current_user.id)
     context = {
-        "item": found,
+        "product_request": product_request,
         "votes": votes,
         "voted": voted,
-        "duplicates": db.session.execute(duplicates_of(found.id)).scalars().all(),
-        "thread": load_thread(db.session, "request", found.id, CommentForm(formdata=None)),
+        "duplicates": db.session.execute(duplicates_of(product_request.id)).scalars().all(),
+        "thread": load_thread(
+            db.session, "request", product_request.id, CommentForm(formdata=None)
+        ),
         "triage_form": None,
         "allowed_statuses": [],
     }
     if current_user.can("triage_requests"):
-        context["allowed_statuses"] = allowed_statuses(found)
+        context["allowed_statuses"] = allowed_statuses(product_request)
         context["triage_form"] = triage_form or TriageForm(
-            formdata=None, candidates=duplicate_candidates_list(found)
+            formdata=None, candidates=duplicate_candidates_list(product_request)
         )
     return context
 
@@ -112,14 +98,14 @@ def detail_context(found: Request, triage_form: TriageForm | None = None) -> dic
 @bp.get("/requests/<int:request_id>")
 @requires("browse")
 def show(request_id: int):
-    found = load_request(request_id)
-    return render("requests/show.html", **detail_context(found))
+    product_request = db.one_or_404(request_detail(request_id))
+    return render("requests/show.html", **detail_context(product_request))
 
 
 @bp.post("/requests/<int:request_id>/vote")
 @requires("vote")
 def vote(request_id: int):
-    found = db.session.get(Request, request_id) or abort(404)
+    product_request = db.get_or_404(Request, request_id)
     form = VoteForm()
     if not form.validate() or form.state.data not in ("on", "off"):
         abort(400, "Say whether to add or remove the vote.")
@@ -127,24 +113,23 @@ def vote(request_id: int):
     message = None
     if form.state.data == "on":
         try:
-            cast_vote(db.session, found, current_user)
+            cast_vote(db.session, product_request, current_user)
         except VotingClosed as closed:
             message, status = str(closed), 409
     else:
-        withdraw_vote(db.session, found, current_user)
+        withdraw_vote(db.session, product_request, current_user)
     db.session.commit()
     if not is_partial():
         if message:
             flash(message, "error")
-        return redirect(
-            request.referrer
-            if _is_local(request.referrer)
-            else url_for("requests.show", request_id=found.id)
-        )
-    votes, voted = vote_state(db.session, found.id, current_user.id)
-    return render(
+        back = request.referrer
+        if not (back and local_path(back) is not None):
+            back = url_for("requests.show", request_id=product_request.id)
+        return redirect(back)
+    votes, voted = vote_state(db.session, product_request.id, current_user.id)
+    return render_fragment(
         "requests/_vote.html",
-        item=found,
+        product_request=product_request,
         votes=votes,
         voted=voted,
         vote_message=message,
@@ -152,17 +137,11 @@ def vote(request_id: int):
     )
 
 
-def _is_local(url: str | None) -> bool:
-    from portfolio.auth.sessions import local_path
-
-    return bool(url) and local_path(url) is not None
-
-
 @bp.post("/requests/<int:request_id>/status")
 @requires("triage_requests")
 def triage(request_id: int):
-    found = load_request(request_id)
-    form = TriageForm(candidates=duplicate_candidates_list(found))
+    product_request = db.one_or_404(request_detail(request_id))
+    form = TriageForm(candidates=duplicate_candidates_list(product_request))
     if form.validate():
         target = None
         if form.duplicate_of.data:
@@ -170,17 +149,19 @@ def triage(request_id: int):
         try:
             change_status(
                 db.session,
-                found,
+                product_request,
                 RequestStatus(form.status.data),
                 current_user,
                 reason=form.reason.data,
                 duplicate_of=target,
             )
             db.session.commit()
-            flash(f"Request is now {found.status.label.lower()}.", "success")
-            return redirect(url_for("requests.show", request_id=found.id))
+            flash(f"Request is now {product_request.status.label.lower()}.", "success")
+            return redirect(url_for("requests.show", request_id=product_request.id))
         except TriageError as refused:
             db.session.rollback()
-            found = load_request(request_id)
+            product_request = db.one_or_404(request_detail(request_id))
             form[refused.field].errors = [*form[refused.field].errors, str(refused)]
-    return render("requests/show.html", status=422, **detail_context(found, triage_form=form))
+    return render(
+        "requests/show.html", status=422, **detail_context(product_request, triage_form=form)
+    )

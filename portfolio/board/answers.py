@@ -1,0 +1,164 @@
+"""What the board's views answer, each building only what it shows: the whole
+board, a moved card with the column headers it changed, the ship dialog, an
+item's detail. The views in views.py load, check the role, call one domain
+function (moves.py, items.py) and answer with these."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Response, flash, redirect, request, url_for
+from flask_login import current_user
+
+from portfolio.activity.trail import latest_for_item
+from portfolio.board.conflicts import StaleMove
+from portfolio.board.forms import ShipForm
+from portfolio.board.moves import MoveRefused
+from portfolio.board.queries import (
+    BoardFilters,
+    BoardView,
+    card_facts,
+    card_item,
+    column_counts,
+    linked_requests_with_votes,
+    load_board,
+)
+from portfolio.comments.forms import CommentForm
+from portfolio.comments.threads import load_thread
+from portfolio.extensions import db
+from portfolio.htmx import is_partial, render, render_fragment, retarget
+from portfolio.models import Column, Department, Product, RoadmapItem, Tag
+
+T = TypeVar("T")
+
+
+# The whole board -----------------------------------------------------------------------
+
+
+def board_context(filters: BoardFilters, **extra) -> dict:
+    return {
+        "board": load_board(db.session, filters),
+        "filters": filters,
+        "columns": list(Column),
+        "can_move": current_user.can("manage_roadmap"),
+        "conflict_message": None,
+        **extra,
+    }
+
+
+def filter_choices() -> dict:
+    """What the filter form outside the board offers (the full page only)."""
+    return {
+        "products": db.session.execute(
+            db.select(Product.id, Product.name).order_by(Product.name)
+        ).all(),
+        "departments": db.session.execute(
+            db.select(Department.id, Department.name).order_by(Department.name)
+        ).all(),
+        "tags": db.session.execute(db.select(Tag.name).order_by(Tag.name)).scalars().all(),
+        "views": list(BoardView),
+    }
+
+
+def filters_from_form() -> BoardFilters:
+    """Moves carry the board's filters, so the refreshed board keeps them."""
+    return BoardFilters.from_args(request.form)
+
+
+def board_url(filters: BoardFilters, card: RoadmapItem | None = None) -> str:
+    """The board with `filters`, scrolled to `card`."""
+    return url_for("board.index", **filters.to_args()) + (f"#card-{card.id}" if card else "")
+
+
+def board_fragment(filters: BoardFilters, status: int = 200, **extra) -> Response:
+    """The whole board, swapped in place of the board whatever the request targeted."""
+    return retarget(
+        render("board/index.html", "board", status=status, **board_context(filters, **extra)),
+        "#board",
+    )
+
+
+def refreshed_board(message: str, status: int = 409) -> Response:
+    """A stale or refused move: the whole board again, with why."""
+    db.session.rollback()
+    filters = filters_from_form()
+    if not is_partial():
+        flash(message, "warning")
+        return redirect(board_url(filters))
+    return board_fragment(filters, status, conflict_message=message)
+
+
+def save_move(move: Callable[[], T]) -> tuple[T | None, Response | None]:
+    """Run `move` and commit: (its result, None), or (None, the refreshed board)."""
+    try:
+        result = move()
+        db.session.commit()
+        return result, None
+    except StaleMove as stale:
+        return None, refreshed_board(stale.message)
+    except MoveRefused as refused:
+        return None, refreshed_board(str(refused), status=422)
+
+
+# One card after a move ---------------------------------------------------------------------
+
+
+def card_answer(item_id: int, columns: set[Column], *, placed: bool = False) -> Response:
+    """The moved card, read afresh (new version), plus the headers of the columns
+    it left and joined. `placed`: the card also says where it goes in the page,
+    for an out-of-band swap (keyboard moves within a column)."""
+    item = db.session.execute(card_item(item_id)).scalar_one()
+    facts = card_facts(db.session, db.select(RoadmapItem.id).where(RoadmapItem.id == item_id))
+    counts = column_counts(db.session, columns) if columns else {}
+    return render_fragment(
+        "board/_move_answer.html",
+        item=item,
+        facts=facts.get(item_id),
+        can_move=True,
+        filters=filters_from_form(),
+        headers=[counts[column] for column in sorted(counts, key=lambda c: c.position)],
+        insert=neighbour_selector(item) if placed else None,
+    )
+
+
+def neighbour_selector(item: RoadmapItem) -> str:
+    """Where the moved card goes in the page: after the card above it, or at the top."""
+    above = db.session.execute(
+        db.select(RoadmapItem.id)
+        .where(RoadmapItem.column == item.column, RoadmapItem.rank < item.rank)
+        .order_by(RoadmapItem.rank.desc())
+        .limit(1)
+    ).scalar()
+    if above is None:
+        return f"afterbegin:#cards-{item.column.value}"
+    return f"afterend:#card-{above}"
+
+
+# One item ----------------------------------------------------------------------------------
+
+
+def ship_dialog(item: RoadmapItem, form: ShipForm | None = None, status: int = 200) -> Response:
+    """Ask for the release note: a dialog over the board, or a page without htmx."""
+    form = form or ShipForm(formdata=None, version=item.version)
+    if not is_partial():
+        return render("board/ship.html", item=item, form=form, status=status)
+    dialog = render_fragment(
+        "board/_ship_form.html",
+        item=item,
+        form=form,
+        dialog=True,
+        filters=filters_from_form(),
+        status=status,
+    )
+    return retarget(dialog, "#board-dialog", "innerHTML")
+
+
+def detail_context(item: RoadmapItem) -> dict:
+    return {
+        "item": item,
+        "linked": linked_requests_with_votes(db.session, item.id),
+        "history": db.session.execute(latest_for_item(item.id)).scalars().all(),
+        "thread": load_thread(db.session, "item", item.id, CommentForm(formdata=None)),
+        "can_move": current_user.can("manage_roadmap"),
+    }
