@@ -19,6 +19,21 @@ from portfolio.models.catalogue import (
     product_tag,
 )
 from portfolio.models.integration import ApiToken, Stakeholder, StakeholderRole, hash_token
+from portfolio.models.notifications import (
+    DEFAULT_EMAIL_DELIVERY,
+    Channel,
+    DeliveryAttempt,
+    DigestRun,
+    EmailDelivery,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OutboxMessage,
+    OutboxStatus,
+    Watch,
+    Webhook,
+    WebhookPreset,
+)
 from portfolio.models.requests import OPEN_STATUSES, Request, RequestStatus, Vote
 from portfolio.models.roadmap import (
     CONFIDENCE_CHOICES,
@@ -32,6 +47,19 @@ from portfolio.models.roadmap import (
 from portfolio.models.social import Activity, Comment, SatisfactionResponse, Verb
 
 __all__ = [
+    "DEFAULT_EMAIL_DELIVERY",
+    "Channel",
+    "DeliveryAttempt",
+    "DigestRun",
+    "EmailDelivery",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Watch",
+    "Webhook",
+    "WebhookPreset",
     "OPEN_STATUSES",
     "Request",
     "RequestStatus",

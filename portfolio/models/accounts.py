@@ -85,6 +85,9 @@ class User(db.Model):
     session_nonce: Mapped[str] = mapped_column(
         sa.String(64), unique=True, default=new_session_nonce
     )
+    # A personal secret for feed readers (the changelog's Atom feed, calendars),
+    # which have no session: only its hash is kept.
+    feed_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     department: Mapped[Department | None] = relationship(back_populates="members")
