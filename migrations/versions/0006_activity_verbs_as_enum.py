@@ -35,6 +35,8 @@ VERBS = (
     "measure_created",
     "measure_edited",
     "reading_recorded",
+    "measure_slipped",
+    "renewal_due",
     "department_created",
     "department_edited",
     "request_created",
