@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import has_request_context, request
+from collections.abc import Callable
+
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -23,10 +25,22 @@ def end_session_quietly(exception=None) -> None:
         db.session.registry.clear()  # the dead connection was invalidated; drop the session
 
 
+def reads_one_snapshot(view: Callable) -> Callable:
+    """Mark a page whose queries must all see the database at one instant (a
+    card moving between two of its queries must not make the page disagree
+    with itself). SQLite's read transactions already do; PostgreSQL's default
+    READ COMMITTED gives each statement its own snapshot, so these requests'
+    transactions run REPEATABLE READ there."""
+    view.reads_one_snapshot = True
+    return view
+
+
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _postgresql_begin)
 
 
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
@@ -37,6 +51,14 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _postgresql_begin(connection) -> None:
+    if not has_request_context() or request.method != "GET" or request.endpoint is None:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "reads_one_snapshot", False):
+        connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
 
 
 def _sqlite_begin(connection) -> None:

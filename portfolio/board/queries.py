@@ -73,6 +73,10 @@ class BoardFilters:
             self.errors.append(f"No product is tagged “{self.tag}”; tag ignored.")
             self.tag = ""
 
+    def showing_all(self) -> dict[str, Any]:
+        """The query string of this board with every card shown."""
+        return {**self.to_args(), "all": "1"}
+
     @property
     def lanes(self) -> bool:
         return self.view is BoardView.LANES

@@ -32,6 +32,7 @@ from portfolio.board.moves import (
     ship,
 )
 from portfolio.board.queries import BoardFilters, item_detail
+from portfolio.database import reads_one_snapshot
 from portfolio.extensions import db
 from portfolio.filters import parse_id, parse_positive_int
 from portfolio.htmx import is_partial, render, reswap, retarget
@@ -84,6 +85,7 @@ def board_csrf_token() -> str:
 
 @bp.get("/board")
 @requires("browse")
+@reads_one_snapshot
 def index():
     filters = BoardFilters.from_args(request.args)
     choices = filter_choices()

@@ -10,6 +10,7 @@ from portfolio.auth.permissions import requires
 from portfolio.catalogue.measures import sparkline_for
 from portfolio.dashboard import benefits, rollups
 from portfolio.dashboard.tables import TABLES
+from portfolio.database import reads_one_snapshot
 from portfolio.extensions import db
 from portfolio.htmx import render
 from portfolio.models import Product, Stage, Stakeholder, StakeholderRole
@@ -34,6 +35,7 @@ def products_without_sponsor():
 
 @bp.get("/dashboard")
 @requires("view_dashboard")
+@reads_one_snapshot
 def index():
     today = date.today()
     measure_groups = rollups.measures_worst_first(db.session, today)
