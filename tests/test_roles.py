@@ -81,6 +81,8 @@ ROLE_MATRIX = [
     ("POST", "/board/items/{item}/edit", PRODUCT_TEAM),
     ("GET", "/board/items/{item}/ship", PRODUCT_TEAM),
     ("POST", "/board/items/{item}/ship", PRODUCT_TEAM),
+    ("GET", "/board/items/{item}/reopen", PRODUCT_TEAM),
+    ("POST", "/board/items/{item}/reopen", PRODUCT_TEAM),
     ("POST", "/board/columns/now/order-by-score", PRODUCT_TEAM),
     ("POST", "/board/limits", PRODUCT_TEAM),
     ("POST", "/requests/{request}/promote", PRODUCT_TEAM),

@@ -50,6 +50,7 @@ VERBS = (
     "item_edited",
     "card_moved",
     "item_shipped",
+    "item_reopened",
     "column_ordered",
     "wip_limits_changed",
     "user_created",

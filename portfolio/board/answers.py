@@ -13,8 +13,8 @@ from flask_login import current_user
 
 from portfolio.activity.trail import latest_for_item
 from portfolio.board.conflicts import StaleMove
-from portfolio.board.forms import ShipForm
-from portfolio.board.moves import MoveRefused
+from portfolio.board.forms import ReopenForm, ShipForm
+from portfolio.board.moves import REOPEN_COLUMNS, MoveRefused
 from portfolio.board.queries import (
     BoardFilters,
     BoardView,
@@ -145,6 +145,31 @@ def ship_dialog(item: RoadmapItem, form: ShipForm | None = None, status: int = 2
         return render("board/ship.html", item=item, form=form, status=status)
     dialog = render_fragment(
         "board/_ship_form.html",
+        item=item,
+        form=form,
+        dialog=True,
+        filters=filters_from_form(),
+        status=status,
+    )
+    return retarget(dialog, "#board-dialog", "innerHTML")
+
+
+def reopen_dialog(
+    item: RoadmapItem,
+    form: ReopenForm | None = None,
+    status: int = 200,
+    column: Column | None = None,
+) -> Response:
+    """Ask where to and why before a shipped card comes back: a dialog over
+    the board, or a page without htmx. `column` preselects a drag's target."""
+    if form is None:
+        form = ReopenForm(formdata=None, version=item.version)
+        if column is not None and column in REOPEN_COLUMNS:
+            form.column.data = column
+    if not is_partial():
+        return render("board/reopen.html", item=item, form=form, status=status)
+    dialog = render_fragment(
+        "board/_reopen_form.html",
         item=item,
         form=form,
         dialog=True,

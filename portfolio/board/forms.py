@@ -16,7 +16,7 @@ from wtforms.validators import (
 )
 
 from portfolio.board.items import ItemFields
-from portfolio.board.moves import WIP_COLUMNS, MoveDirection
+from portfolio.board.moves import REOPEN_COLUMNS, WIP_COLUMNS, MoveDirection
 from portfolio.extensions import db
 from portfolio.filters import MAX_ID, parse_id
 from portfolio.forms import (
@@ -190,6 +190,26 @@ class ShipForm(FlaskForm):
         "Shipped on",
         default=date.today,
         validators=[InputRequired(message="Enter the date it shipped.")],
+    )
+    version = HiddenField()
+
+
+class ReopenForm(FlaskForm):
+    column = SelectField(
+        "Back to",
+        choices=[(column.value, column.label) for column in REOPEN_COLUMNS],
+        default=Column.NOW.value,
+        coerce=Column,
+    )
+    reason = TextAreaField(
+        "Why it is reopened",
+        filters=[strip],
+        validators=[
+            DataRequired(message="Say why it is reopened: its requesters will read it."),
+            Length(max=1000),
+        ],
+        description="Its shipped date and release note are cleared; the requests it marked "
+        "shipped go back to the status they had.",
     )
     version = HiddenField()
 

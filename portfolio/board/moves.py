@@ -34,7 +34,7 @@ from portfolio.models import (
     Verb,
 )
 from portfolio.models.base import LabelledEnum, utcnow
-from portfolio.requests.triage import change_status
+from portfolio.requests.triage import change_status, reopen_request
 
 # Columns that take a work-in-progress limit: Shipped only grows.
 WIP_COLUMNS = (Column.NOW, Column.NEXT, Column.LATER)
@@ -73,6 +73,12 @@ def asks_for_release_note(item: RoadmapItem, column: Column | None) -> bool:
     return column is Column.SHIPPED and item.column is not Column.SHIPPED
 
 
+def asks_to_reopen(item: RoadmapItem, column: Column | None) -> bool:
+    """Moving a card out of Shipped goes through the reopen dialog: it takes the
+    card off the changelog and puts its requests back, so it is never a slip."""
+    return item.column is Column.SHIPPED and column is not None and column is not Column.SHIPPED
+
+
 def _load_neighbour(session: Session, item_id: int | None, column: Column) -> RoadmapItem | None:
     if not item_id:
         return None
@@ -99,6 +105,8 @@ def move_item(
     check_version(item, expected_version)
     if asks_for_release_note(item, column):
         raise MoveRefused("Shipping needs a release note.")
+    if asks_to_reopen(item, column):
+        raise MoveRefused(f"“{item.title}” has shipped: use Reopen… to bring it back.")
     if item.id in (above_id, below_id):
         raise MoveRefused("A card cannot be placed next to itself.")
     above = _load_neighbour(session, above_id, column)
@@ -133,6 +141,8 @@ def move_by_direction(
             return False
         if asks_for_release_note(item, target):
             raise MoveRefused("Shipping needs a release note: use “Ship…” on the card.")
+        if asks_to_reopen(item, target):
+            raise MoveRefused(f"“{item.title}” has shipped: use Reopen… to bring it back.")
         rank = rank_for_position(session, item.id, target, top=True)
         _save_move(session, item, target, rank, actor)
         return True
@@ -206,7 +216,10 @@ def ship(
     shipped_requests = []
     for linked in item.requests:
         if linked.status in OPEN_STATUSES:
+            status_before = linked.status
             change_status(session, linked, RequestStatus.SHIPPED, actor)
+            linked.shipped_by_item_id = item.id
+            linked.status_before_ship = status_before
             shipped_requests.append(linked)
     record(
         session,
@@ -219,6 +232,65 @@ def ship(
         after=Column.SHIPPED,
     )
     return shipped_requests
+
+
+REOPEN_COLUMNS = (Column.NOW, Column.NEXT, Column.LATER)
+
+
+def reopen(
+    session: Session,
+    item: RoadmapItem,
+    *,
+    column: Column,
+    reason: str,
+    expected_version: int | None,
+    actor: User,
+) -> list[Request]:
+    """Bring a shipped card back to the top of `column`: it leaves the
+    changelog (shipped date and release note cleared, both kept in the trail),
+    and the requests its shipping marked shipped go back to the status they had
+    (in progress for those shipped before that was remembered)."""
+    check_version(item, expected_version)
+    if item.column is not Column.SHIPPED:
+        raise MoveRefused("Only a shipped card can be reopened.")
+    if column not in REOPEN_COLUMNS:
+        raise MoveRefused("Reopen it into Now, Next or Later.")
+    reason = reason.strip()
+    if not reason:
+        raise MoveRefused("Say why it is reopened: its requesters will read it.")
+    shipped_on, note = item.shipped_on, item.release_note
+    rank = rank_for_position(session, item.id, column, top=True)
+    item.column = column
+    item.rank = rank
+    item.shipped_on = None
+    item.release_note = None
+    item.moved_by = actor
+    item.moved_at = utcnow()
+    flush_or_stale(session, item)
+    reopened = (
+        session.execute(
+            sa.select(Request).where(
+                Request.shipped_by_item_id == item.id, Request.status == RequestStatus.SHIPPED
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for linked in reopened:
+        reopen_request(
+            session, linked, linked.status_before_ship or RequestStatus.IN_PROGRESS, actor
+        )
+    record(
+        session,
+        actor,
+        Verb.ITEM_REOPENED,
+        subject=item.title,
+        product=item.product,
+        item=item,
+        before=f"Shipped {shipped_on:%d %b %Y}: {note}" if shipped_on else "Shipped",
+        after=f"{column.label}: {reason}",
+    )
+    return list(reopened)
 
 
 def order_column_by_score(session: Session, column: Column, actor: User) -> int:

@@ -15,19 +15,29 @@ from portfolio.board.answers import (
     filter_choices,
     filters_from_form,
     refreshed_board,
+    reopen_dialog,
     save_move,
     ship_dialog,
 )
 from portfolio.board.conflicts import StaleMove
-from portfolio.board.forms import DirectionForm, ItemForm, LimitsForm, MoveForm, ShipForm
+from portfolio.board.forms import (
+    DirectionForm,
+    ItemForm,
+    LimitsForm,
+    MoveForm,
+    ReopenForm,
+    ShipForm,
+)
 from portfolio.board.items import PromotionRefused, create_item, edit_item, promote_request
 from portfolio.board.moves import (
     MoveRefused,
     asks_for_release_note,
+    asks_to_reopen,
     column_in_direction,
     move_by_direction,
     move_item,
     order_column_by_score,
+    reopen,
     save_wip_limits,
     ship,
 )
@@ -109,6 +119,8 @@ def move():
     old_column = item.column
     if asks_for_release_note(item, column):
         return ship_dialog(item)
+    if asks_to_reopen(item, column):
+        return reopen_dialog(item, column=column)
     _, refused = save_move(
         lambda: move_item(
             db.session,
@@ -139,8 +151,11 @@ def move_step(item_id: int):
     if not form.validate():
         abort(400, "Say where to move the card.")
     direction = form.direction.data
-    if asks_for_release_note(item, column_in_direction(item.column, direction)):
+    target = column_in_direction(item.column, direction)
+    if asks_for_release_note(item, target):
         return ship_dialog(item)  # → on a Later card: the keyboard's way of dropping it on Shipped
+    if asks_to_reopen(item, target):
+        return reopen_dialog(item, column=target)  # ← on a shipped card
     old_column = item.column
     moved, refused = save_move(
         lambda: move_by_direction(
@@ -283,6 +298,43 @@ def ship_item(item_id: int):
         return ship_dialog(item, form, status=422)
     message = f"“{item.title}” shipped" + (
         f"; {len(shipped)} linked request(s) marked shipped." if shipped else "."
+    )
+    if not is_partial():
+        flash(message, "success")
+        return redirect(url_for("board.index") + f"#card-{item.id}")
+    return render(
+        "board/index.html",
+        "board",
+        **board_context(filters_from_form(), notice=message, notice_takes_focus=True),
+    )
+
+
+@bp.route("/board/items/<int:item_id>/reopen", methods=["GET", "POST"])
+@requires("manage_roadmap")
+def reopen_item(item_id: int):
+    item = db.one_or_404(item_detail(item_id))
+    if request.method == "GET":
+        return reopen_dialog(item)
+    form = ReopenForm()
+    if not form.validate():
+        return reopen_dialog(item, form, status=422)
+    try:
+        reopened = reopen(
+            db.session,
+            item,
+            column=form.column.data,
+            reason=form.reason.data,
+            expected_version=parse_positive_int(form.version.data),
+            actor=current_user,
+        )
+        db.session.commit()
+    except StaleMove as stale:
+        return refreshed_board(stale.message)
+    except MoveRefused as refused:
+        form.reason.errors = [*form.reason.errors, str(refused)]
+        return reopen_dialog(item, form, status=422)
+    message = f"“{item.title}” is back in {item.column.label}" + (
+        f"; {len(reopened)} request(s) it had marked shipped are open again." if reopened else "."
     )
     if not is_partial():
         flash(message, "success")

@@ -52,8 +52,9 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-def enum_column(enum_class: type[enum.Enum], length: int = 20) -> sa.Enum:
-    """A portable enum stored as its value in a VARCHAR with a CHECK constraint."""
+def enum_column(enum_class: type[enum.Enum], length: int = 20, name: str | None = None) -> sa.Enum:
+    """A portable enum stored as its value in a VARCHAR with a CHECK constraint
+    (named after the enum, or `name` when a table has two columns of it)."""
     return sa.Enum(
         enum_class,
         native_enum=False,
@@ -61,5 +62,5 @@ def enum_column(enum_class: type[enum.Enum], length: int = 20) -> sa.Enum:
         length=length,
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
-        name=enum_class.__name__.lower(),
+        name=name or enum_class.__name__.lower(),
     )

@@ -69,6 +69,14 @@ class Request(db.Model):
     duplicate_of_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("product_request.id", ondelete="SET NULL"), index=True
     )
+    # The card whose shipping marked this request shipped, and the status it
+    # had then: reopening that card puts the request back (and only then).
+    shipped_by_item_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("roadmap_item.id", ondelete="SET NULL"), index=True
+    )
+    status_before_ship: Mapped[RequestStatus | None] = mapped_column(
+        enum_column(RequestStatus, name="status_before_ship")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

@@ -131,6 +131,7 @@ class Verb(LabelledEnum):
     ITEM_EDITED = "item_edited", "edited the roadmap item"
     CARD_MOVED = "card_moved", "moved"
     ITEM_SHIPPED = "item_shipped", "shipped"
+    ITEM_REOPENED = "item_reopened", "reopened"
     COLUMN_ORDERED = "column_ordered", "ordered"
     WIP_LIMITS_CHANGED = "wip_limits_changed", "changed the WIP limits of"
     # people

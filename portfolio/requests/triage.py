@@ -69,6 +69,25 @@ def change_status(
     )
 
 
+def reopen_request(session: Session, request: Request, status: RequestStatus, actor: User) -> None:
+    """Put a request its card's shipping marked shipped back to `status`,
+    because that card was reopened (outside the triage table on purpose: only
+    the card that shipped it may take it back)."""
+    before = request.status
+    request.status = status
+    request.shipped_by_item_id = None
+    request.status_before_ship = None
+    record(
+        session,
+        actor,
+        Verb.REQUEST_STATUS_CHANGED,
+        subject=request.title,
+        request=request,
+        before=before,
+        after=status,
+    )
+
+
 def merge_duplicate(
     session: Session, duplicate: Request, target: Request | None, actor: User
 ) -> None:
