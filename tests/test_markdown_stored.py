@@ -170,3 +170,22 @@ def test_text_over_the_limit_is_refused_with_a_clear_error(make, client_as):
     assert posted.status_code == 422
     assert "Keep it under 20,000 characters" in posted.text
     assert db.session.execute(sa.select(sa.func.count()).select_from(Comment)).scalar() == 0
+
+
+def test_comments_are_rate_limited_per_person_with_a_clear_message(app, make, client_as):
+    app.config["COMMENT_RATE_LIMIT"] = "3 per minute"
+    request = make.request()
+    writer, colleague = client_as("stakeholder"), client_as("pm")
+    for n in range(3):
+        assert (
+            writer.post(f"/comments/request/{request.id}", data={"body": f"c{n}"}).status_code
+            == 302
+        )
+    refused = writer.hx_post(f"/comments/request/{request.id}", data={"body": "one more"})
+    assert refused.status_code == 429
+    assert "commenting faster than anyone can read" in refused.text
+    # Another person is not slowed down by it.
+    assert (
+        colleague.post(f"/comments/request/{request.id}", data={"body": "mine"}).status_code == 302
+    )
+    assert db.session.execute(sa.select(sa.func.count()).select_from(Comment)).scalar() == 4

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, abort, current_app, redirect, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from portfolio.auth.permissions import requires
@@ -13,7 +14,7 @@ from portfolio.comments.threads import (
     post_comment,
     remove_comment,
 )
-from portfolio.extensions import db
+from portfolio.extensions import db, limiter
 from portfolio.htmx import is_partial, render, render_blocks, render_fragment, retarget
 from portfolio.models import Comment
 
@@ -36,8 +37,25 @@ def target_url(comment: Comment) -> str:
     return f"{url}#comment-{comment.id}"
 
 
+COMMENTING_TOO_FAST = (
+    "You are commenting faster than anyone can read: wait a minute and post again "
+    "(your text is still in the form)."
+)
+
+
+def commenter_key() -> str:
+    """Comments are limited per person (anonymous requests never reach the view)."""
+    user_id = getattr(current_user, "id", None)
+    return f"comment-user:{user_id}" if user_id else f"comment-address:{get_remote_address()}"
+
+
 @bp.post(f"/<{KINDS}:kind>/<int:target_id>")
 @requires("comment")
+@limiter.limit(
+    lambda: current_app.config["COMMENT_RATE_LIMIT"],
+    key_func=commenter_key,
+    error_message=COMMENTING_TOO_FAST,
+)
 def create(kind: str, target_id: int):
     model, _ = TARGETS[kind]
     target = db.get_or_404(model, target_id)
