@@ -11,6 +11,8 @@ from flask import Flask
 
 from portfolio import stored_markdown
 from portfolio.admin.accounts import UserChangeRefused, create_user
+from portfolio.catalogue.csv_export import export_catalogue
+from portfolio.catalogue.csv_import import import_catalogue
 from portfolio.demo import database_is_empty, seed_demo
 from portfolio.extensions import db
 from portfolio.markdown import RENDERER_VERSION
@@ -74,8 +76,6 @@ def create_user_command(email: str, display_name: str | None, role: str, passwor
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def export_csv_command(directory: Path) -> None:
     """Write the catalogue as CSV files (departments, products, usage, measures)."""
-    from portfolio.catalogue.csv_io import export_catalogue
-
     counts = export_catalogue(db.session, directory)
     for name, count in counts.items():
         click.echo(f"{directory / name}: {count} rows")
@@ -85,8 +85,6 @@ def export_csv_command(directory: Path) -> None:
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def import_csv_command(directory: Path) -> None:
     """Import catalogue CSV files; any bad row and nothing is written."""
-    from portfolio.catalogue.csv_io import import_catalogue
-
     report = import_catalogue(db.session, directory)
     if not report.ok:
         db.session.rollback()

@@ -16,6 +16,11 @@ from portfolio.models import Department, Role, User
 
 HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
+# The largest whole number of people or seats, and the largest amount of money,
+# a form (or a CSV import using the same limits) accepts.
+MAX_COUNT = 10_000_000
+MAX_AMOUNT = 10**11
+
 
 class HttpUrl:
     """Only http(s) links: a `javascript:` or `data:` URL must never reach an href."""
@@ -77,7 +82,7 @@ def count_field(label: str, **kwargs) -> IntegerField:
     return IntegerField(
         label,
         validators=[
-            NumberRange(min=0, max=10_000_000, message="Enter 0 or a positive whole number."),
+            NumberRange(min=0, max=MAX_COUNT, message="Enter 0 or a positive whole number."),
             *kwargs.pop("validators", []),
         ],
         **kwargs,
@@ -123,7 +128,7 @@ def money_field(label: str, **kwargs) -> DecimalField:
         label,
         places=2,
         validators=[
-            NumberRange(min=0, max=10**11, message="Enter an amount of 0 or more."),
+            NumberRange(min=0, max=MAX_AMOUNT, message="Enter an amount of 0 or more."),
             *kwargs.pop("validators", []),
         ],
         **kwargs,

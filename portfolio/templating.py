@@ -19,9 +19,10 @@ NAVIGATION = [
 
 def navigation_for_current_user() -> list[tuple[str, str, bool]]:
     """(endpoint, label, is_current) for the links the signed-in user may follow."""
-    here = request.blueprint
+    # A nested blueprint (catalogue.departments) counts as its parent's area too.
+    here = request.blueprints
     return [
-        (endpoint, label, endpoint.split(".")[0] == here)
+        (endpoint, label, endpoint.split(".")[0] in here)
         for endpoint, label, capability in NAVIGATION
         if current_user.can(capability)
     ]

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from portfolio.catalogue.csv_io import COLUMNS, export_catalogue, import_catalogue
+from portfolio.catalogue.csv_export import COLUMNS, export_catalogue
+from portfolio.catalogue.csv_import import import_catalogue
 from portfolio.extensions import db
 from portfolio.models import Department, Product, Role, SuccessMeasure, Usage, User
 from tests.helpers import count_rows, make_app

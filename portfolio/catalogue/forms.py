@@ -1,3 +1,7 @@
+"""The catalogue's forms. Lengths and ranges come from `catalogue/limits.py`,
+which the CSV import uses too. `values()` gives what the domain function
+expects, typed (enums, parsed tags)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -7,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from portfolio.catalogue import limits
 from portfolio.catalogue.measures import definition_problems
 from portfolio.catalogue.products import parse_tags, slugify
 from portfolio.extensions import db
@@ -31,6 +36,7 @@ from portfolio.models import (
     Product,
     Sourcing,
     Stage,
+    StakeholderRole,
     SuccessMeasure,
     Unit,
     UsageLevel,
@@ -42,13 +48,13 @@ SLUG_HELP = (
 
 
 class ProductForm(FlaskForm):
-    name = TextField("Name", validators=[DataRequired(), Length(max=120)])
+    name = TextField("Name", validators=[DataRequired(), Length(max=limits.NAME)])
     # Not Optional(): an empty slug must still reach validate_slug, which derives it from the name.
-    slug = TextField("Slug", validators=[Length(max=80)], description=SLUG_HELP)
+    slug = TextField("Slug", validators=[Length(max=limits.SLUG)], description=SLUG_HELP)
     category = SelectField("Category", choices=Category.choices())
     summary = TextField(
         "One-line summary",
-        validators=[DataRequired(), Length(max=280)],
+        validators=[DataRequired(), Length(max=limits.SUMMARY)],
         description="What it is, in one sentence a colleague would understand.",
     )
     stage = SelectField("Lifecycle stage", choices=Stage.choices(), default=Stage.IDEA.value)
@@ -56,15 +62,19 @@ class ProductForm(FlaskForm):
     sourcing = SelectField("Sourcing", choices=Sourcing.choices(), default=Sourcing.BUILT.value)
     vendor = TextField(
         "Vendor",
-        validators=[Length(max=120)],  # not Optional(): validate_vendor must run
+        validators=[Length(max=limits.NAME)],  # not Optional(): validate_vendor must run
         description="Required for bought and hybrid products.",
     )
-    docs_url = OptionalTextField("Documentation link", validators=[Length(max=500), HttpUrl()])
-    source_url = OptionalTextField("Source code link", validators=[Length(max=500), HttpUrl()])
-    prd_url = OptionalTextField("PRD link", validators=[Length(max=500), HttpUrl()])
+    docs_url = OptionalTextField(
+        "Documentation link", validators=[Length(max=limits.URL), HttpUrl()]
+    )
+    source_url = OptionalTextField(
+        "Source code link", validators=[Length(max=limits.URL), HttpUrl()]
+    )
+    prd_url = OptionalTextField("PRD link", validators=[Length(max=limits.URL), HttpUrl()])
     tags = TextField(
         "Tags",
-        validators=[Length(max=400)],
+        validators=[Length(max=limits.TAGS_TEXT)],
         description="Comma-separated, e.g. finance, month-end, sox",
     )
 
@@ -96,17 +106,43 @@ class ProductForm(FlaskForm):
         except ValueError as problem:
             raise ValidationError(str(problem)) from None
 
+    def values(self) -> dict:
+        return {
+            "name": self.name.data,
+            "slug": self.slug.data,
+            "category": Category(self.category.data),
+            "summary": self.summary.data,
+            "stage": Stage(self.stage.data),
+            "owner_id": self.owner_id.data,
+            "sourcing": Sourcing(self.sourcing.data),
+            "vendor": self.vendor.data or None,
+            "docs_url": self.docs_url.data,
+            "source_url": self.source_url.data,
+            "prd_url": self.prd_url.data,
+            "tags": parse_tags(self.tags.data or ""),
+        }
+
 
 class ValuePropositionForm(FlaskForm):
-    problem = TextAreaField("The problem it solves", filters=[strip], validators=[Length(max=2000)])
-    for_whom = TextAreaField("For whom", filters=[strip], validators=[Length(max=2000)])
-    value = TextAreaField("The value it delivers", filters=[strip], validators=[Length(max=2000)])
+    problem = TextAreaField(
+        "The problem it solves", filters=[strip], validators=[Length(max=limits.STORY)]
+    )
+    for_whom = TextAreaField("For whom", filters=[strip], validators=[Length(max=limits.STORY)])
+    value = TextAreaField(
+        "The value it delivers", filters=[strip], validators=[Length(max=limits.STORY)]
+    )
     replaces = TextAreaField(
         "What it replaces",
         filters=[strip],
-        validators=[Length(max=2000)],
+        validators=[Length(max=limits.STORY)],
         description="The spreadsheet, manual process or old system people used before.",
     )
+
+    def values(self) -> dict:
+        return {
+            name: getattr(self, name).data or ""
+            for name in ("problem", "for_whom", "value", "replaces")
+        }
 
 
 class UsageForm(FlaskForm):
@@ -125,11 +161,18 @@ class UsageForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.department_id.choices = department_choices(exclude_ids=set(used_department_ids))
 
+    def values(self) -> dict:
+        return {
+            "department_id": self.department_id.data,
+            "level": UsageLevel(self.level.data),
+            "users": self.users.data,
+        }
+
 
 class MeasureForm(FlaskForm):
     name = TextField(
         "Name",
-        validators=[DataRequired(), Length(max=120)],
+        validators=[DataRequired(), Length(max=limits.NAME)],
         description="e.g. Hours spent on month-end close",
     )
     unit = SelectField("Unit", choices=Unit.choices())
@@ -174,6 +217,17 @@ class MeasureForm(FlaskForm):
             valid = valid and not problems
         return valid
 
+    def values(self) -> dict:
+        return {
+            "name": self.name.data,
+            "unit": Unit(self.unit.data),
+            "direction": Direction(self.direction.data),
+            "baseline": self.baseline.data,
+            "baseline_date": self.baseline_date.data,
+            "target": self.target.data,
+            "target_date": self.target_date.data,
+        }
+
 
 class ReadingForm(FlaskForm):
     taken_on = date_field(
@@ -182,11 +236,19 @@ class ReadingForm(FlaskForm):
         validators=[InputRequired(message="Enter the date of the reading."), NotInFuture()],
     )
     value = number_field("Value", validators=[InputRequired(message="Enter the value read.")])
-    note = OptionalTextField("Note", validators=[Length(max=500)])
+    note = OptionalTextField("Note", validators=[Length(max=limits.NOTE)])
+
+    @classmethod
+    def for_measure(cls, measure: SuccessMeasure, **kwargs) -> ReadingForm:
+        """The form under one measure (a page holds one per measure, hence the prefix)."""
+        return cls(prefix=f"reading-{measure.id}", **kwargs)
+
+    def values(self) -> dict:
+        return {"taken_on": self.taken_on.data, "value": self.value.data, "note": self.note.data}
 
 
 class ContractForm(FlaskForm):
-    vendor = TextField("Vendor", validators=[DataRequired(), Length(max=120)])
+    vendor = TextField("Vendor", validators=[DataRequired(), Length(max=limits.NAME)])
     annual_cost = money_field(
         "Annual cost", validators=[InputRequired(message="Enter the annual cost.")]
     )
@@ -197,10 +259,18 @@ class ContractForm(FlaskForm):
         "Renewal date", validators=[InputRequired(message="Enter the renewal date.")]
     )
 
+    def values(self) -> dict:
+        return {
+            "vendor": self.vendor.data,
+            "annual_cost": self.annual_cost.data,
+            "seats_bought": self.seats_bought.data,
+            "renewal_date": self.renewal_date.data,
+        }
+
 
 class DepartmentForm(FlaskForm):
-    name = TextField("Name", validators=[DataRequired(), Length(max=120)])
-    head = OptionalTextField("Head of department", validators=[Length(max=120)])
+    name = TextField("Name", validators=[DataRequired(), Length(max=limits.NAME)])
+    head = OptionalTextField("Head of department", validators=[Length(max=limits.NAME)])
     headcount = count_field("Headcount", validators=[InputRequired(message="Enter the headcount.")])
 
     def __init__(self, *args, department: Department | None = None, **kwargs):
@@ -216,6 +286,9 @@ class DepartmentForm(FlaskForm):
         if db.session.execute(query).first():
             raise ValidationError("A department with this name already exists.")
 
+    def values(self) -> dict:
+        return {"name": self.name.data, "head": self.head.data, "headcount": self.headcount.data}
+
 
 def optional_score(value):
     return int(value) if value not in (None, "") else None
@@ -229,27 +302,36 @@ class SurveyForm(FlaskForm):
         validators=[InputRequired(message="Choose a score from 0 to 10.")],
     )
     comment = OptionalTextField(
-        "What is the main reason for your score?", validators=[Length(max=1000)]
+        "What is the main reason for your score?", validators=[Length(max=limits.SURVEY_COMMENT)]
     )
+
+    def values(self) -> dict:
+        return {"score": self.score.data, "comment": self.comment.data}
+
+
+GRID_CHOICES = [(n, str(n)) for n in range(limits.GRID_LOW, limits.GRID_HIGH + 1)]
+GRID_RANGE = f"{limits.GRID_LOW}–{limits.GRID_HIGH}"
 
 
 class StakeholderForm(FlaskForm):
-    name = TextField("Person or group", validators=[DataRequired(), Length(max=120)])
+    name = TextField("Person or group", validators=[DataRequired(), Length(max=limits.NAME)])
     department_id = SelectField("Department", coerce=optional_int, choices=[])
-    role = SelectField("Role", choices=[])
-    power = SelectField(
-        "Power (1–5)", coerce=int, choices=[(n, str(n)) for n in range(1, 6)], default=3
-    )
-    interest = SelectField(
-        "Interest (1–5)", coerce=int, choices=[(n, str(n)) for n in range(1, 6)], default=3
-    )
+    role = SelectField("Role", choices=StakeholderRole.choices())
+    power = SelectField(f"Power ({GRID_RANGE})", coerce=int, choices=GRID_CHOICES, default=3)
+    interest = SelectField(f"Interest ({GRID_RANGE})", coerce=int, choices=GRID_CHOICES, default=3)
 
     def __init__(self, *args, **kwargs):
-        from portfolio.models import StakeholderRole
-
         super().__init__(*args, **kwargs)
         self.department_id.choices = [("", "— none —")] + department_choices()
-        self.role.choices = StakeholderRole.choices()
+
+    def values(self) -> dict:
+        return {
+            "name": self.name.data,
+            "department_id": self.department_id.data,
+            "role": StakeholderRole(self.role.data),
+            "power": self.power.data,
+            "interest": self.interest.data,
+        }
 
 
 class ConfirmForm(FlaskForm):

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from portfolio.models import Direction, Unit
 from portfolio.models.base import LabelledEnum
 
 ON_TRACK_SLACK = 0.10
@@ -39,7 +40,15 @@ class MeasureStatus(LabelledEnum):
     @property
     def severity(self) -> int:
         """Worst first when sorting: off track, at risk, no data, on track."""
-        return {"off_track": 0, "at_risk": 1, "no_data": 2, "on_track": 3}[self.value]
+        return SEVERITY_ORDER.index(self)
+
+
+SEVERITY_ORDER = (
+    MeasureStatus.OFF_TRACK,
+    MeasureStatus.AT_RISK,
+    MeasureStatus.NO_DATA,
+    MeasureStatus.ON_TRACK,
+)
 
 
 def progress(baseline: float, target: float, value: float) -> float:
@@ -103,30 +112,38 @@ def status_counts(measures, today: date | None = None) -> dict[MeasureStatus, in
 
 
 def definition_problems(
-    *, direction: str, baseline: float, target: float, baseline_date: date, target_date: date
+    *,
+    direction: Direction | str,
+    baseline: float,
+    target: float,
+    baseline_date: date,
+    target_date: date,
 ) -> dict[str, str]:
-    """What is wrong with a measure's definition, by field name (empty: nothing)."""
+    """What is wrong with a measure's definition, by field name (empty: nothing).
+    `direction` may be the raw value of a form's select, checked or not."""
     problems: dict[str, str] = {}
     if target == baseline:
         problems["target"] = "The target equals the baseline: there would be nothing to improve."
-    elif direction == "higher" and target < baseline:
+    elif direction == Direction.HIGHER and target < baseline:
         problems["target"] = "Higher is better, so the target must be above the baseline."
-    elif direction == "lower" and target > baseline:
+    elif direction == Direction.LOWER and target > baseline:
         problems["target"] = "Lower is better, so the target must be below the baseline."
     if target_date <= baseline_date:
         problems["target_date"] = "The target date must come after the baseline date."
     return problems
 
 
-def format_value(value: float | None, unit: str) -> str:
+def format_value(value: float | None, unit: Unit | str) -> str:
+    """'7.5 days', '42 %', '1,200' (currency: the amount alone)."""
     if value is None:
         return "—"
+    unit = Unit(unit)
     text = f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
-    if unit == "percent":
+    if unit is Unit.PERCENT:
         return f"{text} %"
-    if unit == "currency":
+    if unit is Unit.CURRENCY:
         return text
-    return f"{text} {unit}"
+    return f"{text} {unit.value}"
 
 
 # Chart -------------------------------------------------------------------------
@@ -173,6 +190,31 @@ class TrendChart:
         x = last.x - 6 if anchor == "end" else last.x + 6
         return x, y, anchor
 
+    # The plotting frame, and where the axis and "no readings" labels go.
+    @property
+    def plot_right(self) -> int:
+        return self.width - self.right
+
+    @property
+    def plot_width(self) -> int:
+        return self.width - self.left - self.right
+
+    @property
+    def plot_height(self) -> int:
+        return self.height - self.top - self.bottom
+
+    @property
+    def side_label_x(self) -> int:
+        return self.plot_right + 4
+
+    @property
+    def axis_y(self) -> int:
+        return self.height - 6
+
+    @property
+    def middle(self) -> tuple[float, float]:
+        return (self.plot_right + self.left) / 2, self.height / 2
+
     @property
     def path(self) -> str:
         return " ".join(
@@ -187,7 +229,7 @@ def trend_chart(
     baseline_date: date,
     target_date: date,
     readings: Sequence[tuple[date, float]],
-    unit: str,
+    unit: Unit | str,
     width: int = 380,
     height: int = 150,
     margins: tuple[int, int, int, int] = (8, 118, 12, 22),
@@ -247,7 +289,7 @@ def chart_for(measure, **size) -> TrendChart:
         baseline_date=measure.baseline_date,
         target_date=measure.target_date,
         readings=[(reading.taken_on, reading.value) for reading in measure.readings],
-        unit=measure.unit.value,
+        unit=measure.unit,
         **size,
     )
 

@@ -1,34 +1,67 @@
-"""Catalogue rules: slugs, tags, readings, retiring and deleting products."""
+"""Products and what hangs off them: slugs and tags, creating, editing,
+retiring and deleting a product, its value proposition, the departments
+using it.
+
+Every change here checks what a form cannot know (the state of the
+database), mutates, and records its event in the caller's transaction; the
+caller commits."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portfolio.activity.trail import record
+from portfolio.catalogue import limits
+from portfolio.catalogue.changes import record_changes, snapshot
 from portfolio.models import (
-    Contract,
+    Category,
+    Comment,
+    Department,
     Product,
-    Reading,
+    Request,
+    SatisfactionResponse,
+    Sourcing,
     Stage,
     SuccessMeasure,
     Tag,
     Usage,
+    UsageLevel,
     User,
     ValueProposition,
+    Verb,
 )
 
-MAX_TAGS = 12
-MAX_TAG_LENGTH = 40
+# What `create_product` and `edit_product` set besides the tags.
+PRODUCT_FIELDS = (
+    "name",
+    "slug",
+    "category",
+    "summary",
+    "stage",
+    "owner_id",
+    "sourcing",
+    "vendor",
+    "docs_url",
+    "source_url",
+    "prd_url",
+)
+# Edits are described with the owner's name rather than their id.
+EDIT_DESCRIBED = tuple(f for f in PRODUCT_FIELDS if f not in ("owner_id", "stage")) + (
+    "owner",
+    "tags",
+)
+VALUE_PROPOSITION_FIELDS = ("problem", "for_whom", "value", "replaces")
 
 
 def slugify(text: str) -> str:
     """'Sales CRM (EU)' → 'sales-crm-eu'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80].strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[: limits.SLUG].strip("-")
 
 
 def parse_tags(text: str) -> list[str]:
@@ -38,14 +71,14 @@ def parse_tags(text: str) -> list[str]:
         name = " ".join(raw.split()).lower()
         if not name:
             continue
-        if len(name) > MAX_TAG_LENGTH:
+        if len(name) > limits.TAG:
             raise ValueError(
-                f"Keep each tag under {MAX_TAG_LENGTH} characters (“{name[:20]}…” is longer)."
+                f"Keep each tag under {limits.TAG} characters (“{name[:20]}…” is longer)."
             )
         if name not in names:
             names.append(name)
-    if len(names) > MAX_TAGS:
-        raise ValueError(f"Use at most {MAX_TAGS} tags.")
+    if len(names) > limits.TAGS:
+        raise ValueError(f"Use at most {limits.TAGS} tags.")
     return names
 
 
@@ -70,89 +103,226 @@ def set_tags(session: Session, product: Product, names: list[str]) -> None:
     product.tags = tags
 
 
-def value_proposition_of(product: Product) -> ValueProposition:
-    if product.value_proposition is None:
-        product.value_proposition = ValueProposition()
-    return product.value_proposition
+# Creating and editing ------------------------------------------------------------
 
 
-def contract_of(product: Product) -> Contract:
-    if product.contract is None:
-        product.contract = Contract(vendor=product.vendor or "")
-    return product.contract
-
-
-class DuplicateReading(ValueError):
-    """A measure has at most one reading per date."""
-
-
-def record_reading(
+def create_product(
     session: Session,
-    measure: SuccessMeasure,
+    actor: User,
     *,
-    taken_on: date,
-    value: float,
-    note: str | None,
-    recorded_by: User,
-) -> Reading:
-    clash = session.execute(
-        sa.select(Reading.id).where(Reading.measure_id == measure.id, Reading.taken_on == taken_on)
-    ).first()
-    if clash:
-        raise DuplicateReading(
-            f"There is already a reading for {taken_on:%d %b %Y}; pick another date."
-        )
-    reading = Reading(
-        measure=measure, taken_on=taken_on, value=value, note=note, recorded_by=recorded_by
+    name: str,
+    slug: str,
+    category: Category,
+    summary: str,
+    stage: Stage,
+    owner_id: int | None,
+    sourcing: Sourcing,
+    vendor: str | None,
+    docs_url: str | None,
+    source_url: str | None,
+    prd_url: str | None,
+    tags: list[str],
+) -> Product:
+    product = Product(
+        name=name,
+        slug=slug,
+        category=category,
+        summary=summary,
+        stage=stage,
+        owner_id=owner_id,
+        sourcing=sourcing,
+        vendor=vendor,
+        docs_url=docs_url,
+        source_url=source_url,
+        prd_url=prd_url,
     )
-    session.add(reading)
-    return reading
+    session.add(product)
+    set_tags(session, product, tags)
+    record(session, actor, Verb.PRODUCT_CREATED, subject=product.name, product=product, after=stage)
+    return product
+
+
+def _edit_snapshot(product: Product) -> dict[str, object]:
+    values = snapshot(product, EDIT_DESCRIBED)
+    values["owner"] = product.owner.display_name if product.owner else None
+    values["tags"] = product.tag_names
+    values["stage"] = product.stage
+    return values
+
+
+def edit_product(
+    session: Session, actor: User, product: Product, *, tags: list[str], **fields: object
+) -> None:
+    """Change the product's fields (those of PRODUCT_FIELDS) and tags.
+
+    Records `product_edited` with the fields that changed, and
+    `product_stage_changed` when the stage did; a save that changes nothing
+    records nothing."""
+    unknown = set(fields) - set(PRODUCT_FIELDS)
+    if unknown:
+        raise TypeError(f"not product fields: {sorted(unknown)}")
+    before = _edit_snapshot(product)
+    if "owner_id" in fields:
+        owner_id = fields.pop("owner_id")
+        product.owner = session.get(User, owner_id) if owner_id else None
+    for name, value in fields.items():
+        setattr(product, name, value)
+    set_tags(session, product, tags)
+    after = _edit_snapshot(product)
+
+    old_stage, new_stage = before.pop("stage"), after.pop("stage")
+    record_changes(
+        session,
+        actor,
+        Verb.PRODUCT_EDITED,
+        before=before,
+        after=after,
+        subject=product.name,
+        product=product,
+    )
+    if new_stage is not old_stage:
+        record(
+            session,
+            actor,
+            Verb.PRODUCT_STAGE_CHANGED,
+            subject=product.name,
+            product=product,
+            before=old_stage,
+            after=new_stage,
+        )
+
+
+def retire_product(session: Session, actor: User, product: Product) -> None:
+    """Move the product to the retired stage (it leaves the default list).
+    Retiring a retired product changes and records nothing."""
+    if product.stage is Stage.RETIRED:
+        return
+    old_stage, product.stage = product.stage, Stage.RETIRED
+    record(
+        session,
+        actor,
+        Verb.PRODUCT_STAGE_CHANGED,
+        subject=product.name,
+        product=product,
+        before=old_stage,
+        after=product.stage,
+    )
+
+
+# Deleting --------------------------------------------------------------------------
+
+
+class ProductNotEmpty(ValueError):
+    """A product with anything attached is retired, never deleted."""
 
 
 def attachments(session: Session, product: Product) -> dict[str, int]:
     """What hangs off a product and would be lost with it (zero counts omitted)."""
-    counts = {
-        "departments using it": session.execute(
-            sa.select(sa.func.count(Usage.id)).where(Usage.product_id == product.id)
-        ).scalar_one(),
-        "success measures": session.execute(
-            sa.select(sa.func.count(SuccessMeasure.id)).where(
-                SuccessMeasure.product_id == product.id
-            )
-        ).scalar_one(),
-    }
-    for label, count in extra_attachment_counts(session, product).items():
-        counts[label] = count
-    return {label: count for label, count in counts.items() if count}
-
-
-def extra_attachment_counts(session: Session, product: Product) -> dict[str, int]:
-    """Requests, comments and survey answers about the product."""
-    from portfolio.models import Comment, Request, SatisfactionResponse
 
     def count(model, column) -> int:
         return session.execute(
             sa.select(sa.func.count()).select_from(model).where(column == product.id)
         ).scalar_one()
 
-    return {
+    counts = {
+        "departments using it": count(Usage, Usage.product_id),
+        "success measures": count(SuccessMeasure, SuccessMeasure.product_id),
         "requests": count(Request, Request.product_id),
         "comments": count(Comment, Comment.product_id),
         "satisfaction answers": count(SatisfactionResponse, SatisfactionResponse.product_id),
     }
+    return {label: number for label, number in counts.items() if number}
 
 
-def retire(product: Product) -> None:
-    product.stage = Stage.RETIRED
-
-
-class ProductNotEmpty(ValueError):
-    pass
-
-
-def delete_product(session: Session, product: Product) -> None:
+def delete_product(session: Session, actor: User, product: Product) -> None:
     attached = attachments(session, product)
     if attached:
         listed = ", ".join(f"{count} {label}" for label, count in attached.items())
         raise ProductNotEmpty(f"{product.name} still has {listed}; retire it instead.")
+    # Not linked to the product: the trail's product link is deleted with it.
+    record(session, actor, Verb.PRODUCT_DELETED, subject=product.name)
     session.delete(product)
+
+
+# Value proposition ---------------------------------------------------------------
+
+
+def save_value_proposition(
+    session: Session,
+    actor: User,
+    product: Product,
+    *,
+    problem: str,
+    for_whom: str,
+    value: str,
+    replaces: str,
+) -> ValueProposition:
+    proposition = product.value_proposition
+    before = snapshot(proposition, VALUE_PROPOSITION_FIELDS)
+    if proposition is None:
+        proposition = product.value_proposition = ValueProposition()
+    proposition.problem, proposition.for_whom = problem, for_whom
+    proposition.value, proposition.replaces = value, replaces
+    record_changes(
+        session,
+        actor,
+        Verb.VALUE_PROPOSITION_SAVED,
+        before=before,
+        after=snapshot(proposition, VALUE_PROPOSITION_FIELDS),
+        subject=product.name,
+        product=product,
+    )
+    return proposition
+
+
+# Departments using the product ---------------------------------------------------
+
+
+class UsageExists(ValueError):
+    """A department uses a product once (at one level, with one head count)."""
+
+
+def usage_text(usage: Usage) -> str:
+    return f"{usage.department.name} ({usage.level.label}, {usage.users:,} users)"
+
+
+def add_usage(
+    session: Session,
+    actor: User,
+    product: Product,
+    *,
+    department_id: int,
+    level: UsageLevel,
+    users: int,
+) -> Usage:
+    department = session.get(Department, department_id)
+    if department is None:
+        raise ValueError(f"no department #{department_id}")
+    if any(usage.department_id == department.id for usage in product.usages):
+        raise UsageExists(f"{department.name} already uses {product.name}.")
+    if not 0 <= users <= limits.COUNT:
+        raise ValueError(f"users must be from 0 to {limits.COUNT:,}, not {users}")
+    usage = Usage(department=department, level=level, users=users)
+    product.usages.append(usage)
+    record(
+        session,
+        actor,
+        Verb.USAGE_ADDED,
+        subject=product.name,
+        product=product,
+        after=usage_text(usage),
+    )
+    return usage
+
+
+def remove_usage(session: Session, actor: User, usage: Usage) -> None:
+    product = usage.product
+    record(
+        session,
+        actor,
+        Verb.USAGE_REMOVED,
+        subject=product.name,
+        product=product,
+        before=usage_text(usage),
+    )
+    session.delete(usage)

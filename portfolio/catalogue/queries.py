@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from portfolio.filters import like_pattern, parse_id_filters, search_text
@@ -16,6 +16,7 @@ from portfolio.models import (
     Department,
     Product,
     Stage,
+    Stakeholder,
     SuccessMeasure,
     Tag,
     Usage,
@@ -68,6 +69,11 @@ class ProductFilters:
         return args
 
     @property
+    def every_stage(self) -> bool:
+        """Retired products included (the default list leaves them out)."""
+        return self.stage == ALL_STAGES
+
+    @property
     def active(self) -> bool:
         return bool(self.q or self.category or self.stage or self.department_id)
 
@@ -102,6 +108,47 @@ def product_list(filters: ProductFilters) -> sa.Select:
         selectinload(Product.measures).selectinload(SuccessMeasure.readings),
     )
     return filters.apply(query).order_by(sa.func.lower(Product.name))
+
+
+def product_by_slug(slug: str) -> sa.Select:
+    """One product, for a view that needs little else (a 404 when there is none)."""
+    return sa.select(Product).where(Product.slug == slug)
+
+
+def product_usages(slug: str) -> sa.Select:
+    """One product with the departments using it: what its usage section shows."""
+    return product_by_slug(slug).options(selectinload(Product.usages).joinedload(Usage.department))
+
+
+def measure_of(slug: str, measure_id: int) -> sa.Select:
+    """A measure of the product `slug` with its readings; none (404) when the
+    measure belongs to another product."""
+    return (
+        sa.select(SuccessMeasure)
+        .join(SuccessMeasure.product)
+        .where(Product.slug == slug, SuccessMeasure.id == measure_id)
+        .options(contains_eager(SuccessMeasure.product), selectinload(SuccessMeasure.readings))
+    )
+
+
+def usage_of(slug: str, usage_id: int) -> sa.Select:
+    """A usage of the product `slug`; none (404) when it belongs to another product."""
+    return (
+        sa.select(Usage)
+        .join(Usage.product)
+        .where(Product.slug == slug, Usage.id == usage_id)
+        .options(contains_eager(Usage.product), joinedload(Usage.department))
+    )
+
+
+def stakeholder_of(slug: str, stakeholder_id: int) -> sa.Select:
+    """An entry of the stakeholder map of `slug`; none (404) when it is on another map."""
+    return (
+        sa.select(Stakeholder)
+        .join(Stakeholder.product)
+        .where(Product.slug == slug, Stakeholder.id == stakeholder_id)
+        .options(contains_eager(Stakeholder.product))
+    )
 
 
 def product_page(slug: str) -> sa.Select:

@@ -44,6 +44,12 @@ class NetPromoterScore:
             return None
         return round(100 * (self.promoters - self.detractors) / self.responses)
 
+    @property
+    def label(self) -> str:
+        """'+33', '-20', '+0'; '—' without answers."""
+        score = self.score
+        return "—" if score is None else f"{score:+d}"
+
 
 def net_promoter_score(scores: Iterable[int]) -> NetPromoterScore:
     promoters = passives = detractors = 0
@@ -75,6 +81,84 @@ def nps_by_quarter(
     for quarter, score, count in rows:
         scores[quarter].extend([score] * count)
     return [(quarter, net_promoter_score(scores[quarter])) for quarter in quarters]
+
+
+# The chart of NPS per quarter ----------------------------------------------------
+
+# An SVG 130 high: bars grow up (positive) or down (negative) from the zero
+# line, half a pixel per NPS point, so ±100 fills the 50 pixels either side.
+BAR_PITCH, BAR_WIDTH, CHART_MARGIN = 48, 32, 8
+ZERO_Y, PIXELS_PER_POINT, MIN_BAR_HEIGHT = 60, 0.5, 1
+
+
+@dataclass(frozen=True)
+class NpsBar:
+    quarter: str
+    result: NetPromoterScore
+    x: int
+
+    width = BAR_WIDTH
+
+    @property
+    def middle(self) -> int:
+        return self.x + BAR_WIDTH // 2
+
+    @property
+    def short_quarter(self) -> str:
+        """'2026-Q4' → '26-Q4'."""
+        return self.quarter[2:]
+
+    @property
+    def positive(self) -> bool:
+        return self.result.score is not None and self.result.score >= 0
+
+    @property
+    def length(self) -> float:
+        return abs(self.result.score or 0) * PIXELS_PER_POINT
+
+    @property
+    def top(self) -> float:
+        return ZERO_Y - self.length if self.positive else ZERO_Y
+
+    @property
+    def height(self) -> float:
+        """Never less than a hairline, so a score of 0 still shows a bar."""
+        return max(self.length, MIN_BAR_HEIGHT)
+
+    @property
+    def value_y(self) -> float:
+        """The score's label: above a positive bar, below a negative one; the
+        dash of a quarter without answers sits on the zero line."""
+        if self.result.score is None:
+            return ZERO_Y - 4
+        return ZERO_Y - self.length - 4 if self.positive else ZERO_Y + self.length + 11
+
+
+@dataclass(frozen=True)
+class NpsChart:
+    bars: list[NpsBar]
+    zero_y: int = ZERO_Y
+
+    @property
+    def width(self) -> int:
+        return len(self.bars) * BAR_PITCH + CHART_MARGIN
+
+    @property
+    def zero_line_end(self) -> int:
+        return self.width - CHART_MARGIN // 2
+
+
+def nps_chart(scores: list[tuple[str, NetPromoterScore]]) -> NpsChart:
+    """Bars for `nps_by_quarter()`'s result, oldest quarter on the left."""
+    return NpsChart(
+        [
+            NpsBar(quarter, result, CHART_MARGIN + index * BAR_PITCH)
+            for index, (quarter, result) in enumerate(scores)
+        ]
+    )
+
+
+# Answering ---------------------------------------------------------------------
 
 
 def answer_of(

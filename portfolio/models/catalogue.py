@@ -142,6 +142,10 @@ class Product(db.Model):
         return f"<Product {self.slug}>"
 
     @property
+    def is_retired(self) -> bool:
+        return self.stage is Stage.RETIRED
+
+    @property
     def has_contract_terms(self) -> bool:
         """Bought and hybrid products have a vendor contract to track."""
         return self.sourcing in (Sourcing.BOUGHT, Sourcing.HYBRID)

@@ -1,0 +1,234 @@
+"""The catalogue out as CSV: the four files `flask export-csv` writes (and
+`catalogue/csv_import.py` reads back), and the filtered product list the
+catalogue page offers as a download.
+
+Files and columns (documented in the README as well):
+
+- departments.csv: name, head, headcount
+- products.csv: slug, name, category, summary, stage, owner_email, sourcing,
+  vendor, docs_url, source_url, prd_url, tags (separated by "; "),
+  problem, for_whom, value, replaces (the value proposition),
+  contract_vendor, contract_annual_cost, contract_seats_bought,
+  contract_renewal_date (empty for products without a contract)
+- usage.csv: product_slug, department, level, users
+- measures.csv: product_slug, name, unit, direction, baseline, baseline_date,
+  target, target_date
+
+Every text cell a spreadsheet would run as a formula is escaped with a
+leading apostrophe (`portfolio.spreadsheets`); the import removes it again.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from portfolio.catalogue.measures import MeasureStatus, status_counts
+from portfolio.models import Department, Product, Usage
+from portfolio.spreadsheets import spreadsheet_safe
+
+COLUMNS = {
+    "departments.csv": ["name", "head", "headcount"],
+    "products.csv": [
+        "slug",
+        "name",
+        "category",
+        "summary",
+        "stage",
+        "owner_email",
+        "sourcing",
+        "vendor",
+        "docs_url",
+        "source_url",
+        "prd_url",
+        "tags",
+        "problem",
+        "for_whom",
+        "value",
+        "replaces",
+        "contract_vendor",
+        "contract_annual_cost",
+        "contract_seats_bought",
+        "contract_renewal_date",
+    ],
+    "usage.csv": ["product_slug", "department", "level", "users"],
+    "measures.csv": [
+        "product_slug",
+        "name",
+        "unit",
+        "direction",
+        "baseline",
+        "baseline_date",
+        "target",
+        "target_date",
+    ],
+}
+TAG_SEPARATOR = "; "
+VALUE_PROPOSITION_COLUMNS = ("problem", "for_whom", "value", "replaces")
+
+# A cell: text, a number, a date or None (an empty cell).
+Cell = object
+
+
+def number_cell(value: float | int | Decimal | None) -> int | float | Decimal | None:
+    """A number as it reads back identically: 12.0 → 12, amounts with 2 decimals."""
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal("0.01"))
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# One row per department, product, usage and measure ------------------------------
+
+
+def department_row(department: Department) -> list[Cell]:
+    return [department.name, department.head, department.headcount]
+
+
+def product_row(product: Product) -> list[Cell]:
+    proposition = product.value_proposition
+    contract = product.contract
+    return [
+        product.slug,
+        product.name,
+        product.category.value,
+        product.summary,
+        product.stage.value,
+        product.owner.email if product.owner else None,
+        product.sourcing.value,
+        product.vendor,
+        product.docs_url,
+        product.source_url,
+        product.prd_url,
+        TAG_SEPARATOR.join(product.tag_names),
+        *(getattr(proposition, column, None) for column in VALUE_PROPOSITION_COLUMNS),
+        *(
+            [
+                contract.vendor,
+                number_cell(contract.annual_cost),
+                contract.seats_bought,
+                contract.renewal_date,
+            ]
+            if contract
+            else [None] * 4
+        ),
+    ]
+
+
+def usage_rows(product: Product) -> list[list[Cell]]:
+    return [
+        [product.slug, usage.department.name, usage.level.value, usage.users]
+        for usage in sorted(product.usages, key=lambda usage: usage.department.name)
+    ]
+
+
+def measure_rows(product: Product) -> list[list[Cell]]:
+    return [
+        [
+            product.slug,
+            measure.name,
+            measure.unit.value,
+            measure.direction.value,
+            number_cell(measure.baseline),
+            measure.baseline_date,
+            number_cell(measure.target),
+            measure.target_date,
+        ]
+        for measure in sorted(product.measures, key=lambda measure: measure.name)
+    ]
+
+
+# The four files ------------------------------------------------------------------
+
+
+def exported_products() -> sa.Select:
+    return (
+        sa.select(Product)
+        .order_by(Product.slug)
+        .options(
+            selectinload(Product.owner),
+            selectinload(Product.tags),
+            selectinload(Product.value_proposition),
+            selectinload(Product.contract),
+            selectinload(Product.usages).selectinload(Usage.department),
+            selectinload(Product.measures),
+        )
+    )
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        for row in [header, *rows]:
+            writer.writerow([spreadsheet_safe(value) for value in row])
+
+
+def export_catalogue(session: Session, directory: Path) -> dict[str, int]:
+    """Write the four CSV files into `directory`; returns rows written per file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    departments = session.execute(sa.select(Department).order_by(Department.name)).scalars()
+    products = session.execute(exported_products()).scalars().all()
+    files = {
+        "departments.csv": [department_row(department) for department in departments],
+        "products.csv": [product_row(product) for product in products],
+        "usage.csv": [row for product in products for row in usage_rows(product)],
+        "measures.csv": [row for product in products for row in measure_rows(product)],
+    }
+    for name, rows in files.items():
+        write_csv(directory / name, COLUMNS[name], rows)
+    return {name: len(rows) for name, rows in files.items()}
+
+
+# The filtered list, as the catalogue page's download --------------------------------
+
+PRODUCT_LIST_HEADER = [
+    "name",
+    "slug",
+    "category",
+    "stage",
+    "owner",
+    "sourcing",
+    "vendor",
+    "departments",
+    "users",
+    "measures_on_track",
+    "measures_at_risk",
+    "measures_off_track",
+    "measures_no_data",
+    "tags",
+    "summary",
+]
+
+
+def product_list_rows(products: Iterable[Product]) -> list[list[Cell]]:
+    """The header and one row per product, for `spreadsheets.csv_download` (which
+    escapes the cells); products loaded by `queries.product_list`."""
+    rows: list[list[Cell]] = [PRODUCT_LIST_HEADER]
+    for product in products:
+        counts = status_counts(product.measures)
+        rows.append(
+            [
+                product.name,
+                product.slug,
+                product.category.label,
+                product.stage.label,
+                product.owner.display_name if product.owner else "",
+                product.sourcing.label,
+                product.vendor or "",
+                "; ".join(sorted(usage.department.name for usage in product.usages)),
+                product.active_users,
+                counts[MeasureStatus.ON_TRACK],
+                counts[MeasureStatus.AT_RISK],
+                counts[MeasureStatus.OFF_TRACK],
+                counts[MeasureStatus.NO_DATA],
+                "; ".join(product.tag_names),
+                product.summary,
+            ]
+        )
+    return rows

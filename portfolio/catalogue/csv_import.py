@@ -1,0 +1,355 @@
+"""The catalogue in from CSV: the files `catalogue/csv_export.py` writes.
+
+Import checks every row of every file first, with the same limits as the
+forms (`catalogue/limits.py`), and writes nothing if any row is wrong; rows
+update what already has the same key (department name, product slug,
+product + department, product + measure name) and add the rest. Cells the
+export escaped for spreadsheets (a leading apostrophe) are read back as they
+were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from portfolio.catalogue import limits
+from portfolio.catalogue.csv_cells import (
+    ImportReport,
+    Row,
+    RowError,
+    check_length,
+    check_url,
+    parse_count,
+    parse_date,
+    parse_enum,
+    parse_float,
+    parse_money,
+    read_rows,
+    require,
+)
+from portfolio.catalogue.csv_export import COLUMNS, VALUE_PROPOSITION_COLUMNS
+from portfolio.catalogue.measures import definition_problems
+from portfolio.catalogue.products import parse_tags, set_tags, slugify
+from portfolio.models import (
+    Category,
+    Contract,
+    Department,
+    Direction,
+    Product,
+    Sourcing,
+    Stage,
+    SuccessMeasure,
+    Unit,
+    Usage,
+    UsageLevel,
+    User,
+    ValueProposition,
+)
+
+URL_COLUMNS = ("docs_url", "source_url", "prd_url")
+CONTRACT_COLUMNS = (
+    "contract_vendor",
+    "contract_annual_cost",
+    "contract_seats_bought",
+    "contract_renewal_date",
+)
+# Product columns copied as they are (after their checks) onto the product.
+PRODUCT_ATTRIBUTES = (
+    "name",
+    "category",
+    "summary",
+    "stage",
+    "owner_id",
+    "sourcing",
+    "vendor",
+    "docs_url",
+    "source_url",
+    "prd_url",
+)
+
+
+# The import --------------------------------------------------------------------------
+
+
+def import_catalogue(session: Session, directory: Path) -> ImportReport:
+    """Check every row of the CSV files in `directory`; write them all, or nothing."""
+    report = ImportReport()
+    rows = {name: read_rows(directory, name, report) for name in COLUMNS}
+    if not any(rows.values()) and not report.errors:
+        report.errors.append(f"no catalogue CSV files with rows in {directory}")
+        return report
+    plan = Plan.against(session)
+    plan.check(rows, report)
+    if report.errors:
+        return report
+    plan.write(session)
+    report.counts = {name: len(rows[name]) for name in COLUMNS}
+    return report
+
+
+@dataclass
+class Plan:
+    """Checked rows, ready to be written together."""
+
+    departments: dict[str, dict] = field(default_factory=dict)
+    products: dict[str, dict] = field(default_factory=dict)
+    usages: dict[tuple[str, str], dict] = field(default_factory=dict)
+    measures: dict[tuple[str, str], dict] = field(default_factory=dict)
+    known_departments: set[str] = field(default_factory=set)
+    known_products: set[str] = field(default_factory=set)
+    users_by_email: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def against(cls, session: Session) -> Plan:
+        """A plan that knows what the database already holds."""
+        return cls(
+            known_departments=set(session.execute(sa.select(Department.name)).scalars()),
+            known_products=set(session.execute(sa.select(Product.slug)).scalars()),
+            users_by_email={
+                email: id_ for email, id_ in session.execute(sa.select(User.email, User.id))
+            },
+        )
+
+    def check(self, rows: dict[str, list[Row]], report: ImportReport) -> None:
+        """Check the files in the order their rows refer to each other, reporting
+        every bad row."""
+        checks = {
+            "departments.csv": self.check_department,
+            "products.csv": self.check_product,
+            "usage.csv": self.check_usage,
+            "measures.csv": self.check_measure,
+        }
+        for name, check in checks.items():
+            for row in rows[name]:
+                try:
+                    check(row)
+                except RowError as problem:
+                    report.error(row.file, row.line, str(problem))
+
+    # One check per file ----------------------------------------------------------
+
+    def check_department(self, row: Row) -> None:
+        require(row, "name", "headcount")
+        check_length(row, "name", limits.NAME)
+        check_length(row, "head", limits.NAME)
+        if row["name"] in self.departments:
+            raise RowError(f"department “{row['name']}” appears twice")
+        self.departments[row["name"]] = {
+            "head": row["head"] or None,
+            "headcount": parse_count(row["headcount"], "headcount"),
+        }
+
+    def check_product(self, row: Row) -> None:
+        require(row, "slug", "name", "category", "summary", "stage", "sourcing")
+        slug = self.checked_slug(row)
+        check_product_text(row)
+        owner_id = self.owner_id(row)
+        sourcing = parse_enum(Sourcing, row["sourcing"], "sourcing")
+        if sourcing is not Sourcing.BUILT and not row["vendor"]:
+            raise RowError("a bought or hybrid product needs a vendor")
+        tags, contract = product_tags(row), contract_values(row)
+        self.products[slug] = {
+            "name": row["name"],
+            "category": parse_enum(Category, row["category"], "category"),
+            "summary": row["summary"],
+            "stage": parse_enum(Stage, row["stage"], "stage"),
+            "owner_id": owner_id,
+            "sourcing": sourcing,
+            "vendor": row["vendor"] or None,
+            **{column: row[column] or None for column in URL_COLUMNS},
+            "tags": tags,
+            "value_proposition": {column: row[column] for column in VALUE_PROPOSITION_COLUMNS},
+            "contract": contract,
+        }
+
+    def check_usage(self, row: Row) -> None:
+        require(row, "product_slug", "department", "level", "users")
+        self.check_product_reference(row["product_slug"])
+        department = row["department"]
+        if department not in self.departments and department not in self.known_departments:
+            raise RowError(
+                f"unknown department “{department}” (not in departments.csv nor the database)"
+            )
+        key = (row["product_slug"], department)
+        if key in self.usages:
+            raise RowError(f"{department} is listed twice for {row['product_slug']}")
+        self.usages[key] = {
+            "level": parse_enum(UsageLevel, row["level"], "level"),
+            "users": parse_count(row["users"], "users"),
+        }
+
+    def check_measure(self, row: Row) -> None:
+        require(row, *COLUMNS["measures.csv"])
+        self.check_product_reference(row["product_slug"])
+        check_length(row, "name", limits.NAME)
+        key = (row["product_slug"], row["name"])
+        if key in self.measures:
+            raise RowError(f"measure “{row['name']}” appears twice for {row['product_slug']}")
+        values = {
+            "unit": parse_enum(Unit, row["unit"], "unit"),
+            "direction": parse_enum(Direction, row["direction"], "direction"),
+            "baseline": parse_float(row["baseline"], "baseline"),
+            "baseline_date": parse_date(row["baseline_date"], "baseline_date"),
+            "target": parse_float(row["target"], "target"),
+            "target_date": parse_date(row["target_date"], "target_date"),
+        }
+        problems = definition_problems(
+            direction=values["direction"],
+            baseline=values["baseline"],
+            target=values["target"],
+            baseline_date=values["baseline_date"],
+            target_date=values["target_date"],
+        )
+        if problems:
+            raise RowError("; ".join(problems.values()))
+        self.measures[key] = values
+
+    # What the checks share ---------------------------------------------------------
+
+    def checked_slug(self, row: Row) -> str:
+        slug = row["slug"]
+        check_length(row, "slug", limits.SLUG)
+        if slug != slugify(slug):
+            raise RowError(f"slug “{slug}” may use only lower-case letters, digits and dashes")
+        if slug in self.products:
+            raise RowError(f"slug “{slug}” appears twice")
+        return slug
+
+    def owner_id(self, row: Row) -> int | None:
+        email = row["owner_email"]
+        if not email:
+            return None
+        owner_id = self.users_by_email.get(email.lower())
+        if owner_id is None:
+            raise RowError(f"no user has the email “{email}” (owner_email)")
+        return owner_id
+
+    def check_product_reference(self, slug: str) -> None:
+        if slug not in self.products and slug not in self.known_products:
+            raise RowError(f"unknown product “{slug}” (not in products.csv nor the database)")
+
+    # Writing ---------------------------------------------------------------------
+
+    def write(self, session: Session) -> None:
+        departments = self.write_departments(session)
+        products = self.write_products(session)
+        session.flush()
+        self.write_usages(products, departments)
+        self.write_measures(products)
+        session.flush()
+
+    def write_departments(self, session: Session) -> dict[str, Department]:
+        departments = {d.name: d for d in session.execute(sa.select(Department)).scalars()}
+        for name, values in self.departments.items():
+            department = departments.get(name) or Department(name=name)
+            department.head = values["head"]
+            department.headcount = values["headcount"]
+            session.add(department)
+            departments[name] = department
+        return departments
+
+    def write_products(self, session: Session) -> dict[str, Product]:
+        products = {
+            product.slug: product
+            for product in session.execute(
+                sa.select(Product).options(
+                    selectinload(Product.value_proposition),
+                    selectinload(Product.contract),
+                    selectinload(Product.tags),
+                    selectinload(Product.usages),
+                    selectinload(Product.measures),
+                )
+            ).scalars()
+        }
+        for slug, values in self.products.items():
+            product = products.get(slug) or Product(slug=slug)
+            for attribute in PRODUCT_ATTRIBUTES:
+                setattr(product, attribute, values[attribute])
+            session.add(product)
+            set_tags(session, product, values["tags"])
+            write_value_proposition(product, values["value_proposition"])
+            if values["contract"]:
+                write_contract(product, values["contract"])
+            products[slug] = product
+        return products
+
+    def write_usages(
+        self, products: dict[str, Product], departments: dict[str, Department]
+    ) -> None:
+        for (slug, department_name), values in self.usages.items():
+            product, department = products[slug], departments[department_name]
+            usage = {u.department_id: u for u in product.usages}.get(department.id)
+            if usage is None:
+                usage = Usage(department=department)
+                product.usages.append(usage)
+            usage.level = values["level"]
+            usage.users = values["users"]
+
+    def write_measures(self, products: dict[str, Product]) -> None:
+        for (slug, name), values in self.measures.items():
+            product = products[slug]
+            measure = {m.name: m for m in product.measures}.get(name)
+            if measure is None:
+                measure = SuccessMeasure(name=name)
+                product.measures.append(measure)
+            for attribute, value in values.items():
+                setattr(measure, attribute, value)
+
+
+# A product row's parts ---------------------------------------------------------------
+
+
+def check_product_text(row: Row) -> None:
+    """The lengths the product form allows, and only http(s) links."""
+    for column, limit in (
+        ("name", limits.NAME),
+        ("summary", limits.SUMMARY),
+        ("vendor", limits.NAME),
+        ("tags", limits.TAGS_TEXT),
+        ("contract_vendor", limits.NAME),
+        *((column, limits.STORY) for column in VALUE_PROPOSITION_COLUMNS),
+    ):
+        check_length(row, column, limit)
+    for column in URL_COLUMNS:
+        check_url(row, column)
+
+
+def product_tags(row: Row) -> list[str]:
+    try:
+        return parse_tags(row["tags"].replace(";", ","))
+    except ValueError as problem:
+        raise RowError(str(problem)) from None
+
+
+def contract_values(row: Row) -> dict | None:
+    """The contract's values, or None when its four columns are empty."""
+    if not any(row[column] for column in CONTRACT_COLUMNS):
+        return None
+    require(row, *CONTRACT_COLUMNS)
+    return {
+        "vendor": row["contract_vendor"],
+        "annual_cost": parse_money(row["contract_annual_cost"], "contract_annual_cost"),
+        "seats_bought": parse_count(row["contract_seats_bought"], "contract_seats_bought"),
+        "renewal_date": parse_date(row["contract_renewal_date"], "contract_renewal_date"),
+    }
+
+
+def write_value_proposition(product: Product, texts: dict[str, str]) -> None:
+    if not any(texts.values()) and product.value_proposition is None:
+        return
+    if product.value_proposition is None:
+        product.value_proposition = ValueProposition()
+    for column, text in texts.items():
+        setattr(product.value_proposition, column, text)
+
+
+def write_contract(product: Product, values: dict) -> None:
+    if product.contract is None:
+        product.contract = Contract(**values)
+        return
+    for attribute, value in values.items():
+        setattr(product.contract, attribute, value)

@@ -1,0 +1,129 @@
+"""What the product page shows, section by section.
+
+The page's context is the union of its sections' contexts plus the parts no
+inline form redraws (open requests, recent changes, comments). An htmx answer
+to a form inside one section builds only that section's context, from the
+product as that section's query loads it (see `catalogue/queries.py`)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_login import current_user
+
+from portfolio.activity.trail import latest_for_product
+from portfolio.catalogue.contracts import seat_usage
+from portfolio.catalogue.forms import ReadingForm, StakeholderForm, SurveyForm, UsageForm
+from portfolio.catalogue.satisfaction import (
+    answer_of,
+    last_quarters,
+    nps_by_quarter,
+    nps_chart,
+    quarter_of,
+)
+from portfolio.catalogue.stakeholders import map_points, stakeholders_of
+from portfolio.comments.forms import CommentForm
+from portfolio.comments.threads import load_thread
+from portfolio.extensions import db
+from portfolio.models import Product, SuccessMeasure
+from portfolio.requests.queries import count_open_requests, open_requests_for
+
+NPS_QUARTERS = 8
+
+
+def can_edit() -> bool:
+    return current_user.can("edit_catalogue")
+
+
+def page_context(
+    product: Product,
+    *,
+    usage_form: UsageForm | None = None,
+    reading_forms: dict[int, ReadingForm] | None = None,
+    stakeholder_form: StakeholderForm | None = None,
+    survey_form: SurveyForm | None = None,
+) -> dict:
+    """The whole page, for a product loaded by `queries.product_page`; a form
+    passed in (one that failed validation) replaces its section's fresh one."""
+    return {
+        **usage_section(product, usage_form),
+        **measures_section(product, reading_forms or {}),
+        **stakeholder_section(product, stakeholder_form),
+        **satisfaction_section(product, survey_form),
+        "seats": seat_usage(product.contract) if product.contract else None,
+        "open_rows": open_requests_for(db.session, product_id=product.id, user_id=current_user.id),
+        "open_total": count_open_requests(db.session, product_id=product.id),
+        "activity": db.session.execute(latest_for_product(product.id)).scalars().all(),
+        "thread": load_thread(db.session, "product", product.id, CommentForm(formdata=None)),
+    }
+
+
+def usage_section(product: Product, form: UsageForm | None = None) -> dict:
+    """The departments using the product (block `usage`); needs its usages loaded."""
+    editor = can_edit()
+    if editor and form is None:
+        form = UsageForm(
+            formdata=None, used_department_ids={usage.department_id for usage in product.usages}
+        )
+    return {"product": product, "can_edit": editor, "usage_form": form if editor else None}
+
+
+def measures_section(product: Product, forms: dict[int, ReadingForm]) -> dict:
+    """Every measure's block: a reading form under each, for the product team."""
+    editor = can_edit()
+    reading_forms = {}
+    if editor:
+        for measure in product.measures:
+            form = forms.get(measure.id)
+            reading_forms[measure.id] = (
+                form if form is not None else ReadingForm.for_measure(measure, formdata=None)
+            )
+    return {"product": product, "can_edit": editor, "reading_forms": reading_forms}
+
+
+def measure_section(measure: SuccessMeasure, form: ReadingForm | None = None) -> dict:
+    """One measure's block (`measure`); needs its readings and product loaded."""
+    if form is None:
+        form = ReadingForm.for_measure(measure, formdata=None)
+    return {
+        "product": measure.product,
+        "measure": measure,
+        "can_edit": can_edit(),
+        "reading_forms": {measure.id: form},
+    }
+
+
+def stakeholder_section(product: Product, form: StakeholderForm | None = None) -> dict:
+    """The power × interest map and its table (block `stakeholders`)."""
+    editor = can_edit()
+    entries = db.session.execute(stakeholders_of(product.id)).scalars().all()
+    if editor and form is None:
+        form = StakeholderForm(formdata=None)
+    return {
+        "product": product,
+        "can_edit": editor,
+        "stakeholders": entries,
+        "stakeholder_map": map_points(entries),
+        "stakeholder_form": form if editor else None,
+    }
+
+
+def satisfaction_section(
+    product: Product, form: SurveyForm | None = None, *, saved: bool = False
+) -> dict:
+    """NPS per quarter and this user's answer for this quarter (block `satisfaction`)."""
+    today = date.today()
+    quarter = quarter_of(today)
+    mine = answer_of(db.session, current_user, product, quarter)
+    nps = nps_by_quarter(db.session, product.id, last_quarters(NPS_QUARTERS, today))
+    if form is None:
+        form = SurveyForm(formdata=None, obj=mine)
+    return {
+        "product": product,
+        "nps": nps,
+        "nps_chart": nps_chart(nps),
+        "survey_form": form,
+        "survey_quarter": quarter,
+        "my_answer": mine,
+        "survey_saved": saved,
+    }
