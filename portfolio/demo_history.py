@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from portfolio.board.ranking import evenly_spaced_ranks
 from portfolio.catalogue.satisfaction import quarter_of
-from portfolio.demo_catalogue import DECLINE_REASON, DEMO_COMMENTS, DEMO_ITEMS, DEMO_REQUESTS
+from portfolio.demo_requests import DECLINE_REASON, DEMO_COMMENTS, DEMO_REQUESTS
+from portfolio.demo_roadmap import DEMO_ITEMS
 from portfolio.models import (
     Activity,
     Column,
