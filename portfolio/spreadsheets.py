@@ -25,16 +25,15 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, int | float | Decimal | date | datetime):
         return value
     text = str(value)
-    if text.startswith(FORMULA_START):
+    # A leading apostrophe is escaped too, so that import can always drop one.
+    if text.startswith(FORMULA_START) or text.startswith("'"):
         return "'" + text
     return text
 
 
 def unescape_cell(text: str) -> str:
     """Undo `spreadsheet_safe` on import, so export → import is the identity."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_START):
-        return text[1:]
-    return text
+    return text[1:] if text.startswith("'") else text
 
 
 def csv_text(rows: Iterable[Iterable[object]]) -> str:
