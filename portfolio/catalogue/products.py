@@ -18,14 +18,19 @@ from portfolio.activity.trail import record
 from portfolio.catalogue import limits
 from portfolio.catalogue.changes import record_changes, snapshot
 from portfolio.models import (
+    Activity,
     Category,
     Comment,
+    Contract,
     Department,
     Product,
+    Reading,
     Request,
+    RoadmapItem,
     SatisfactionResponse,
     Sourcing,
     Stage,
+    Stakeholder,
     SuccessMeasure,
     Tag,
     Usage,
@@ -33,6 +38,7 @@ from portfolio.models import (
     User,
     ValueProposition,
     Verb,
+    Vote,
 )
 
 # What `create_product` and `edit_product` set besides the tags.
@@ -217,21 +223,49 @@ class ProductNotEmpty(ValueError):
 
 
 def attachments(session: Session, product: Product) -> dict[str, int]:
-    """What hangs off a product and would be lost with it (zero counts omitted)."""
+    """Everything a delete would remove with the product (zero counts omitted):
+    what hangs off it directly, and what hangs off its requests, cards and
+    measures in turn (the database cascades all of it)."""
+    requests = sa.select(Request.id).where(Request.product_id == product.id)
+    items = sa.select(RoadmapItem.id).where(RoadmapItem.product_id == product.id)
+    measures = sa.select(SuccessMeasure.id).where(SuccessMeasure.product_id == product.id)
 
-    def count(model, column) -> int:
-        return session.execute(
-            sa.select(sa.func.count()).select_from(model).where(column == product.id)
-        ).scalar_one()
+    def count(model, *where) -> sa.ScalarSelect:
+        return sa.select(sa.func.count()).select_from(model).where(*where).scalar_subquery()
 
     counts = {
-        "departments using it": count(Usage, Usage.product_id),
-        "success measures": count(SuccessMeasure, SuccessMeasure.product_id),
-        "requests": count(Request, Request.product_id),
-        "comments": count(Comment, Comment.product_id),
-        "satisfaction answers": count(SatisfactionResponse, SatisfactionResponse.product_id),
+        "departments using it": count(Usage, Usage.product_id == product.id),
+        "success measures": count(SuccessMeasure, SuccessMeasure.product_id == product.id),
+        "readings": count(Reading, Reading.measure_id.in_(measures)),
+        "requests": count(Request, Request.product_id == product.id),
+        "votes": count(Vote, Vote.request_id.in_(requests)),
+        "roadmap items": count(RoadmapItem, RoadmapItem.product_id == product.id),
+        "comments": count(
+            Comment,
+            sa.or_(
+                Comment.product_id == product.id,
+                Comment.request_id.in_(requests),
+                Comment.item_id.in_(items),
+            ),
+        ),
+        "people on its stakeholder map": count(Stakeholder, Stakeholder.product_id == product.id),
+        "satisfaction answers": count(
+            SatisfactionResponse, SatisfactionResponse.product_id == product.id
+        ),
+        "contract": count(Contract, Contract.product_id == product.id),
+        "value proposition": count(ValueProposition, ValueProposition.product_id == product.id),
     }
-    return {label: number for label, number in counts.items() if number}
+    # One statement for all of them, however many there are.
+    numbers = session.execute(sa.select(*counts.values())).one()
+    return {label: number for label, number in zip(counts, numbers, strict=True) if number}
+
+
+def trail_entries(session: Session, product: Product) -> int:
+    """Entries of the activity trail about the product: a delete removes them
+    too (a product with nothing else attached may still have its history)."""
+    return session.execute(
+        sa.select(sa.func.count()).select_from(Activity).where(Activity.product_id == product.id)
+    ).scalar_one()
 
 
 def delete_product(session: Session, actor: User, product: Product) -> None:

@@ -34,6 +34,7 @@ from portfolio.catalogue.products import (
     edit_product,
     retire_product,
     save_value_proposition,
+    trail_entries,
 )
 from portfolio.catalogue.queries import (
     ProductFilters,
@@ -212,6 +213,7 @@ def delete(slug: str):
         form=form,
         product=product,
         attached=attachments(db.session, product),
+        history=trail_entries(db.session, product),
     )
 
 
