@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -11,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 from portfolio.extensions import db
 from portfolio.forms import MAX_MAGNITUDE, number_field
 from portfolio.models import Column, Reading
+from tests.helpers import parse_html
 
 
 class Probe(FlaskForm):
@@ -64,3 +66,21 @@ def test_a_tiny_promise_already_stored_does_not_break_the_dashboard(make, client
         # Delivered −60 against a promise of 1e-306: clamped to −10,000 %.
         assert "(-10,000 %)" in response.text or "(−10,000 %)" in response.text
     assert item.id is not None
+
+
+@pytest.mark.parametrize("extreme", [1e300, -1e300, 1e-300])
+def test_extreme_stored_values_draw_charts_without_nan(make, client_as, extreme):
+    product = make.product()
+    make.measure(
+        product,
+        baseline=0.0,
+        target=extreme,
+        readings=[(date(2025, 3, 1), extreme), (date(2025, 6, 1), -extreme)],
+    )
+    for url in (f"/products/{product.slug}", "/dashboard"):
+        page = client_as("pm").get(url)
+        assert page.status_code == 200, url
+        svg = " ".join(element.html for element in parse_html(page.text).select("svg"))
+        coordinates = re.findall(r'\b(?:x|y|cx|cy|x1|x2|y1|y2|d|r)="([^"]*)"', svg)
+        assert coordinates, url
+        assert not [c for c in coordinates if re.search(r"nan|inf", c, re.I)], url

@@ -19,10 +19,12 @@ The status rule (also in the README):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from portfolio.forms import MAX_MAGNITUDE
 from portfolio.models import Direction, Unit
 from portfolio.models.base import LabelledEnum
 
@@ -249,7 +251,9 @@ def trend_chart(
     end = max([target_date, *dates])
     span_days = max((end - start).days, 1)
 
-    values = [value for _, value in readings] + [baseline, target]
+    # Plotted within ±MAX_MAGNITUDE (what the forms accept): a value stored
+    # before the bound must not overflow the arithmetic into nan coordinates.
+    values = [plottable(value) for _, value in readings] + [plottable(baseline), plottable(target)]
     low, high = min(values), max(values)
     padding = (high - low) * 0.08 or 1.0
     low, high = low - padding, high + padding
@@ -258,7 +262,7 @@ def trend_chart(
         return left + plot_width * (day - start).days / span_days
 
     def y_of(value: float) -> float:
-        return top + plot_height * (high - value) / (high - low)
+        return top + plot_height * (high - plottable(value)) / (high - low)
 
     points = [
         ChartPoint(x_of(taken_on), y_of(value), format_value(value, unit), taken_on)
@@ -279,6 +283,13 @@ def trend_chart(
         start_label=start.strftime("%b %Y"),
         end_label=end.strftime("%b %Y"),
     )
+
+
+def plottable(value: float) -> float:
+    """`value` clamped to ±MAX_MAGNITUDE (nan, which no form accepts, as 0)."""
+    if math.isnan(value):
+        return 0.0
+    return max(-MAX_MAGNITUDE, min(MAX_MAGNITUDE, value))
 
 
 def chart_for(measure, **size) -> TrendChart:
