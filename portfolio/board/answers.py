@@ -138,20 +138,33 @@ def neighbour_selector(item: RoadmapItem) -> str:
 # One item ----------------------------------------------------------------------------------
 
 
-def ship_dialog(item: RoadmapItem, form: ShipForm | None = None, status: int = 200) -> Response:
-    """Ask for the release note: a dialog over the board, or a page without htmx."""
-    form = form or ShipForm(formdata=None, version=item.version)
+def board_dialog(page: str, fragment: str, item: RoadmapItem, form, status: int) -> Response:
+    """A form about one card: a dialog over the board, or a page without htmx."""
     if not is_partial():
-        return render("board/ship.html", item=item, form=form, status=status)
+        return render(page, item=item, form=form, status=status)
     dialog = render_fragment(
-        "board/_ship_form.html",
-        item=item,
-        form=form,
-        dialog=True,
-        filters=filters_from_form(),
-        status=status,
+        fragment, item=item, form=form, dialog=True, filters=filters_from_form(), status=status
     )
     return retarget(dialog, "#board-dialog", "innerHTML")
+
+
+def board_changed(item: RoadmapItem, message: str) -> Response:
+    """After a dialog's change (ship, reopen): the board with a focused notice,
+    or back to the board at the card without htmx."""
+    if not is_partial():
+        flash(message, "success")
+        return redirect(url_for("board.index") + f"#card-{item.id}")
+    return render(
+        "board/index.html",
+        "board",
+        **board_context(filters_from_form(), notice=message, notice_takes_focus=True),
+    )
+
+
+def ship_dialog(item: RoadmapItem, form: ShipForm | None = None, status: int = 200) -> Response:
+    """Ask for the release note before a card ships."""
+    form = form or ShipForm(formdata=None, version=item.version)
+    return board_dialog("board/ship.html", "board/_ship_form.html", item, form, status)
 
 
 def reopen_dialog(
@@ -166,17 +179,7 @@ def reopen_dialog(
         form = ReopenForm(formdata=None, version=item.version)
         if column is not None and column in REOPEN_COLUMNS:
             form.column.data = column
-    if not is_partial():
-        return render("board/reopen.html", item=item, form=form, status=status)
-    dialog = render_fragment(
-        "board/_reopen_form.html",
-        item=item,
-        form=form,
-        dialog=True,
-        filters=filters_from_form(),
-        status=status,
-    )
-    return retarget(dialog, "#board-dialog", "innerHTML")
+    return board_dialog("board/reopen.html", "board/_reopen_form.html", item, form, status)
 
 
 def detail_context(item: RoadmapItem) -> dict:

@@ -7,6 +7,7 @@ from werkzeug.routing import BaseConverter
 
 from portfolio.auth.permissions import requires
 from portfolio.board.answers import (
+    board_changed,
     board_context,
     board_fragment,
     board_url,
@@ -296,16 +297,10 @@ def ship_item(item_id: int):
     except MoveRefused as refused:
         form.release_note.errors = [*form.release_note.errors, str(refused)]
         return ship_dialog(item, form, status=422)
-    message = f"“{item.title}” shipped" + (
-        f"; {len(shipped)} linked request(s) marked shipped." if shipped else "."
-    )
-    if not is_partial():
-        flash(message, "success")
-        return redirect(url_for("board.index") + f"#card-{item.id}")
-    return render(
-        "board/index.html",
-        "board",
-        **board_context(filters_from_form(), notice=message, notice_takes_focus=True),
+    return board_changed(
+        item,
+        f"“{item.title}” shipped"
+        + (f"; {len(shipped)} linked request(s) marked shipped." if shipped else "."),
     )
 
 
@@ -333,16 +328,14 @@ def reopen_item(item_id: int):
     except MoveRefused as refused:
         form.reason.errors = [*form.reason.errors, str(refused)]
         return reopen_dialog(item, form, status=422)
-    message = f"“{item.title}” is back in {item.column.label}" + (
-        f"; {len(reopened)} request(s) it had marked shipped are open again." if reopened else "."
-    )
-    if not is_partial():
-        flash(message, "success")
-        return redirect(url_for("board.index") + f"#card-{item.id}")
-    return render(
-        "board/index.html",
-        "board",
-        **board_context(filters_from_form(), notice=message, notice_takes_focus=True),
+    return board_changed(
+        item,
+        f"“{item.title}” is back in {item.column.label}"
+        + (
+            f"; {len(reopened)} request(s) it had marked shipped are open again."
+            if reopened
+            else "."
+        ),
     )
 
 
