@@ -21,6 +21,7 @@ from portfolio.auth.sso import sign_in_from_trusted_header
 from portfolio.auth.views import bp as auth_bp
 from portfolio.board.views import bp as board_bp
 from portfolio.catalogue.views import bp as catalogue_bp
+from portfolio.changelog.views import bp as changelog_bp
 from portfolio.comments.views import bp as comments_bp
 from portfolio.config import config_from_env, finalise_config
 from portfolio.core.views import bp as core_bp
@@ -41,6 +42,7 @@ BLUEPRINTS = (
     comments_bp,
     activity_bp,
     board_bp,
+    changelog_bp,
     dashboard_bp,
     api_bp,
 )

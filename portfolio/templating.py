@@ -12,6 +12,7 @@ NAVIGATION = [
     ("catalogue.index", "Catalogue", "browse"),
     ("requests.index", "Requests", "browse"),
     ("board.index", "Board", "browse"),
+    ("changelog.index", "Changelog", "browse"),
     ("dashboard.index", "Dashboard", "view_dashboard"),
     ("admin.users", "Admin", "manage_users"),
 ]

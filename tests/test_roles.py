@@ -70,6 +70,7 @@ ROLE_MATRIX = [
     ("POST", "/comments/request/{request}", EVERYONE),
     ("GET", "/comments/{comment}", EVERYONE),
     ("GET", "/activity", EVERYONE),
+    ("GET", "/changelog", EVERYONE),
     # Board
     ("GET", "/board", EVERYONE),
     ("POST", "/board/move", PRODUCT_TEAM),
@@ -91,6 +92,7 @@ ROLE_MATRIX = [
     ("GET", "/dashboard", DASHBOARD),
     ("GET", "/dashboard/usage.csv", DASHBOARD),
     ("POST", "/account/tokens", EVERYONE),
+    ("POST", "/account/feed-token", EVERYONE),
     ("GET", "/admin/users", ADMIN),
     ("POST", "/admin/users", ADMIN),
     ("POST", "/admin/users/{user}/role", ADMIN),
@@ -189,6 +191,8 @@ def test_every_route_is_in_the_matrix(app):
             "/api/board",
         )
     }
+    # Feed readers have no session: a feed token or a session (tests/test_feed_token.py).
+    public |= {("GET", "/changelog.atom")}
     # A user's own token, checked in tests/test_api.py.
     public |= {("POST", "/account/tokens/<>/revoke")}
     # Author-only routes, checked in test_comment_edit_and_delete_rights.

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_login import current_user, login_user, logout_user
 
 from portfolio.auth import throttle, tokens
+from portfolio.auth.feed_tokens import create_or_rotate_feed_token
 from portfolio.auth.forms import ChangePasswordForm, LoginForm, TokenForm
 from portfolio.auth.passwords import spend_password_check_time
 from portfolio.auth.permissions import public, requires
@@ -13,6 +14,7 @@ from portfolio.extensions import db
 from portfolio.htmx import render
 from portfolio.models import ApiToken, User
 from portfolio.models.accounts import normalise_email
+from portfolio.urls import external_url
 
 bp = Blueprint("auth", __name__)
 
@@ -79,13 +81,20 @@ def my_tokens() -> list[ApiToken]:
     )
 
 
-def account_page(form=None, token_form=None, new_token: str | None = None, status: int = 200):
+def account_page(
+    form=None,
+    token_form=None,
+    new_token: str | None = None,
+    status: int = 200,
+    new_feed_url: str | None = None,
+):
     return render(
         "auth/account.html",
         form=form or ChangePasswordForm(formdata=None),
         token_form=token_form or TokenForm(formdata=None),
         tokens=my_tokens(),
         new_token=new_token,
+        new_feed_url=new_feed_url,
         status=status,
     )
 
@@ -113,6 +122,15 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(f"Token “{token.name}” revoked.", "success")
     return redirect(url_for("auth.account"))
+
+
+@bp.post("/account/feed-token")
+@requires("browse")
+def feed_token():
+    secret = create_or_rotate_feed_token(db.session, current_user)
+    db.session.commit()
+    # The only time the link is ever shown: the token in it is stored hashed.
+    return account_page(new_feed_url=external_url("changelog.feed", token=secret))
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -7,10 +7,10 @@ from portfolio.demo import DEMO_ACCOUNTS
 from tests.browser.helpers import screenshot, sign_in
 
 EXPECTED_NAVIGATION = {
-    "admin": ["Catalogue", "Requests", "Board", "Dashboard", "Admin"],
-    "pm": ["Catalogue", "Requests", "Board", "Dashboard"],
-    "leader": ["Catalogue", "Requests", "Board", "Dashboard"],
-    "stakeholder": ["Catalogue", "Requests", "Board"],
+    "admin": ["Catalogue", "Requests", "Board", "Changelog", "Dashboard", "Admin"],
+    "pm": ["Catalogue", "Requests", "Board", "Changelog", "Dashboard"],
+    "leader": ["Catalogue", "Requests", "Board", "Changelog", "Dashboard"],
+    "stakeholder": ["Catalogue", "Requests", "Board", "Changelog"],
 }
 
 

@@ -1,0 +1,2 @@
+"""The changelog: release notes of what shipped, for everyone, on a page and
+in an Atom feed."""
