@@ -58,7 +58,8 @@ def test_the_usage_matrix_download_escapes_product_names_in_its_header(make, cli
 def test_export_csv_writes_no_formula_and_round_trips(app, make, tmp_path):
     make.product(name="=2+5", summary="-looks like a formula", slug="formula-product")
     export_catalogue(db.session, tmp_path)
-    rows = list(csv.DictReader(open(tmp_path / "products.csv", encoding="utf-8")))
+    with open(tmp_path / "products.csv", encoding="utf-8") as products:
+        rows = list(csv.DictReader(products))
     row = next(r for r in rows if r["slug"] == "formula-product")
     assert row["name"] == "'=2+5" and row["summary"] == "'-looks like a formula"
 
