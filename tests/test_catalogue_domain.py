@@ -7,7 +7,7 @@ import share."""
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -69,6 +69,7 @@ from portfolio.models import (
     ValueProposition,
     Verb,
 )
+from tests.helpers import count_rows
 
 
 def trail() -> list[Activity]:
@@ -681,3 +682,37 @@ def test_formula_cells_are_escaped_on_export_and_read_back_as_they_were(app, mak
     db.session.commit()
     department = db.session.execute(sa.select(Department)).scalar_one()
     assert (department.name, department.head) == ("=Ops", "+Lars")
+
+
+def test_a_reading_that_turns_a_measure_off_track_records_that_it_slipped(app, make, users):
+    """Owners and watchers hear of it (#13): the event is recorded with the reading."""
+    product = make.product()
+    measure = make.measure(
+        product,
+        baseline=100.0,
+        target=50.0,
+        baseline_date=date.today() - timedelta(days=300),
+        target_date=date.today() + timedelta(days=60),
+        readings=[(date.today() - timedelta(days=30), 55.0)],  # on track
+    )
+    record_reading(db.session, users["pm"], measure, taken_on=date.today(), value=99.0, note=None)
+    db.session.commit()
+    slipped = db.session.execute(
+        sa.select(Activity).where(Activity.verb == Verb.MEASURE_SLIPPED)
+    ).scalar_one()
+    assert (slipped.subject, slipped.before, slipped.after) == (
+        measure.name,
+        "On track",
+        "Off track",
+    )
+    # A reading that keeps it off track records no second slip.
+    record_reading(
+        db.session,
+        users["pm"],
+        measure,
+        taken_on=date.today() - timedelta(days=1),
+        value=98.0,
+        note=None,
+    )
+    db.session.commit()
+    assert count_rows(Activity, Activity.verb == Verb.MEASURE_SLIPPED) == 1

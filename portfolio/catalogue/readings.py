@@ -13,7 +13,12 @@ from sqlalchemy.orm import Session
 
 from portfolio.activity.trail import record
 from portfolio.catalogue.changes import record_changes, snapshot
-from portfolio.catalogue.measures import definition_problems, format_value
+from portfolio.catalogue.measures import (
+    MeasureStatus,
+    definition_problems,
+    format_value,
+    measure_status,
+)
 from portfolio.models import Direction, Product, Reading, SuccessMeasure, Unit, User, Verb
 
 MEASURE_FIELDS = ("name", "unit", "direction", "baseline", "baseline_date", "target", "target_date")
@@ -124,6 +129,7 @@ def record_reading(
         raise DuplicateReading(
             f"There is already a reading for {taken_on:%d %b %Y}; pick another date."
         )
+    before = status_now(measure)
     reading = Reading(measure=measure, taken_on=taken_on, value=value, note=note, recorded_by=actor)
     session.add(reading)
     record(
@@ -134,4 +140,33 @@ def record_reading(
         product=measure.product,
         after=f"{format_value(value, measure.unit)} on {taken_on:%d %b %Y}",
     )
+    after = status_now(measure)
+    if after in SLIPPED and after.severity < before.severity:
+        # Its owner and watchers hear of it (portfolio.notifications).
+        record(
+            session,
+            actor,
+            Verb.MEASURE_SLIPPED,
+            subject=measure.name,
+            product=measure.product,
+            before=before,
+            after=after,
+        )
     return reading
+
+
+SLIPPED = frozenset({MeasureStatus.AT_RISK, MeasureStatus.OFF_TRACK})
+
+
+def status_now(measure: SuccessMeasure) -> MeasureStatus:
+    """The measure's status from its latest reading by date (the list may
+    hold a reading just added out of order)."""
+    latest = max(measure.readings, key=lambda reading: reading.taken_on, default=None)
+    return measure_status(
+        baseline=measure.baseline,
+        target=measure.target,
+        baseline_date=measure.baseline_date,
+        target_date=measure.target_date,
+        latest_value=latest.value if latest else None,
+        today=date.today(),
+    )
