@@ -11,11 +11,14 @@ from flask import Flask
 
 from portfolio import stored_markdown
 from portfolio.admin.accounts import UserChangeRefused, create_user
+from portfolio.catalogue.csv_io import export_catalogue, import_catalogue
 from portfolio.demo import database_is_empty, seed_demo
 from portfolio.extensions import db
 from portfolio.markdown import RENDERER_VERSION
 from portfolio.models import Role
 from portfolio.models.accounts import normalise_email
+from portfolio.notifications.digests import send_digests_command
+from portfolio.notifications.worker import deliver_command
 
 
 def register(app: Flask) -> None:
@@ -25,6 +28,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_csv_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(rerender_markdown_command)
+    app.cli.add_command(deliver_command)
+    app.cli.add_command(send_digests_command)
 
 
 @click.command("seed-demo")
@@ -74,8 +79,6 @@ def create_user_command(email: str, display_name: str | None, role: str, passwor
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def export_csv_command(directory: Path) -> None:
     """Write the catalogue as CSV files (departments, products, usage, measures)."""
-    from portfolio.catalogue.csv_io import export_catalogue
-
     counts = export_catalogue(db.session, directory)
     for name, count in counts.items():
         click.echo(f"{directory / name}: {count} rows")
@@ -85,8 +88,6 @@ def export_csv_command(directory: Path) -> None:
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def import_csv_command(directory: Path) -> None:
     """Import catalogue CSV files; any bad row and nothing is written."""
-    from portfolio.catalogue.csv_io import import_catalogue
-
     report = import_catalogue(db.session, directory)
     if not report.ok:
         db.session.rollback()

@@ -8,7 +8,7 @@ from datetime import date
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from flask import Blueprint, abort, jsonify, request
 from sqlalchemy.orm import joinedload, selectinload
 
 from portfolio.api.auth import authenticate, problem
@@ -30,20 +30,11 @@ from portfolio.models import (
     roadmap_item_request,
 )
 from portfolio.queries import paginate, vote_count
+from portfolio.urls import external_url
 
 E = TypeVar("E", bound=enum.Enum)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for API clients: from PORTFOLIO_BASE_URL when set, never
-    from a Host header nobody vouched for (PORTFOLIO_TRUSTED_HOSTS checks it)."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
 
 csrf.exempt(bp)  # GET only, and authenticated by token rather than cookie
 DEFAULT_PER_PAGE = 50
