@@ -23,9 +23,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-app
 
 ## Serve the app with demo data on http://127.0.0.1:5000
+# The delivery worker runs beside the server and stops with it: without
+# MAIL_SERVER it sends no mail, it shows it in the admins' delivery log.
 run: $(VENV)/.installed-app
 	PORTFOLIO_DEMO=1 $(FLASK) db upgrade
 	PORTFOLIO_DEMO=1 $(FLASK) seed-demo --if-empty
+	PORTFOLIO_DEMO=1 $(FLASK) deliver & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	PORTFOLIO_DEMO=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Run the whole test suite (browser tests skip, with a reason, without Chromium)

@@ -18,6 +18,8 @@ from portfolio.extensions import db
 from portfolio.markdown import RENDERER_VERSION
 from portfolio.models import Role
 from portfolio.models.accounts import normalise_email
+from portfolio.notifications.digests import send_digests_command
+from portfolio.notifications.worker import deliver_command
 
 
 def register(app: Flask) -> None:
@@ -27,6 +29,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_csv_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(rerender_markdown_command)
+    app.cli.add_command(deliver_command)
+    app.cli.add_command(send_digests_command)
 
 
 @click.command("seed-demo")

@@ -63,6 +63,14 @@ class BaseConfig:
     SSO_HEADER = None
     SSO_TRUSTED_PROXIES: tuple[str, ...] = ()
     PROXY_COUNT = 0
+    # Outgoing mail (sent by `flask deliver`, never by a web request). Without
+    # MAIL_SERVER nothing is sent: admins read the mail in the delivery log.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False  # STARTTLS after connecting (usually with MAIL_PORT=587)
+    MAIL_FROM = "Portfolio <portfolio@localhost>"
 
 
 class DevelopmentConfig(BaseConfig):
@@ -121,6 +129,7 @@ def config_from_env(instance_path: Path) -> dict:
         settings["TRUSTED_HOSTS"] = [h.strip() for h in trusted_hosts.split(",") if h.strip()]
     if os.environ.get("PORTFOLIO_PROXY_COUNT", "").isdigit():
         settings["PROXY_COUNT"] = int(os.environ["PORTFOLIO_PROXY_COUNT"])
+    settings.update(mail_settings())
 
     database_url = os.environ.get("DATABASE_URL")
     if database_url:
@@ -133,6 +142,24 @@ def config_from_env(instance_path: Path) -> dict:
         settings["SECRET_KEY"] = secret_key
     elif "SECRET_KEY" not in settings:
         settings["SECRET_KEY"] = None  # decided in finalise_config, once instance_path exists
+    return settings
+
+
+def mail_settings() -> dict:
+    """MAIL_SERVER, MAIL_PORT, MAIL_USERNAME, MAIL_PASSWORD, MAIL_USE_TLS and
+    MAIL_FROM from the environment (only those that are set)."""
+    settings: dict = {}
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_FROM"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            settings[name] = value
+    port = os.environ.get("MAIL_PORT", "").strip()
+    if port:
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise ConfigError(f"MAIL_PORT={port!r} must be a port number such as 587")
+        settings["MAIL_PORT"] = int(port)
+    if os.environ.get("MAIL_USE_TLS"):
+        settings["MAIL_USE_TLS"] = env_flag("MAIL_USE_TLS")
     return settings
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
@@ -12,6 +14,23 @@ from sqlalchemy.exc import DBAPIError
 from portfolio.extensions import db
 
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# Set by `writing()`: work outside a request (the delivery worker, digests)
+# that is about to write.
+_writing: ContextVar[bool] = ContextVar("portfolio_writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Outside a request, make transactions begun in the block take SQLite's
+    write lock when they start (BEGIN IMMEDIATE), as writing requests do: a
+    worker then waits its turn behind the web app instead of failing with
+    "database is locked". No effect on PostgreSQL."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
 
 
 def end_session_quietly(exception=None) -> None:
@@ -66,7 +85,7 @@ def _sqlite_begin(connection) -> None:
     starts. A deferred transaction that reads and then writes fails at once
     with SQLITE_BUSY if another worker wrote meanwhile, whatever the timeout;
     BEGIN IMMEDIATE waits its turn instead. Reads (and work outside a request,
-    such as the CLI) stay deferred."""
-    if has_request_context() and request.method in WRITING_METHODS:
+    such as the CLI, unless inside `writing()`) stay deferred."""
+    if _writing.get() or (has_request_context() and request.method in WRITING_METHODS):
         # The driver then sees an open transaction and issues no BEGIN of its own.
         connection.exec_driver_sql("BEGIN IMMEDIATE")

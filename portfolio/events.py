@@ -30,10 +30,13 @@ from sqlalchemy.orm import Session, SessionTransaction
 from portfolio.models import Activity, Verb
 
 # The events notifications, webhooks, digests, the changelog and the live
-# board may listen to. Housekeeping verbs (tokens, WIP limits) stay private.
+# board may listen to. Housekeeping verbs (tokens, webhooks) stay private.
 SUBSCRIBABLE: frozenset[Verb] = frozenset(Verb) - {
     Verb.TOKEN_CREATED,
     Verb.TOKEN_REVOKED,
+    Verb.WEBHOOK_CREATED,
+    Verb.WEBHOOK_EDITED,
+    Verb.WEBHOOK_DELETED,
 }
 
 

@@ -15,7 +15,18 @@ from itsdangerous import URLSafeTimedSerializer
 
 from portfolio.auth.permissions import requires
 from portfolio.extensions import db
-from portfolio.models import Role, Sourcing, Stakeholder, StakeholderRole, User, role_can
+from portfolio.models import (
+    Channel,
+    OutboxMessage,
+    Role,
+    Sourcing,
+    Stakeholder,
+    StakeholderRole,
+    User,
+    Webhook,
+    WebhookPreset,
+    role_can,
+)
 from tests.helpers import count_rows, parse_html
 
 EVERYONE = ("admin", "pm", "leader", "stakeholder")
@@ -98,6 +109,16 @@ ROLE_MATRIX = [
     ("POST", "/admin/users/{user}/role", ADMIN),
     ("POST", "/admin/users/{user}/deactivate", ADMIN),
     ("POST", "/admin/users/{user}/reactivate", ADMIN),
+    # Delivery: email choices, webhooks, the delivery log
+    ("POST", "/account/notifications", EVERYONE),
+    ("GET", "/admin/webhooks", ADMIN),
+    ("POST", "/admin/webhooks", ADMIN),
+    ("GET", "/admin/webhooks/{webhook}", ADMIN),
+    ("POST", "/admin/webhooks/{webhook}", ADMIN),
+    ("POST", "/admin/webhooks/{webhook}/delete", ADMIN),
+    ("GET", "/admin/deliveries", ADMIN),
+    ("GET", "/admin/deliveries/{delivery}", ADMIN),
+    ("POST", "/admin/deliveries/{delivery}/resend", ADMIN),
 ]
 
 ROLES = ("admin", "pm", "leader", "stakeholder", None)
@@ -115,8 +136,17 @@ def route_ids(make):
         product=product, name="Sponsor", role=StakeholderRole.SPONSOR, power=5, interest=5
     )
     db.session.add(stakeholder)
+    webhook = Webhook(
+        name="Matrix", url="https://hooks.example.test/", preset=WebhookPreset.STANDARD, secret="s"
+    )
+    delivery = OutboxMessage(
+        channel=Channel.EMAIL, idempotency_key="matrix", recipient="x@example.test"
+    )
+    db.session.add_all([webhook, delivery])
     db.session.commit()
     return {
+        "webhook": webhook.id,
+        "delivery": delivery.id,
         "stakeholder": stakeholder.id,
         "item": card.id,
         "product_id": product.id,
@@ -195,6 +225,8 @@ def test_every_route_is_in_the_matrix(app):
     public |= {("GET", "/changelog.atom")}
     # A user's own token, checked in tests/test_api.py.
     public |= {("POST", "/account/tokens/<>/revoke")}
+    # One-click unsubscribe: a signed link, no session (tests/test_delivery_email.py).
+    public |= {("GET", "/unsubscribe/<>"), ("POST", "/unsubscribe/<>")}
     # Author-only routes, checked in test_comment_edit_and_delete_rights.
     public |= {
         ("GET", "/comments/<>/edit"),

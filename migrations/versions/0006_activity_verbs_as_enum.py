@@ -59,6 +59,9 @@ VERBS = (
     "user_reactivated",
     "token_created",
     "token_revoked",
+    "webhook_created",
+    "webhook_edited",
+    "webhook_deleted",
 )
 
 

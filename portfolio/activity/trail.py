@@ -95,6 +95,9 @@ ADMINISTRATION_VERBS = frozenset(
         Verb.USER_REACTIVATED,
         Verb.TOKEN_CREATED,
         Verb.TOKEN_REVOKED,
+        Verb.WEBHOOK_CREATED,
+        Verb.WEBHOOK_EDITED,
+        Verb.WEBHOOK_DELETED,
     }
 )
 

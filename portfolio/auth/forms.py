@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
 from portfolio.auth.passwords import MAX_LENGTH as MAX_PASSWORD_LENGTH
 from portfolio.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from portfolio.auth.passwords import password_problem
 from portfolio.models.accounts import is_email_address
+from portfolio.models.notifications import EmailDelivery, NotificationKind
 
 
 class LoginForm(FlaskForm):
@@ -54,4 +55,30 @@ class TokenForm(FlaskForm):
         "Token name",
         validators=[DataRequired(), Length(max=80)],
         description="What will use it, e.g. “Finance BI nightly import”.",
+    )
+
+
+class NotificationPreferencesForm(FlaskForm):
+    """How to be emailed about each kind of news: at once, in a digest, or not."""
+
+    KINDS = tuple(NotificationKind)
+
+    @classmethod
+    def of(cls, preferences: dict[NotificationKind, EmailDelivery]) -> NotificationPreferencesForm:
+        return cls(
+            formdata=None, data={kind.value: value.value for kind, value in preferences.items()}
+        )
+
+    def choices(self) -> dict[NotificationKind, EmailDelivery]:
+        return {kind: EmailDelivery(self[kind.value].data) for kind in self.KINDS}
+
+    def kind_fields(self) -> list:
+        return [self[kind.value] for kind in self.KINDS]
+
+
+for _kind in NotificationKind:
+    setattr(
+        NotificationPreferencesForm,
+        _kind.value,
+        RadioField(_kind.label, choices=EmailDelivery.choices(), validators=[InputRequired()]),
     )

@@ -5,15 +5,21 @@ from flask_login import current_user, login_user, logout_user
 
 from portfolio.auth import throttle, tokens
 from portfolio.auth.feed_tokens import create_or_rotate_feed_token
-from portfolio.auth.forms import ChangePasswordForm, LoginForm, TokenForm
+from portfolio.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    NotificationPreferencesForm,
+    TokenForm,
+)
 from portfolio.auth.passwords import spend_password_check_time
 from portfolio.auth.permissions import public, requires
 from portfolio.auth.sessions import local_path
 from portfolio.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
-from portfolio.extensions import db
+from portfolio.extensions import csrf, db
 from portfolio.htmx import render
 from portfolio.models import ApiToken, User
 from portfolio.models.accounts import normalise_email
+from portfolio.notifications import preferences
 from portfolio.urls import external_url
 
 bp = Blueprint("auth", __name__)
@@ -87,6 +93,7 @@ def account_page(
     new_token: str | None = None,
     status: int = 200,
     new_feed_url: str | None = None,
+    notification_form=None,
 ):
     return render(
         "auth/account.html",
@@ -95,6 +102,8 @@ def account_page(
         tokens=my_tokens(),
         new_token=new_token,
         new_feed_url=new_feed_url,
+        notification_form=notification_form
+        or NotificationPreferencesForm.of(preferences.preferences_of(db.session, current_user)),
         status=status,
     )
 
@@ -152,3 +161,33 @@ def account():
     elif form.is_submitted():
         status = 422
     return account_page(form=form, status=status)
+
+
+@bp.post("/account/notifications")
+@requires("browse")
+def save_notifications():
+    form = NotificationPreferencesForm()
+    if not form.validate():
+        return account_page(notification_form=form, status=422)
+    preferences.save_preferences(db.session, current_user, form.choices())
+    db.session.commit()
+    flash("Your email choices are saved.", "success")
+    return redirect(url_for("auth.account", _anchor="email-preferences"))
+
+
+# One-click unsubscribe: the link in every mail works without signing in. Mail
+# programs POST to it without a CSRF token (RFC 8058 List-Unsubscribe-Post);
+# the signed token in the URL is what only the recipient has.
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@public
+@csrf.exempt
+def unsubscribe(token: str):
+    what = preferences.read_unsubscribe_token(token)
+    user = db.session.get(User, what.user_id) if what is not None else None
+    if what is None or user is None:
+        abort(404, "This unsubscribe link is not valid (it may have been copied incompletely).")
+    if request.method == "GET":
+        return render("auth/unsubscribe.html", what=what, user=user, stopped=None)
+    stopped = preferences.unsubscribe(db.session, user, what)
+    db.session.commit()
+    return render("auth/unsubscribe.html", what=what, user=user, stopped=stopped)

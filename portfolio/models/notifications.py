@@ -237,7 +237,8 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(300), default="")
     body_text: Mapped[str] = mapped_column(sa.Text, default="")
     body_html: Mapped[str | None] = mapped_column(sa.Text)
-    payload: Mapped[str | None] = mapped_column(sa.Text)  # a webhook's JSON body
+    # A webhook's JSON body; for a mail, its extra headers (List-Unsubscribe…) as JSON.
+    payload: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[OutboxStatus] = mapped_column(
         enum_column(OutboxStatus), default=OutboxStatus.PENDING
     )

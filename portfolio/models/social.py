@@ -141,6 +141,10 @@ class Verb(LabelledEnum):
     USER_REACTIVATED = "user_reactivated", "reactivated the account of"
     TOKEN_CREATED = "token_created", "created the API token"
     TOKEN_REVOKED = "token_revoked", "revoked the API token"
+    # outbound webhooks (administration)
+    WEBHOOK_CREATED = "webhook_created", "registered the webhook"
+    WEBHOOK_EDITED = "webhook_edited", "edited the webhook"
+    WEBHOOK_DELETED = "webhook_deleted", "deleted the webhook"
 
 
 class Activity(db.Model):
