@@ -285,6 +285,16 @@ def main() -> int:
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
+        # The delivery worker runs beside the server, as in production: it must
+        # live through the load and the faults (no MAIL_SERVER: mail is logged).
+        with open(workdir / "deliver.log", "w") as worker_log:
+            deliver = subprocess.Popen(
+                [*flask, "deliver", "--poll", "1"],
+                env=env,
+                cwd=ROOT,
+                stdout=worker_log,
+                stderr=subprocess.STDOUT,
+            )
     stats, outage = Stats(), threading.Event()
     fault_notes = []
     try:
@@ -353,12 +363,19 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=args.duration + 60)
         elapsed = time.monotonic() - started
+        if deliver.poll() is not None:
+            stats.server_errors.append(f"the delivery worker died (exit {deliver.returncode})")
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        for process in (server, deliver):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    worker_output = (workdir / "deliver.log").read_text()
+    if "Traceback" in worker_output:
+        stats.server_errors.append("the delivery worker logged a traceback (deliver.log)")
+    fault_notes.append("delivery worker: " + (worker_output.strip().splitlines() or ["?"])[-1])
 
     problems = check_database(database_url, stats.comments_ok)
     latencies = sorted(stats.latencies)
