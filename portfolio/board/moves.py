@@ -188,7 +188,8 @@ def ship(
     expected_version: int | None,
     actor: User,
 ) -> list[Request]:
-    """Move to the top of Shipped with a release note; linked open requests become shipped."""
+    """Move to the top of Shipped with a release note; linked open requests become
+    shipped. Their followers hear once, from ITEM_SHIPPED, with the release note."""
     check_version(item, expected_version)
     if item.column is Column.SHIPPED:
         raise MoveRefused("This card has already shipped.")
@@ -206,7 +207,7 @@ def ship(
     shipped_requests = []
     for linked in item.requests:
         if linked.status in OPEN_STATUSES:
-            change_status(session, linked, RequestStatus.SHIPPED, actor)
+            change_status(session, linked, RequestStatus.SHIPPED, actor, item=item)
             shipped_requests.append(linked)
     record(
         session,
