@@ -29,6 +29,8 @@ from portfolio.dashboard.views import bp as dashboard_bp
 from portfolio.database import configure_engine, end_session_quietly
 from portfolio.extensions import csrf, db, htmx, limiter, migrate
 from portfolio.filters import MAX_ID
+from portfolio.notifications import audience
+from portfolio.notifications.views import bp as notifications_bp
 from portfolio.requests.views import bp as requests_bp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +46,7 @@ BLUEPRINTS = (
     board_bp,
     changelog_bp,
     dashboard_bp,
+    notifications_bp,
     api_bp,
 )
 
@@ -91,6 +94,7 @@ def _init_extensions(app: Flask) -> None:
     configure_login(app)
     events.install()
     stored_markdown.install()
+    audience.install()
     with app.app_context():
         configure_engine(db.engine)
 

@@ -54,6 +54,7 @@ class BaseConfig:
     LOGIN_ACCOUNT_LIMIT = "30 per 15 minutes"  # one account from anywhere
     LOGIN_ADDRESS_LIMIT = "100 per 15 minutes"  # any account from one (maybe shared) address
     COMMENT_RATE_LIMIT = "20 per minute"  # per user
+    BELL_POLL_SECONDS = 30  # how often an open page asks for its unread count
     RATELIMIT_STORAGE_URI = "memory://"
     # A Redis outage must not turn sign-in into a 500: count in memory meanwhile.
     RATELIMIT_SWALLOW_ERRORS = True

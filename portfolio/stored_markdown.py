@@ -3,8 +3,10 @@
 Every text column users write Markdown in has an `…_html` column next to it.
 A `before_flush` listener renders whichever source changed (or every source
 of a new row), so domain code never has to remember, and pages show the
-stored HTML without parsing anything. `rerender` (the `rerender-markdown`
-command) renders rows stored by an older renderer, or all of them.
+stored HTML without parsing anything. A comment's @mentions are looked up
+when it is rendered, so the stored link names whoever the handle named then.
+`rerender` (the `rerender-markdown` command) renders rows stored by an older
+renderer, or all of them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session, attributes
 
 from portfolio.markdown import RENDERER_VERSION, render_markdown
 from portfolio.models import Comment, Request, RoadmapItem
+from portfolio.notifications.mentions import mention_links
 
 # model → (source attribute, stored HTML attribute) pairs
 MARKDOWN_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
@@ -23,14 +26,16 @@ MARKDOWN_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {
 }
 
 
-def render_fields(row: object, *, only_changed: bool) -> bool:
-    """Store the HTML of `row`'s Markdown sources; True when any was rendered."""
+def render_fields(session: Session, row: object, *, only_changed: bool) -> bool:
+    """Store the HTML of `row`'s Markdown sources; True when any was rendered.
+    A comment's @mentions of people (looked up in `session`) become links."""
     rendered = False
     for source, target in MARKDOWN_FIELDS[type(row)]:
         if only_changed and not attributes.get_history(row, source).has_changes():
             continue
         text = getattr(row, source)
-        setattr(row, target, None if text is None else str(render_markdown(text)))
+        links = mention_links(session, text) if isinstance(row, Comment) else None
+        setattr(row, target, None if text is None else str(render_markdown(text, links)))
         rendered = True
     if rendered:
         row.markdown_version = RENDERER_VERSION
@@ -40,10 +45,10 @@ def render_fields(row: object, *, only_changed: bool) -> bool:
 def _before_flush(session: Session, flush_context, instances) -> None:
     for row in session.new:
         if type(row) in MARKDOWN_FIELDS:
-            render_fields(row, only_changed=False)
+            render_fields(session, row, only_changed=False)
     for row in session.dirty:
         if type(row) in MARKDOWN_FIELDS and session.is_modified(row):
-            render_fields(row, only_changed=True)
+            render_fields(session, row, only_changed=True)
 
 
 def install() -> None:
@@ -70,7 +75,7 @@ def rerender(session: Session, *, everything: bool = False, batch_size: int = 50
             if not rows:
                 break
             for row in rows:
-                render_fields(row, only_changed=False)
+                render_fields(session, row, only_changed=False)
             count += len(rows)
             last_id = rows[-1].id
             session.flush()

@@ -119,6 +119,17 @@ ROLE_MATRIX = [
     ("GET", "/admin/deliveries", ADMIN),
     ("GET", "/admin/deliveries/{delivery}", ADMIN),
     ("POST", "/admin/deliveries/{delivery}/resend", ADMIN),
+    # Notifications, watches, mentions
+    ("GET", "/notifications", EVERYONE),
+    ("GET", "/notifications/bell", EVERYONE),
+    ("POST", "/notifications/read", EVERYONE),
+    ("POST", "/watch/product/{product_id}", EVERYONE),
+    ("POST", "/watch/request/{request}", EVERYONE),
+    ("POST", "/watch/item/{item}", EVERYONE),
+    ("POST", "/unwatch/product/{product_id}", EVERYONE),
+    ("POST", "/unwatch/request/{request}", EVERYONE),
+    ("POST", "/unwatch/item/{item}", EVERYONE),
+    ("GET", "/people/suggest?q=tar", EVERYONE),
 ]
 
 ROLES = ("admin", "pm", "leader", "stakeholder", None)
@@ -205,6 +216,7 @@ def test_every_route_is_in_the_matrix(app):
         # Literal path segments the app takes as variables.
         url = re.sub(r"^/comments/(product|request|item)/", "/comments/<>/", url)
         url = re.sub(r"^/dashboard/[\w-]+\.csv$", "/dashboard/<>.csv", url)
+        url = re.sub(r"^/(un)?watch/(product|request|item)/", r"/\1watch/<>/", url).split("?")[0]
         return re.sub(r"^/board/columns/\w+/", "/board/columns/<>/", url)
 
     listed = {(method, rule_shape(url)) for method, url, _ in ROLE_MATRIX}
@@ -233,6 +245,9 @@ def test_every_route_is_in_the_matrix(app):
         ("POST", "/comments/<>/edit"),
         ("POST", "/comments/<>/delete"),
     }
+    # One's own notification (anyone else's is a 404), checked in
+    # tests/test_notifications_page.py.
+    public |= {("GET", "/notifications/<>")}
     missing = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":

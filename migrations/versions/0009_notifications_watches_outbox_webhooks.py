@@ -6,7 +6,8 @@ Create Date: 2026-12-02 02:54:19.527766
 
 New tables only (and a nullable feed token hash on accounts): nothing
 existing moves. Who already raised, voted on or commented on a request is
-found from those rows when an event happens, so no watch rows are backfilled.
+found from those rows when an event happens, so no watch rows are backfilled
+(a muted watch row is how such a person unwatches).
 """
 
 from alembic import op
@@ -125,6 +126,7 @@ def upgrade():
         sa.Column("request_id", sa.Integer(), nullable=True),
         sa.Column("item_id", sa.Integer(), nullable=True),
         sa.Column("target_key", sa.String(length=40), nullable=False),
+        sa.Column("muted", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "(CASE WHEN product_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN request_id IS NULL THEN 0 ELSE 1 END) + (CASE WHEN item_id IS NULL THEN 0 ELSE 1 END) = 1",

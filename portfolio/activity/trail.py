@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from portfolio import events
 from portfolio.filters import parse_id
-from portfolio.models import Activity, Product, Request, User, Verb
+from portfolio.models import Activity, Comment, Product, Request, User, Verb
 from portfolio.models.base import utcnow
 
 
@@ -33,9 +33,11 @@ def record(
     item: object | None = None,
     before: object | None = None,
     after: object | None = None,
+    comment: Comment | None = None,
 ) -> Activity:
     """Add one entry to the trail, in the caller's transaction, and hand it to
-    the in-transaction subscribers (see `portfolio.events`)."""
+    the in-transaction subscribers (see `portfolio.events`). `comment`: the
+    comment a comment event is about, for those subscribers only (not stored)."""
     verb = Verb(verb)
     if product is None and request is not None:
         product = request.product
@@ -51,6 +53,7 @@ def record(
         before=_clip(before),
         after=_clip(after),
     )
+    entry.comment = comment
     session.add(entry)
     events.recorded(session, entry)
     return entry

@@ -167,6 +167,8 @@ def edit_item(
     product = session.get(Product, values.product_id)
     before, after = _changes(session, item, values)
     _apply(item, values, linked)
+    # Written before recording: subscribers of the event may query (and so flush).
+    flush_or_stale(session, item)
     record(
         session,
         actor,
@@ -177,7 +179,6 @@ def edit_item(
         before=before,
         after=after,
     )
-    flush_or_stale(session, item)
 
 
 def promote_request(session: Session, request: Request, actor: User) -> RoadmapItem:
@@ -208,5 +209,5 @@ def promote_request(session: Session, request: Request, actor: User) -> RoadmapI
     # Open requests that nobody has planned yet become planned; planned and
     # in-progress ones stay where they are.
     if request.status in (RequestStatus.NEW, RequestStatus.UNDER_REVIEW):
-        change_status(session, request, RequestStatus.PLANNED, actor)
+        change_status(session, request, RequestStatus.PLANNED, actor, item=item)
     return item

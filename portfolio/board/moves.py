@@ -198,7 +198,8 @@ def ship(
     expected_version: int | None,
     actor: User,
 ) -> list[Request]:
-    """Move to the top of Shipped with a release note; linked open requests become shipped."""
+    """Move to the top of Shipped with a release note; linked open requests become
+    shipped. Their followers hear once, from ITEM_SHIPPED, with the release note."""
     check_version(item, expected_version)
     if item.column is Column.SHIPPED:
         raise MoveRefused("This card has already shipped.")
@@ -217,7 +218,7 @@ def ship(
     for linked in item.requests:
         if linked.status in OPEN_STATUSES:
             status_before = linked.status
-            change_status(session, linked, RequestStatus.SHIPPED, actor)
+            change_status(session, linked, RequestStatus.SHIPPED, actor, item=item)
             linked.shipped_by_item_id = item.id
             linked.status_before_ship = status_before
             shipped_requests.append(linked)

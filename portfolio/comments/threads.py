@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 from portfolio.activity.trail import record
 from portfolio.models import Comment, Product, Request, RoadmapItem, User, Verb
 from portfolio.models.base import utcnow
+from portfolio.notifications.watches import watch
 
 # kind in the URL → (model, Comment column)
 TARGETS = {
@@ -59,9 +60,12 @@ def target_of(comment: Comment) -> Product | Request | RoadmapItem:
     return comment.product or comment.request or comment.item
 
 
-def _record(session: Session, actor: User, verb: Verb, target) -> None:
+def _record(
+    session: Session, actor: User, verb: Verb, target, comment: Comment | None = None
+) -> None:
     """The trail names what was commented on, not the comment: a removed or
-    edited comment's words do not live on in the trail."""
+    edited comment's words do not live on in the trail. The event's
+    subscribers get the comment (its @mentions) without storing it."""
     record(
         session,
         actor,
@@ -70,14 +74,18 @@ def _record(session: Session, actor: User, verb: Verb, target) -> None:
         product=product_of(target),
         request=target if isinstance(target, Request) else None,
         item=target if isinstance(target, RoadmapItem) else None,
+        comment=comment,
     )
 
 
 def post_comment(session: Session, kind: str, target, author: User, body: str) -> Comment:
+    """A new comment; commenting on a request watches it."""
     _, column = TARGETS[kind]
     comment = Comment(author=author, body=body, **{column: target.id})
     session.add(comment)
-    _record(session, author, Verb.COMMENT_POSTED, target)
+    _record(session, author, Verb.COMMENT_POSTED, target, comment)
+    if isinstance(target, Request):
+        watch(session, author, target)
     return comment
 
 
@@ -85,9 +93,10 @@ def edit_comment(session: Session, comment: Comment, body: str, actor: User) -> 
     """Change the comment's words; records the edit if they changed (returns whether)."""
     if body == comment.body:
         return False
+    comment.earlier_body = comment.body
     comment.body = body
     comment.edited_at = utcnow()
-    _record(session, actor, Verb.COMMENT_EDITED, target_of(comment))
+    _record(session, actor, Verb.COMMENT_EDITED, target_of(comment), comment)
     return True
 
 

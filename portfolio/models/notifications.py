@@ -92,6 +92,10 @@ class Watch(db.Model):
     # "product:12", "request:7", "item:3": one watch per person and target
     # (a unique constraint over nullable columns would let duplicates through).
     target_key: Mapped[str] = mapped_column(sa.String(40))
+    # An explicit "unwatch": whoever raised, voted on or commented on a request
+    # (or owns the product or card) follows it without a row; a muted row says
+    # they asked to hear nothing more about it (portfolio.notifications.watches).
+    muted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship()
@@ -102,7 +106,7 @@ class Watch(db.Model):
     )
 
     def __repr__(self) -> str:
-        return f"<Watch {self.user_id} {self.target_key}>"
+        return f"<Watch {self.user_id} {self.target_key}{' muted' if self.muted else ''}>"
 
 
 class Notification(db.Model):

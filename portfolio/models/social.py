@@ -59,6 +59,10 @@ class Comment(db.Model):
         ),
     )
 
+    # The words before an edit made in this transaction (set by edit_comment),
+    # so the event's subscribers tell only the people an edit newly mentions.
+    earlier_body = None
+
     def __repr__(self) -> str:
         return f"<Comment #{self.id}>"
 
@@ -175,6 +179,11 @@ class Activity(db.Model):
     product: Mapped[Product | None] = relationship()
     request: Mapped[Request | None] = relationship()
     item: Mapped[RoadmapItem | None] = relationship()
+
+    # The comment a comment event is about, handed by `record(comment=…)` to the
+    # in-transaction subscribers (mentions, a comment's opening in a
+    # notification). Not a column: the trail keeps no comment's words.
+    comment = None
 
     def __repr__(self) -> str:
         return f"<Activity {self.verb} {self.subject!r}>"

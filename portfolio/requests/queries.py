@@ -11,7 +11,17 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from portfolio.filters import like_pattern, parse_id_filters, parse_page, search_text
-from portfolio.models import OPEN_STATUSES, Comment, Product, Request, RequestStatus, Stage, Vote
+from portfolio.models import (
+    OPEN_STATUSES,
+    Comment,
+    Product,
+    Request,
+    RequestStatus,
+    RoadmapItem,
+    Stage,
+    Vote,
+    roadmap_item_request,
+)
 from portfolio.queries import Page, paginate, vote_count
 
 OPEN = "open"
@@ -185,6 +195,18 @@ def request_detail(request_id: int) -> sa.Select:
             joinedload(Request.requester),
             joinedload(Request.duplicate_of),
         )
+    )
+
+
+def answering_items(request_id: int, limit: int = 5) -> sa.Select:
+    """The roadmap cards that answer the request, oldest first, with their owners."""
+    return (
+        sa.select(RoadmapItem)
+        .join(roadmap_item_request, roadmap_item_request.c.item_id == RoadmapItem.id)
+        .where(roadmap_item_request.c.request_id == request_id)
+        .options(joinedload(RoadmapItem.owner))
+        .order_by(RoadmapItem.id)
+        .limit(limit)
     )
 
 

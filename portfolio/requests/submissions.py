@@ -22,8 +22,8 @@ def submit_request(
     description: str,
     department_id: int | None,
 ) -> Request:
-    """A new request from `requester`, who votes for it: asking for something
-    counts as wanting it."""
+    """A new request from `requester`, who votes for it (asking for something
+    counts as wanting it) and so watches it."""
     product = session.get(Product, product_id)
     if product is None or product.stage is Stage.RETIRED:
         raise SubmissionRefused("Requests are raised against products still in use.")

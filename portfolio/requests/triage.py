@@ -6,7 +6,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portfolio.activity.trail import record
-from portfolio.models import OPEN_STATUSES, Request, RequestStatus, User, Verb, Vote
+from portfolio.models import OPEN_STATUSES, Request, RequestStatus, RoadmapItem, User, Verb, Vote
+from portfolio.notifications.watches import follow_original
 
 # Where a request may go from each status. Open requests move freely among
 # the open statuses and may close; closed ones may only be reopened for review
@@ -39,8 +40,11 @@ def change_status(
     *,
     reason: str | None = None,
     duplicate_of: Request | None = None,
+    item: RoadmapItem | None = None,
 ) -> None:
-    """Move `request` to `new_status`, checking the rules and recording it."""
+    """Move `request` to `new_status`, checking the rules and recording it.
+    `item`: the card whose promotion or ship makes this change; the event
+    names it, and the card's own event tells the request's followers."""
     old_status = request.status
     if new_status == old_status:
         raise TriageError(f"The request is already {old_status.label.lower()}.")
@@ -64,6 +68,7 @@ def change_status(
         Verb.REQUEST_STATUS_CHANGED,
         subject=request.title,
         request=request,
+        item=item,
         before=old_status,
         after=new_status,
     )
@@ -95,6 +100,9 @@ def merge_duplicate(
 
     A user who voted on both keeps one vote on the target: their vote on the
     duplicate is dropped rather than moved. Two statements, however many votes.
+    Whoever followed the duplicate now follows the target too, and hears of
+    the merge: the event is recorded while the votes still show who they are
+    (its `before` names the duplicate first: "#12 Its title").
     """
     if target is None:
         raise TriageError("Choose the request this one duplicates.", "duplicate_of")
@@ -110,6 +118,17 @@ def merge_duplicate(
             f"point at #{target.duplicate_of_id} instead.",
             "duplicate_of",
         )
+    duplicate.duplicate_of = target
+    follow_original(session, duplicate, target)
+    record(
+        session,
+        actor,
+        Verb.REQUEST_MERGED,
+        subject=target.title,
+        request=target,
+        before=f"#{duplicate.id} {duplicate.title}",
+        after=f"#{target.id}",
+    )
     already_on_target = (
         sa.select(Vote.user_id).where(Vote.request_id == target.id).scalar_subquery()
     )
@@ -124,15 +143,5 @@ def merge_duplicate(
         .where(Vote.request_id == duplicate.id)
         .execution_options(synchronize_session=False)
     )
-    duplicate.duplicate_of = target
     session.expire(duplicate, ["votes"])
     session.expire(target, ["votes"])
-    record(
-        session,
-        actor,
-        Verb.REQUEST_MERGED,
-        subject=target.title,
-        request=target,
-        before=f"#{duplicate.id} {duplicate.title}",
-        after=f"#{target.id}",
-    )

@@ -14,6 +14,7 @@ from portfolio.requests.forms import RequestForm, TriageForm, VoteForm, duplicat
 from portfolio.requests.queries import (
     SORTS,
     RequestFilters,
+    answering_items,
     duplicates_of,
     request_detail,
     request_page,
@@ -76,10 +77,15 @@ def create():
 
 def detail_context(product_request: Request, triage_form: TriageForm | None = None) -> dict:
     votes, voted = vote_state(db.session, product_request.id, current_user.id)
+    answering = db.session.execute(answering_items(product_request.id)).scalars().all()
     context = {
         "product_request": product_request,
         "votes": votes,
         "voted": voted,
+        "answering": answering,
+        "can_promote": not answering
+        and product_request.is_open
+        and current_user.can("manage_roadmap"),
         "duplicates": db.session.execute(duplicates_of(product_request.id)).scalars().all(),
         "thread": load_thread(
             db.session, "request", product_request.id, CommentForm(formdata=None)

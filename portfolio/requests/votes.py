@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portfolio.models import Request, User, Vote
+from portfolio.notifications.watches import watch
 
 
 class VotingClosed(ValueError):
@@ -14,8 +15,9 @@ class VotingClosed(ValueError):
 
 
 def cast_vote(session: Session, request: Request, user: User) -> None:
-    """Vote for `request`. Voting twice is harmless: the unique constraint
-    refuses the second row and we treat that as 'already voted'."""
+    """Vote for `request`, which the voter then watches. Voting twice is
+    harmless: the unique constraint refuses the second row and we treat that
+    as 'already voted'."""
     if not request.is_open:
         raise VotingClosed(
             f"This request is {request.status.label.lower()}; it takes no new votes."
@@ -25,6 +27,7 @@ def cast_vote(session: Session, request: Request, user: User) -> None:
             session.add(Vote(request_id=request.id, user_id=user.id))
     except IntegrityError:
         pass  # already voted, perhaps from a double click or another tab
+    watch(session, user, request)
 
 
 def withdraw_vote(session: Session, request: Request, user: User) -> None:

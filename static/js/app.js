@@ -88,6 +88,27 @@
     history.pushState(null, "", close.getAttribute("href"));
   });
 
+  // A suggested colleague (the comment form's "Mention a colleague") goes into
+  // the comment box as "@handle " at the caret; the search is cleared.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-mention]") : null;
+    var box = button ? document.getElementById(button.getAttribute("data-mention-field")) : null;
+    if (!box) { return; }
+    var mention = button.getAttribute("data-mention") + " ";
+    var start = typeof box.selectionStart === "number" ? box.selectionStart : box.value.length;
+    var end = typeof box.selectionEnd === "number" ? box.selectionEnd : start;
+    var before = box.value.slice(0, start);
+    if (before && !/\s$/.test(before)) { mention = " " + mention; }
+    box.value = before + mention + box.value.slice(end);
+    box.focus();
+    box.selectionStart = box.selectionEnd = start + mention.length;
+    var results = button.closest(".mention-results");
+    var finder = results ? results.previousElementSibling : null;
+    var search = finder ? finder.querySelector("input[type=search]") : null;
+    if (search) { search.value = ""; }
+    if (results) { results.innerHTML = ""; }
+  });
+
   document.addEventListener("htmx:sendError", function () {
     showError("The server could not be reached. Check your connection and try again.");
   });
