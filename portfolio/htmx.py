@@ -11,7 +11,6 @@ This is the only module that knows about HX-* headers. Views answer with:
   whole page again with the errors (422);
 - `retarget(response, target, swap)` — swap somewhere other than the target
   the request named (a conflict redraws the whole board, for instance);
-- `trigger(response, *events)` — tell other regions something changed;
 - `hx_redirect(url)` — leave the page, for htmx and plain requests alike.
 """
 
@@ -102,14 +101,6 @@ def retarget(response: Response, target: str, swap: str = "outerHTML") -> Respon
 def reswap(response: Response, swap: str) -> Response:
     """Change how the answer is swapped into the request's own target."""
     response.headers["HX-Reswap"] = swap
-    return response
-
-
-def trigger(response: Response, *events: str) -> Response:
-    """Tell other regions of the page that something they show has changed."""
-    existing = response.headers.get("HX-Trigger")
-    names = ([existing] if existing else []) + list(events)
-    response.headers["HX-Trigger"] = ", ".join(names)
     return response
 
 
