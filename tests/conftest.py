@@ -46,6 +46,7 @@ from portfolio.models import (
     User,
     Vote,
 )
+from tests.delivery_helpers import MAIL_BASE_URL, SmtpSink
 from tests.helpers import FAST_HASH, PASSWORD, fresh_schema, make_app, postgres_url
 
 
@@ -321,3 +322,25 @@ def count_queries(app):
             sa.event.remove(db.engine, "before_cursor_execute", record)
 
     return counter
+
+
+# Mail ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    """A real SMTP server on loopback, in the test process, keeping what it accepts."""
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def mail_settings(smtp) -> dict:
+    """App settings that send mail to `smtp`, with links on MAIL_BASE_URL."""
+    return {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": smtp.port,
+        "MAIL_FROM": "Portfolio <portfolio@portfolio.test>",
+        "BASE_URL": MAIL_BASE_URL,
+    }

@@ -19,6 +19,9 @@ from portfolio.extensions import db
 from portfolio.notifications.senders import Postman
 from portfolio.notifications.worker import DeliveryReport, deliver_due
 
+# Where links in test mail point (the `mail_settings` fixture's BASE_URL).
+MAIL_BASE_URL = "https://portfolio.test"
+
 
 def free_port() -> int:
     with socket.socket() as sock:

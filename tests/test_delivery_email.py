@@ -39,28 +39,16 @@ from portfolio.notifications.outbox import enqueue_email, wants_email_now
 from portfolio.notifications.senders import NOT_SENT
 from portfolio.notifications.worker import deliver_command
 from portfolio.requests.triage import change_status
-from tests.delivery_helpers import SmtpSink, deliver, free_port, html_of, text_of
+from tests.delivery_helpers import MAIL_BASE_URL, deliver, free_port, html_of, text_of
 from tests.helpers import count_rows, parse_html
 
-BASE_URL = "https://portfolio.test"
+BASE_URL = MAIL_BASE_URL
 REASON = "The finance team already exports this from the BI tool; ask there."
 
 
 @pytest.fixture
-def smtp():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
-def app_settings(smtp):
-    return {
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": smtp.port,
-        "MAIL_FROM": "Portfolio <portfolio@portfolio.test>",
-        "BASE_URL": BASE_URL,
-    }
+def app_settings(mail_settings):
+    return mail_settings
 
 
 def notify(

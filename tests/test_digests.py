@@ -33,22 +33,15 @@ from portfolio.models.base import utcnow
 from portfolio.notifications import preferences
 from portfolio.notifications.digests import send_digests, send_digests_command
 from portfolio.notifications.renewals import record_renewals_due
-from tests.delivery_helpers import SmtpSink, deliver, html_of, text_of
+from tests.delivery_helpers import MAIL_BASE_URL, deliver, html_of, text_of
 from tests.helpers import count_rows, parse_html
 
-BASE_URL = "https://portfolio.test"
+BASE_URL = MAIL_BASE_URL
 
 
 @pytest.fixture
-def smtp():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
-def app_settings(smtp):
-    return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "BASE_URL": BASE_URL}
+def app_settings(mail_settings):
+    return mail_settings
 
 
 NOW = utcnow()

@@ -21,28 +21,16 @@ from portfolio.models import (
 )
 from portfolio.models.base import utcnow
 from portfolio.notifications import webhooks as hooks
-from tests.delivery_helpers import SmtpSink, deliver, text_of
+from tests.delivery_helpers import MAIL_BASE_URL, deliver, text_of
 from tests.helpers import parse_html
 from tests.test_delivery_webhooks import Receiver
 
-BASE_URL = "https://portfolio.example.test"
+BASE_URL = MAIL_BASE_URL
 
 
 @pytest.fixture
-def smtp():
-    sink = SmtpSink().start()
-    yield sink
-    sink.stop()
-
-
-@pytest.fixture
-def app_settings(smtp):
-    return {
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": smtp.port,
-        "MAIL_FROM": "Portfolio <portfolio@portfolio.test>",
-        "BASE_URL": BASE_URL,
-    }
+def app_settings(mail_settings):
+    return mail_settings
 
 
 @pytest.fixture
