@@ -21,6 +21,27 @@ HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 MAX_COUNT = 10_000_000
 MAX_AMOUNT = 10**11
 
+# Every number a person types stays within what its unit can mean: no reading,
+# cost or promise is a trillion, and a divisor is never effectively zero.
+MAX_MAGNITUDE = 1e12
+MIN_DIVISOR = 1e-6
+NOT_ORDINARY = "Enter an ordinary number."
+TOO_LARGE = "Enter a number between −1,000,000,000,000 and 1,000,000,000,000."
+TOO_SMALL = "Too close to zero to measure against: enter at least 0.000001."
+
+
+def number_problem(value: float, *, divisor: bool = False) -> str | None:
+    """What is wrong with a typed number, or None: not finite, more than
+    MAX_MAGNITUDE either way, or (a `divisor`) nearer zero than MIN_DIVISOR.
+    The one rule for the forms (Finite, Bounded) and the CSV import."""
+    if not math.isfinite(value):
+        return NOT_ORDINARY
+    if abs(value) > MAX_MAGNITUDE:
+        return TOO_LARGE
+    if divisor and abs(value) < MIN_DIVISOR:
+        return TOO_SMALL
+    return None
+
 
 class HttpUrl:
     """Only http(s) links: a `javascript:` or `data:` URL must never reach an href."""
@@ -34,8 +55,8 @@ class Finite:
     """Reject NaN and infinity, which float() accepts from text like 'nan'."""
 
     def __call__(self, form, field) -> None:
-        if field.data is not None and not math.isfinite(float(field.data)):
-            raise ValidationError("Enter an ordinary number.")
+        if field.data is not None and number_problem(float(field.data)) == NOT_ORDINARY:
+            raise ValidationError(NOT_ORDINARY)
 
 
 class NotInFuture:
@@ -89,12 +110,6 @@ def count_field(label: str, **kwargs) -> IntegerField:
     )
 
 
-# Every number a person types stays within what its unit can mean: no reading,
-# cost or promise is a trillion, and a divisor is never effectively zero.
-MAX_MAGNITUDE = 1e12
-MIN_DIVISOR = 1e-6
-
-
 class Bounded:
     """|x| ≤ MAX_MAGNITUDE; with `divisor`, also |x| ≥ MIN_DIVISOR."""
 
@@ -102,15 +117,11 @@ class Bounded:
         self.divisor = divisor
 
     def __call__(self, form, field) -> None:
-        if field.data is None or not math.isfinite(float(field.data)):
-            return  # Finite() says so
-        value = abs(float(field.data))
-        if value > MAX_MAGNITUDE:
-            raise ValidationError(
-                "Enter a number between −1,000,000,000,000 and 1,000,000,000,000."
-            )
-        if self.divisor and value < MIN_DIVISOR:
-            raise ValidationError("Too close to zero to measure against: enter at least 0.000001.")
+        if field.data is None:
+            return
+        problem = number_problem(float(field.data), divisor=self.divisor)
+        if problem is not None and problem != NOT_ORDINARY:  # Finite() says that one
+            raise ValidationError(problem)
 
 
 def number_field(label: str, *, divisor: bool = False, **kwargs) -> FloatField:
