@@ -20,6 +20,7 @@ from portfolio.board.moves import REOPEN_COLUMNS, WIP_COLUMNS, MoveDirection
 from portfolio.extensions import db
 from portfolio.filters import MAX_ID, parse_id
 from portfolio.forms import (
+    SearchSelectField,
     TextField,
     count_field,
     date_field,
@@ -27,6 +28,7 @@ from portfolio.forms import (
     number_field,
     optional_int,
     owner_choices,
+    product_source,
     strip,
 )
 from portfolio.markdown import MARKDOWN_TOO_LONG, MAX_MARKDOWN_LENGTH
@@ -37,7 +39,6 @@ from portfolio.models import (
     Product,
     Request,
     RequestStatus,
-    Stage,
     SuccessMeasure,
 )
 
@@ -48,15 +49,6 @@ IMPACT_LABELS = {
     2.0: "2 — high",
     3.0: "3 — massive",
 }
-
-
-def product_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        sa.select(Product.id, Product.name)
-        .where(Product.stage != Stage.RETIRED)
-        .order_by(Product.name)
-    )
-    return [("", "— choose a product —")] + [(str(id_), name) for id_, name in rows]
 
 
 def measure_choices() -> list[tuple[str, str]]:
@@ -81,8 +73,11 @@ def request_choices(include_ids: set[int] = frozenset()) -> list[tuple[str, str]
 
 
 class ItemForm(FlaskForm):
-    product_id = SelectField(
-        "Product", coerce=optional_int, validators=[InputRequired(message="Choose the product.")]
+    product_id = SearchSelectField(
+        "Product",
+        source=product_source,
+        placeholder="— choose a product —",
+        validators=[InputRequired(message="Choose the product.")],
     )
     title = TextField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(
@@ -136,7 +131,6 @@ class ItemForm(FlaskForm):
 
     def __init__(self, *args, linked_ids: set[int] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.product_id.choices = product_choices()
         self.owner_id.choices = owner_choices()
         self.measure_id.choices = measure_choices()
         self.request_ids.choices = request_choices(set(linked_ids))

@@ -46,7 +46,8 @@ from portfolio.catalogue.sections import page_context, satisfaction_section
 from portfolio.catalogue.stakeholder_views import bp as stakeholders_bp
 from portfolio.catalogue.usage_views import bp as usage_bp
 from portfolio.extensions import db
-from portfolio.htmx import inline_form_answer, render
+from portfolio.forms import product_source, search_options
+from portfolio.htmx import inline_form_answer, render, render_fragment
 from portfolio.models import Category, Department, Stage
 from portfolio.spreadsheets import csv_download
 
@@ -77,6 +78,16 @@ def index():
         departments=departments,
         categories=Category,
         stages=Stage,
+    )
+
+
+@bp.get("/products/options")
+@requires("browse")
+def options():
+    """Products that can be asked for or planned, matching a search, as a
+    search select's options (htmx)."""
+    return render_fragment(
+        "macros/_search_options.html", **search_options(product_source(), request.args)
     )
 
 

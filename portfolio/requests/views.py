@@ -8,9 +8,10 @@ from portfolio.auth.sessions import local_path
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
 from portfolio.extensions import db
+from portfolio.forms import search_options
 from portfolio.htmx import is_partial, render, render_fragment
 from portfolio.models import Department, Product, Request, RequestStatus
-from portfolio.requests.forms import RequestForm, TriageForm, VoteForm, duplicate_candidates_list
+from portfolio.requests.forms import RequestForm, TriageForm, VoteForm, duplicate_source
 from portfolio.requests.queries import (
     SORTS,
     RequestFilters,
@@ -89,10 +90,19 @@ def detail_context(product_request: Request, triage_form: TriageForm | None = No
     }
     if current_user.can("triage_requests"):
         context["allowed_statuses"] = allowed_statuses(product_request)
-        context["triage_form"] = triage_form or TriageForm(
-            formdata=None, candidates=duplicate_candidates_list(product_request)
-        )
+        context["triage_form"] = triage_form or TriageForm(formdata=None, request=product_request)
     return context
+
+
+@bp.get("/requests/<int:request_id>/duplicate-options")
+@requires("triage_requests")
+def duplicate_options(request_id: int):
+    """The triage form's "duplicate of" options matching a search (htmx)."""
+    product_request = db.get_or_404(Request, request_id)
+    return render_fragment(
+        "macros/_search_options.html",
+        **search_options(duplicate_source(product_request), request.args),
+    )
 
 
 @bp.get("/requests/<int:request_id>")
@@ -141,7 +151,7 @@ def vote(request_id: int):
 @requires("triage_requests")
 def triage(request_id: int):
     product_request = db.one_or_404(request_detail(request_id))
-    form = TriageForm(candidates=duplicate_candidates_list(product_request))
+    form = TriageForm(request=product_request)
     if form.validate():
         target = None
         if form.duplicate_of.data:
