@@ -252,16 +252,35 @@ def department_source(*, not_used_by: int | None = None) -> ChoiceSource:
     )
 
 
-def product_source() -> ChoiceSource:
-    """Products that can still be asked for or planned: every one not retired."""
+def product_source(*, retired: bool = False) -> ChoiceSource:
+    """Products that can still be asked for or planned: every one not retired
+    (with `retired`, every product, for filters over past work; its options
+    endpoint still offers only the others)."""
     return ChoiceSource(
         noun="product",
         plural="products",
         id=Product.id,
         name=Product.name,
-        where=(Product.stage != Stage.RETIRED,),
+        where=() if retired else (Product.stage != Stage.RETIRED,),
         endpoint="catalogue.options",
     )
+
+
+def with_current(source: ChoiceSource, rows: list[tuple[int, str]], current: int | None) -> list:
+    """`rows`, with the row `current` first when it is not among them (looked
+    up whenever there is a current value, so the query count stays the same)."""
+    if current is None:
+        return rows
+    found = source.row(current)
+    if found is None or any(id_ == current for id_, _ in rows):
+        return rows
+    return [found, *rows]
+
+
+def filter_options(source: ChoiceSource, current: int | None) -> list[tuple[int, str]]:
+    """A list page's filter select: the first SELECT_CAP rows of `source`,
+    alphabetically, and always the one filtered on."""
+    return with_current(source, source.rows("", SELECT_CAP), current)
 
 
 class SearchSelectField(SelectField):
@@ -319,11 +338,7 @@ class SearchSelectField(SelectField):
         if not rows:
             rows = self.source.rows("", SELECT_CAP + 1)
         self.more = len(rows) > SELECT_CAP
-        rows = rows[:SELECT_CAP]
-        if self.data is not None and all(id_ != self.data for id_, _ in rows):
-            current = self.source.row(self.data)
-            if current is not None:
-                rows.insert(0, current)
+        rows = with_current(self.source, rows[:SELECT_CAP], self.data)
         return [SelectChoice("", self.placeholder)] + [
             SelectChoice(str(id_), label) for id_, label in rows
         ]

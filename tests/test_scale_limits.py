@@ -14,7 +14,7 @@ from portfolio.catalogue.queries import DEPARTMENTS_PER_PAGE
 from portfolio.dashboard.rollups import MATRIX_DEPARTMENTS
 from portfolio.extensions import db
 from portfolio.forms import OPTIONS_CAP, SELECT_CAP
-from portfolio.models import Department, Request, RequestStatus, Usage
+from portfolio.models import Department, Request, RequestStatus, RoadmapItem, Usage
 from tests.helpers import assert_fragment, input_value, options, parse_html, textarea_text
 
 MAX_PAGE_BYTES = 300_000
@@ -77,6 +77,11 @@ PAGES = [
     "/products/crm",
     "/board/items/new",
     "/dashboard",
+    # Their filters list departments or products too.
+    "/requests",
+    "/products",
+    "/board",
+    "/activity",
 ]
 
 
@@ -339,3 +344,52 @@ def test_the_dashboard_shows_the_top_of_the_usage_matrix(leader_client, organisa
     assert len(demand) == 10
     grand_total = sum(range(LARGE))
     assert f"{grand_total:,}" in page.one('[data-testid="usage-matrix"]').one("tfoot").text
+
+
+@pytest.mark.parametrize("url", ["/requests?department={id}", "/products?department={id}"])
+def test_filters_list_the_cap_and_the_one_filtered_on(stakeholder_client, organisation, url):
+    organisation["grow"](LARGE)
+    chosen = db.session.execute(
+        sa.select(Department.id).where(Department.name == department_name(2500))
+    ).scalar_one()
+    page = stakeholder_client.get(url.format(id=chosen)).text
+    offered = options(page, "department")
+    assert len(offered) == 1 + SELECT_CAP + 1  # "All departments", the first 200, the chosen
+    assert [value for value, _, selected in offered if selected] == [str(chosen)]
+
+
+def test_the_item_form_offers_a_bounded_list_of_requests_of_its_product(
+    pm_client, make, organisation
+):
+    organisation["grow"](LARGE)
+    other = make.product(slug="erp", name="ERP")
+    theirs = make.request(other, title="ERP request")
+    page = pm_client.get("/board/items/new").text
+    assert len(options(page, "request_ids")) == SELECT_CAP
+    item = make.item(organisation["product"])
+    edit = pm_client.get(f"/board/items/{item.id}/edit").text
+    offered = options(edit, "request_ids")
+    assert len(offered) == SELECT_CAP
+    assert all(text.startswith("CRM: ") for _, text, _ in offered)
+    # An older request of the product, past the first 200, can still be chosen.
+    oldest = db.session.execute(sa.select(Request).order_by(Request.id)).scalars().first()
+    saved = pm_client.post(
+        f"/board/items/{item.id}/edit",
+        data={
+            "product_id": str(organisation["product"].id),
+            "title": item.title,
+            "column": "later",
+            "reach": "10",
+            "impact": "1.0",
+            "confidence": "80",
+            "effort": "2",
+            "hours_saved_per_month": "0",
+            "cost_saved_per_year": "0",
+            "request_ids": [str(oldest.id)],
+            "version": str(item.version),
+        },
+    )
+    assert saved.status_code == 302, saved.text[:3000]
+    db.session.expire_all()
+    assert [linked.id for linked in db.session.get(RoadmapItem, item.id).requests] == [oldest.id]
+    assert theirs.id not in [int(value) for value, _, _ in offered]

@@ -46,9 +46,9 @@ from portfolio.catalogue.sections import page_context, satisfaction_section
 from portfolio.catalogue.stakeholder_views import bp as stakeholders_bp
 from portfolio.catalogue.usage_views import bp as usage_bp
 from portfolio.extensions import db
-from portfolio.forms import product_source, search_options
+from portfolio.forms import department_source, filter_options, product_source, search_options
 from portfolio.htmx import inline_form_answer, render, render_fragment
-from portfolio.models import Category, Department, Stage
+from portfolio.models import Category, Stage
 from portfolio.spreadsheets import csv_download
 
 bp = Blueprint("catalogue", __name__)
@@ -67,9 +67,7 @@ for helper in (status_of, status_counts, chart_for, format_value):
 def index():
     filters = ProductFilters.from_args(request.args)
     products = db.session.execute(product_list(filters)).unique().scalars().all()
-    departments = (
-        db.session.execute(db.select(Department).order_by(Department.name)).scalars().all()
-    )
+    departments = filter_options(department_source(), filters.department_id)
     return render(
         "catalogue/index.html",
         "results",

@@ -8,9 +8,9 @@ from portfolio.auth.sessions import local_path
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
 from portfolio.extensions import db
-from portfolio.forms import search_options
+from portfolio.forms import department_source, filter_options, product_source, search_options
 from portfolio.htmx import is_partial, render, render_fragment
-from portfolio.models import Department, Product, Request, RequestStatus
+from portfolio.models import Product, Request, RequestStatus
 from portfolio.requests.forms import RequestForm, TriageForm, VoteForm, duplicate_source
 from portfolio.requests.queries import (
     SORTS,
@@ -32,17 +32,13 @@ bp.add_app_template_global(RequestStatus, "RequestStatus")
 def index():
     filters = RequestFilters.from_args(request.args)
     page = request_page(db.session, filters, current_user.id)
-    products = db.session.execute(db.select(Product.id, Product.name).order_by(Product.name)).all()
-    departments = db.session.execute(
-        db.select(Department.id, Department.name).order_by(Department.name)
-    ).all()
     return render(
         "requests/index.html",
         "results",
         page=page,
         filters=filters,
-        products=products,
-        departments=departments,
+        products=filter_options(product_source(retired=True), filters.product_id),
+        departments=filter_options(department_source(), filters.department_id),
         statuses=RequestStatus,
         sorts=SORTS,
     )
