@@ -1,7 +1,9 @@
-"""Query pieces every area shares: the vote count and pagination."""
+"""Query pieces every area shares: the vote count, pagination, and the first
+rows of a list with the count of all."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,3 +53,46 @@ def paginate(
         page = min(page, pages)
     rows = session.execute(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
     return Page(rows=rows, total=total, page=page, pages=pages, per_page=per_page)
+
+
+@dataclass(frozen=True)
+class Top(Sequence):
+    """The first rows of a list that a page shows only the start of (the
+    dashboard's), and how many rows there are in all."""
+
+    rows: list
+    total: int
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def more(self) -> int:
+        """Rows not shown."""
+        return max(self.total - len(self.rows), 0)
+
+
+def first_rows(
+    session: Session,
+    query: sa.Select,
+    limit: int | None,
+    *,
+    scalars: bool = False,
+    unique: bool = False,
+) -> Top:
+    """The first `limit` rows of `query` (every row when `limit` is None), and
+    their total — counted in one more statement, whatever the rows, so the
+    page's query count does not depend on them."""
+    result = session.execute(query if limit is None else query.limit(limit))
+    if unique:
+        result = result.unique()
+    rows = list(result.scalars() if scalars else result)
+    if limit is None:
+        return Top(rows, len(rows))
+    total = session.execute(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+    return Top(rows, total)

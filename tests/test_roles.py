@@ -41,6 +41,7 @@ ROLE_MATRIX = [
     ("POST", "/account", EVERYONE),
     # Catalogue
     ("GET", "/products", EVERYONE),
+    ("GET", "/products/options", EVERYONE),
     ("GET", "/products.csv", EVERYONE),
     ("GET", "/products/new", PRODUCT_TEAM),
     ("POST", "/products/new", PRODUCT_TEAM),
@@ -62,6 +63,7 @@ ROLE_MATRIX = [
     ("POST", "/products/{slug}/measures/{measure}/edit", PRODUCT_TEAM),
     ("POST", "/products/{slug}/measures/{measure}/readings", PRODUCT_TEAM),
     ("GET", "/departments", EVERYONE),
+    ("GET", "/departments/options", EVERYONE),
     ("GET", "/departments/new", PRODUCT_TEAM),
     ("POST", "/departments/new", PRODUCT_TEAM),
     ("GET", "/departments/{department}", EVERYONE),
@@ -77,6 +79,7 @@ ROLE_MATRIX = [
     ("GET", "/requests/{request}", EVERYONE),
     ("POST", "/requests/{request}/vote", EVERYONE),
     ("POST", "/requests/{request}/status", PRODUCT_TEAM),
+    ("GET", "/requests/{request}/duplicate-options", PRODUCT_TEAM),
     ("POST", "/comments/product/{product_id}", EVERYONE),
     ("POST", "/comments/request/{request}", EVERYONE),
     ("GET", "/comments/{comment}", EVERYONE),

@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portfolio.auth.forms import EmailAddress, NewPasswordMixin
 from portfolio.extensions import db
-from portfolio.forms import HttpUrl, TextField, department_choices, optional_int
+from portfolio.forms import HttpUrl, SearchSelectField, TextField, department_source
 from portfolio.models import Role, User, Verb, Webhook, WebhookPreset
 from portfolio.notifications.webhooks import event_name, subscribable_verbs
 
@@ -27,16 +27,14 @@ class NewUserForm(NewPasswordMixin, FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), EmailAddress(), Length(max=254)])
     display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     role = SelectField("Role", choices=Role.choices(), default=Role.STAKEHOLDER.value)
-    department_id = SelectField("Department", choices=[], coerce=optional_int)
+    department_id = SearchSelectField(
+        "Department", source=department_source, placeholder="— none —"
+    )
     new_password = PasswordField(
         "Initial password",
         validators=[DataRequired()],
         description="Share it with the person; they can change it on their account page.",
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.department_id.choices = [("", "— none —")] + department_choices()
 
     def validate_email(self, field) -> None:
         taken = db.session.execute(User.by_email(field.data)).scalar_one_or_none()

@@ -27,8 +27,9 @@ from portfolio.board.queries import (
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
 from portfolio.extensions import db
+from portfolio.forms import department_source, filter_options, product_source
 from portfolio.htmx import is_partial, render, render_fragment, retarget
-from portfolio.models import Column, Department, Product, RoadmapItem, Tag
+from portfolio.models import Column, RoadmapItem, Tag
 
 T = TypeVar("T")
 
@@ -47,15 +48,12 @@ def board_context(filters: BoardFilters, **extra) -> dict:
     }
 
 
-def filter_choices() -> dict:
-    """What the filter form outside the board offers (the full page only)."""
+def filter_choices(filters: BoardFilters) -> dict:
+    """What the filter form outside the board offers (the full page only):
+    a bounded list of products and departments, always with the ones filtered on."""
     return {
-        "products": db.session.execute(
-            db.select(Product.id, Product.name).order_by(Product.name)
-        ).all(),
-        "departments": db.session.execute(
-            db.select(Department.id, Department.name).order_by(Department.name)
-        ).all(),
+        "products": filter_options(product_source(retired=True), filters.product_id),
+        "departments": filter_options(department_source(), filters.department_id),
         "tags": db.session.execute(db.select(Tag.name).order_by(Tag.name)).scalars().all(),
         "views": list(BoardView),
     }

@@ -20,6 +20,8 @@ from portfolio.board.moves import REOPEN_COLUMNS, WIP_COLUMNS, MoveDirection
 from portfolio.extensions import db
 from portfolio.filters import MAX_ID, parse_id
 from portfolio.forms import (
+    SELECT_CAP,
+    SearchSelectField,
     TextField,
     count_field,
     date_field,
@@ -27,6 +29,7 @@ from portfolio.forms import (
     number_field,
     optional_int,
     owner_choices,
+    product_source,
     strip,
 )
 from portfolio.markdown import MARKDOWN_TOO_LONG, MAX_MARKDOWN_LENGTH
@@ -37,7 +40,6 @@ from portfolio.models import (
     Product,
     Request,
     RequestStatus,
-    Stage,
     SuccessMeasure,
 )
 
@@ -50,39 +52,55 @@ IMPACT_LABELS = {
 }
 
 
-def product_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        sa.select(Product.id, Product.name)
-        .where(Product.stage != Stage.RETIRED)
-        .order_by(Product.name)
+def measure_choices(product_id: int | None, current: int | None) -> list[tuple[str, str]]:
+    """Measures of the item's product once it is known, else of any product: at
+    most SELECT_CAP of them, and always the current one."""
+    query = sa.select(SuccessMeasure.id, Product.name, SuccessMeasure.name).join(
+        Product, Product.id == SuccessMeasure.product_id
     )
-    return [("", "— choose a product —")] + [(str(id_), name) for id_, name in rows]
-
-
-def measure_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(
-        sa.select(SuccessMeasure.id, Product.name, SuccessMeasure.name)
-        .join(Product, Product.id == SuccessMeasure.product_id)
-        .order_by(Product.name, SuccessMeasure.name)
-    )
+    listed = query.order_by(Product.name, SuccessMeasure.name, SuccessMeasure.id)
+    if product_id is not None:
+        listed = listed.where(SuccessMeasure.product_id == product_id)
+    rows = db.session.execute(listed.limit(SELECT_CAP)).all()
+    if current is not None and current not in {row[0] for row in rows}:
+        rows = db.session.execute(query.where(SuccessMeasure.id == current)).all() + rows
     return [("", "— none —")] + [(str(id_), f"{product} — {name}") for id_, product, name in rows]
 
 
-def request_choices(include_ids: set[int] = frozenset()) -> list[tuple[str, str]]:
-    """Requests that can be linked: not closed, or already linked."""
-    closed = (RequestStatus.DECLINED, RequestStatus.DUPLICATE)
-    rows = db.session.execute(
-        sa.select(Request.id, Request.title, Product.name)
-        .join(Product, Product.id == Request.product_id)
-        .where(sa.or_(Request.status.not_in(closed), Request.id.in_(include_ids or [-1])))
-        .order_by(Product.name, Request.id)
+CLOSED = (RequestStatus.DECLINED, RequestStatus.DUPLICATE)
+
+
+def request_choices(
+    product_id: int | None, linked_ids: set[int] = frozenset(), chosen_ids: set[int] = frozenset()
+) -> list[tuple[str, str]]:
+    """Requests that can be linked: not closed and, once the item's product is
+    known, of that product — the newest SELECT_CAP of them, and always those
+    chosen (if not closed) and those already linked (whatever their status)."""
+    query = sa.select(Request.id, Request.title, Product.name).join(
+        Product, Product.id == Request.product_id
     )
-    return [(str(id_), f"{product}: #{id_} {title}") for id_, title, product in rows]
+    open_ = query.where(Request.status.not_in(CLOSED))
+    listed = open_ if product_id is None else open_.where(Request.product_id == product_id)
+    rows = db.session.execute(listed.order_by(Request.id.desc()).limit(SELECT_CAP)).all()
+    rows += db.session.execute(
+        sa.union(
+            query.where(Request.id.in_(linked_ids or [-1])),
+            open_.where(Request.id.in_(chosen_ids or [-1])),
+        )
+    ).all()
+    unique = {row[0]: row for row in rows}
+    return [
+        (str(id_), f"{product}: #{id_} {title}")
+        for id_, title, product in sorted(unique.values(), key=lambda row: (row[2], row[0]))
+    ]
 
 
 class ItemForm(FlaskForm):
-    product_id = SelectField(
-        "Product", coerce=optional_int, validators=[InputRequired(message="Choose the product.")]
+    product_id = SearchSelectField(
+        "Product",
+        source=product_source,
+        placeholder="— choose a product —",
+        validators=[InputRequired(message="Choose the product.")],
     )
     title = TextField("Title", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField(
@@ -136,10 +154,11 @@ class ItemForm(FlaskForm):
 
     def __init__(self, *args, linked_ids: set[int] = frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.product_id.choices = product_choices()
         self.owner_id.choices = owner_choices()
-        self.measure_id.choices = measure_choices()
-        self.request_ids.choices = request_choices(set(linked_ids))
+        product_id = self.product_id.data
+        self.measure_id.choices = measure_choices(product_id, self.measure_id.data)
+        chosen = {id_ for id_ in self.request_ids.data or [] if id_ is not None}
+        self.request_ids.choices = request_choices(product_id, set(linked_ids), chosen)
 
     def validate_measure_id(self, field) -> None:
         if field.data and self.product_id.data:

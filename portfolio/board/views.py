@@ -99,7 +99,7 @@ def board_csrf_token() -> str:
 @reads_one_snapshot
 def index():
     filters = BoardFilters.from_args(request.args)
-    choices = filter_choices()
+    choices = filter_choices(filters)
     filters.drop_unknown(
         {id_ for id_, _ in choices["products"]},
         {id_ for id_, _ in choices["departments"]},

@@ -1,11 +1,20 @@
 """Reading the rows of one catalogue CSV file, and checking its cells with the
-forms' limits (`catalogue/limits.py`). Each check raises `RowError` with the
-message the import reports against the file and line."""
+forms' limits (`catalogue/limits.py`, `forms.number_problem`). Each check
+raises `RowError` with the message the import reports against the file and
+line.
+
+Whatever a file holds — another encoding, binary data, a huge cell, NUL
+characters, repeated columns — ends as `file line N: reason` lines in the
+report, never as an exception: files larger than `limits.CSV_FILE_BYTES` are
+not read, text must be UTF-8, and no cell may be longer than `limits.CSV_CELL`.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
-import math
+import io
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -15,19 +24,41 @@ from typing import TypeVar
 
 from portfolio.catalogue import limits
 from portfolio.catalogue.csv_export import COLUMNS
-from portfolio.forms import HTTP_URL
+from portfolio.forms import HTTP_URL, number_problem
 from portfolio.spreadsheets import unescape_cell
 
 E = TypeVar("E", bound=Enum)
+
+# A file with more problems than this shows these and says how many more there are.
+MAX_ERRORS_PER_FILE = 50
+# How much of a bad cell a message quotes.
+QUOTED = 40
+SAVE_AS_UTF8 = "save it as “CSV UTF-8” and import it again"
 
 
 @dataclass
 class ImportReport:
     errors: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    per_file: Counter = field(default_factory=Counter)
 
     def error(self, file: str, line: int, message: str) -> None:
-        self.errors.append(f"{file} line {line}: {message}")
+        self._add(file, f"{file} line {line}: {message}")
+
+    def file_error(self, file: str, message: str) -> None:
+        """A problem of the whole file (its size, its header), not of one line."""
+        self._add(file, f"{file}: {message}")
+
+    def _add(self, file: str, text: str) -> None:
+        self.per_file[file] += 1
+        if self.per_file[file] <= MAX_ERRORS_PER_FILE:
+            self.errors.append(text)
+
+    def close(self) -> None:
+        """Say how many problems of each file were not listed."""
+        for file, count in self.per_file.items():
+            if count > MAX_ERRORS_PER_FILE:
+                self.errors.append(f"{file}: {count - MAX_ERRORS_PER_FILE:,} more problem(s)")
 
     @property
     def ok(self) -> bool:
@@ -45,33 +76,97 @@ class Row:
 
 
 def read_rows(directory: Path, name: str, report: ImportReport) -> list[Row]:
-    """The rows of `directory/name` (none when the file is absent); a wrong
-    header or a row with too many values is reported."""
+    """The rows of `directory/name` (none when the file is absent); a file that
+    cannot be read, a wrong header or a row with too many values or too long a
+    cell is reported."""
     path = directory / name
     if not path.exists():
         return []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
+    text = read_text(path, name, report)
+    if text is None:
+        return []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
         if not header_ok(reader.fieldnames or [], name, report):
             return []
         rows = []
         for values in reader:
+            row = Row(name, reader.line_num, {})
             if None in values:
-                report.error(name, reader.line_num, "more values than columns")
+                report.error(name, row.line, "more values than columns")
                 continue
-            cells = {key: unescape_cell(value or "") for key, value in values.items()}
-            rows.append(Row(name, reader.line_num, cells))
+            too_long = [key for key, value in values.items() if len(value or "") > limits.CSV_CELL]
+            if too_long:
+                report.error(
+                    name,
+                    row.line,
+                    f"{', '.join(too_long)}: longer than {limits.CSV_CELL:,} characters",
+                )
+                continue
+            row.values = {key: unescape_cell(value or "") for key, value in values.items()}
+            rows.append(row)
         return rows
+    except csv.Error as problem:
+        # Python's reader stops at cells over csv.field_size_limit() characters.
+        if "field limit" in str(problem):
+            message = f"a cell is longer than {limits.CSV_CELL:,} characters"
+        else:
+            message = f"not readable as CSV ({problem})"
+        # DictReader counts only the lines of rows it gave; its reader counts every line.
+        report.error(name, reader.reader.line_num or 1, message)
+        return []
+
+
+def read_text(path: Path, name: str, report: ImportReport) -> str | None:
+    """The file as text when it is at most CSV_FILE_BYTES of UTF-8 (a BOM is
+    allowed) without NUL characters; otherwise None, with the reason reported."""
+    try:
+        size = path.stat().st_size
+        if size > limits.CSV_FILE_BYTES:
+            report.file_error(
+                name,
+                f"the file has {size:,} bytes; the import reads files of at most "
+                f"{limits.CSV_FILE_BYTES // 2**20} MB",
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as problem:
+        report.file_error(name, f"cannot be read ({problem.strerror or problem})")
+        return None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        report.error(name, 1, f"the file is UTF-16 (or UTF-32) text; {SAVE_AS_UTF8}")
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as problem:
+        line = data.count(b"\n", 0, problem.start) + 1
+        report.error(
+            name,
+            line,
+            f"not UTF-8 text (byte 0x{data[problem.start]:02x}, as Latin-1 or binary data "
+            f"has); {SAVE_AS_UTF8}",
+        )
+        return None
+    if "\x00" in text:
+        # Neither the forms nor PostgreSQL take NUL; UTF-16 without a BOM is full of them.
+        lines = [number for number, line in enumerate(text.split("\n"), 1) if "\x00" in line]
+        for line in lines:
+            report.error(name, line, "contains a NUL character, which no field accepts")
+        return None
+    return text
 
 
 def header_ok(header: list[str], name: str, report: ImportReport) -> bool:
     missing = [column for column in COLUMNS[name] if column not in header]
     unknown = [column for column in header if column not in COLUMNS[name]]
+    repeated = [column for column, count in Counter(header).items() if count > 1]
     if missing:
         report.error(name, 1, f"missing column(s): {', '.join(missing)}")
     if unknown:
-        report.error(name, 1, f"unknown column(s): {', '.join(unknown)}")
-    return not (missing or unknown)
+        report.error(name, 1, f"unknown column(s): {', '.join(quoted(c) for c in unknown)}")
+    for column in repeated:
+        report.file_error(name, f'duplicate column "{quoted(column)}"')
+    return not (missing or unknown or repeated)
 
 
 # Checking one cell -----------------------------------------------------------------
@@ -81,12 +176,17 @@ class RowError(ValueError):
     pass
 
 
+def quoted(text: str) -> str:
+    """`text` as a message quotes it: at most QUOTED characters."""
+    return text if len(text) <= QUOTED else text[:QUOTED] + "…"
+
+
 def parse_enum(enum_class: type[E], text: str, what: str) -> E:
     try:
         return enum_class(text.lower())
     except ValueError:
         allowed = ", ".join(member.value for member in enum_class)
-        raise RowError(f"unknown {what} “{text}” (use one of: {allowed})") from None
+        raise RowError(f"unknown {what} “{quoted(text)}” (use one of: {allowed})") from None
 
 
 def parse_count(text: str, what: str) -> int:
@@ -94,21 +194,24 @@ def parse_count(text: str, what: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise RowError(f"{what} must be a whole number, not “{text}”") from None
+        raise RowError(f"{what} must be a whole number, not “{quoted(text)}”") from None
     if value < 0:
         raise RowError(f"{what} must be 0 or more, not {value}")
     if value > limits.COUNT:
-        raise RowError(f"{what} must be at most {limits.COUNT:,}, not {value:,}")
+        raise RowError(f"{what} must be at most {limits.COUNT:,}, not “{quoted(text)}”")
     return value
 
 
-def parse_float(text: str, what: str) -> float:
+def parse_float(text: str, what: str, *, divisor: bool = False) -> float:
+    """A number as the forms' `number_field` takes it: finite, at most a
+    trillion either way (and, a `divisor`, not nearly zero)."""
     try:
         value = float(text)
     except ValueError:
-        raise RowError(f"{what} must be a number, not “{text}”") from None
-    if not math.isfinite(value):
-        raise RowError(f"{what} must be an ordinary number")
+        raise RowError(f"{what} must be a number, not “{quoted(text)}”") from None
+    problem = number_problem(value, divisor=divisor)
+    if problem is not None:
+        raise RowError(f"{what} “{quoted(text)}”: {problem}")
     return value
 
 
@@ -116,11 +219,13 @@ def parse_money(text: str, what: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise RowError(f"{what} must be an amount, not “{text}”") from None
-    if not value.is_finite() or value < 0:
+        raise RowError(f"{what} must be an amount, not “{quoted(text)}”") from None
+    if not value.is_finite():
+        raise RowError(f"{what} must be an ordinary amount, not “{quoted(text)}”")
+    if value < 0:
         raise RowError(f"{what} must be 0 or more")
     if value > limits.AMOUNT:
-        raise RowError(f"{what} must be at most {limits.AMOUNT:,}")
+        raise RowError(f"{what} must be at most {limits.AMOUNT:,}, not “{quoted(text)}”")
     return value.quantize(Decimal("0.01"))
 
 
@@ -128,7 +233,7 @@ def parse_date(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise RowError(f"{what} must be a date like 2026-03-31, not “{text}”") from None
+        raise RowError(f"{what} must be a date like 2026-03-31, not “{quoted(text)}”") from None
 
 
 def require(row: Row, *columns: str) -> None:

@@ -1,11 +1,15 @@
 """The catalogue in from CSV: the files `catalogue/csv_export.py` writes.
 
 Import checks every row of every file first, with the same limits as the
-forms (`catalogue/limits.py`), and writes nothing if any row is wrong; rows
-update what already has the same key (department name, product slug,
-product + department, product + measure name) and add the rest. Cells the
-export escaped for spreadsheets (a leading apostrophe) are read back as they
-were.
+forms (`catalogue/limits.py`, `forms.number_problem`), and writes nothing if
+any row is wrong; rows update what already has the same key (department name,
+product slug, product + department, product + measure name) and add the rest.
+Keys compare without regard to case, as the forms' uniqueness checks do: a
+department "Sales" in the file updates "sales" in the database (and takes the
+file's spelling), and "Sales" and "sales" in one file are a duplicate. Cells
+the export escaped for spreadsheets (a leading apostrophe) are read back as
+they were. What `csv_cells.read_rows` refuses to read (encodings, sizes, NUL
+characters, repeated columns) is reported like a bad row.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from portfolio.catalogue.csv_cells import (
     parse_enum,
     parse_float,
     parse_money,
+    quoted,
     read_rows,
     require,
 )
@@ -85,15 +90,21 @@ def import_catalogue(session: Session, directory: Path) -> ImportReport:
     plan = Plan.against(session)
     plan.check(rows, report)
     if report.errors:
+        report.close()
         return report
     plan.write(session)
     report.counts = {name: len(rows[name]) for name in COLUMNS}
     return report
 
 
+def key(text: str) -> str:
+    """A name or slug as keys compare: without regard to case."""
+    return text.lower()
+
+
 @dataclass
 class Plan:
-    """Checked rows, ready to be written together."""
+    """Checked rows, ready to be written together, by key (see `key`)."""
 
     departments: dict[str, dict] = field(default_factory=dict)
     products: dict[str, dict] = field(default_factory=dict)
@@ -107,8 +118,12 @@ class Plan:
     def against(cls, session: Session) -> Plan:
         """A plan that knows what the database already holds."""
         return cls(
-            known_departments=set(session.execute(sa.select(Department.name)).scalars()),
-            known_products=set(session.execute(sa.select(Product.slug)).scalars()),
+            known_departments={
+                key(name) for name in session.execute(sa.select(Department.name)).scalars()
+            },
+            known_products={
+                key(slug) for slug in session.execute(sa.select(Product.slug)).scalars()
+            },
             users_by_email={
                 email: id_ for email, id_ in session.execute(sa.select(User.email, User.id))
             },
@@ -136,9 +151,10 @@ class Plan:
         require(row, "name", "headcount")
         check_length(row, "name", limits.NAME)
         check_length(row, "head", limits.NAME)
-        if row["name"] in self.departments:
+        if key(row["name"]) in self.departments:
             raise RowError(f"department “{row['name']}” appears twice")
-        self.departments[row["name"]] = {
+        self.departments[key(row["name"])] = {
+            "name": row["name"],
             "head": row["head"] or None,
             "headcount": parse_count(row["headcount"], "headcount"),
         }
@@ -170,14 +186,18 @@ class Plan:
         require(row, "product_slug", "department", "level", "users")
         self.check_product_reference(row["product_slug"])
         department = row["department"]
-        if department not in self.departments and department not in self.known_departments:
+        if (
+            key(department) not in self.departments
+            and key(department) not in self.known_departments
+        ):
             raise RowError(
-                f"unknown department “{department}” (not in departments.csv nor the database)"
+                f"unknown department “{quoted(department)}” "
+                "(not in departments.csv nor the database)"
             )
-        key = (row["product_slug"], department)
-        if key in self.usages:
+        usage_key = (key(row["product_slug"]), key(department))
+        if usage_key in self.usages:
             raise RowError(f"{department} is listed twice for {row['product_slug']}")
-        self.usages[key] = {
+        self.usages[usage_key] = {
             "level": parse_enum(UsageLevel, row["level"], "level"),
             "users": parse_count(row["users"], "users"),
         }
@@ -186,10 +206,11 @@ class Plan:
         require(row, *COLUMNS["measures.csv"])
         self.check_product_reference(row["product_slug"])
         check_length(row, "name", limits.NAME)
-        key = (row["product_slug"], row["name"])
-        if key in self.measures:
+        measure_key = (key(row["product_slug"]), key(row["name"]))
+        if measure_key in self.measures:
             raise RowError(f"measure “{row['name']}” appears twice for {row['product_slug']}")
         values = {
+            "name": row["name"],
             "unit": parse_enum(Unit, row["unit"], "unit"),
             "direction": parse_enum(Direction, row["direction"], "direction"),
             "baseline": parse_float(row["baseline"], "baseline"),
@@ -206,7 +227,7 @@ class Plan:
         )
         if problems:
             raise RowError("; ".join(problems.values()))
-        self.measures[key] = values
+        self.measures[measure_key] = values
 
     # What the checks share ---------------------------------------------------------
 
@@ -214,8 +235,10 @@ class Plan:
         slug = row["slug"]
         check_length(row, "slug", limits.SLUG)
         if slug != slugify(slug):
-            raise RowError(f"slug “{slug}” may use only lower-case letters, digits and dashes")
-        if slug in self.products:
+            raise RowError(
+                f"slug “{quoted(slug)}” may use only lower-case letters, digits and dashes"
+            )
+        if key(slug) in self.products:
             raise RowError(f"slug “{slug}” appears twice")
         return slug
 
@@ -225,12 +248,14 @@ class Plan:
             return None
         owner_id = self.users_by_email.get(email.lower())
         if owner_id is None:
-            raise RowError(f"no user has the email “{email}” (owner_email)")
+            raise RowError(f"no user has the email “{quoted(email)}” (owner_email)")
         return owner_id
 
     def check_product_reference(self, slug: str) -> None:
-        if slug not in self.products and slug not in self.known_products:
-            raise RowError(f"unknown product “{slug}” (not in products.csv nor the database)")
+        if key(slug) not in self.products and key(slug) not in self.known_products:
+            raise RowError(
+                f"unknown product “{quoted(slug)}” (not in products.csv nor the database)"
+            )
 
     # Writing ---------------------------------------------------------------------
 
@@ -243,28 +268,37 @@ class Plan:
         session.flush()
 
     def write_departments(self, session: Session) -> dict[str, Department]:
-        departments = {d.name: d for d in session.execute(sa.select(Department)).scalars()}
-        for name, values in self.departments.items():
-            department = departments.get(name) or Department(name=name)
+        """Every department by key: those of the file updated or added."""
+        stored = (
+            session.execute(sa.select(Department).order_by(Department.id.desc())).scalars().all()
+        )
+        departments = by_key(stored, "name")
+        exact = {department.name: department for department in stored}
+        for name_key, values in self.departments.items():
+            # The same spelling first: a database holding "Sales" and "sales" keeps both.
+            department = exact.get(values["name"]) or departments.get(name_key) or Department()
+            department.name = values["name"]
             department.head = values["head"]
             department.headcount = values["headcount"]
             session.add(department)
-            departments[name] = department
+            departments[name_key] = department
         return departments
 
     def write_products(self, session: Session) -> dict[str, Product]:
-        products = {
-            product.slug: product
-            for product in session.execute(
-                sa.select(Product).options(
+        products = by_key(
+            session.execute(
+                sa.select(Product)
+                .options(
                     selectinload(Product.value_proposition),
                     selectinload(Product.contract),
                     selectinload(Product.tags),
                     selectinload(Product.usages),
                     selectinload(Product.measures),
                 )
-            ).scalars()
-        }
+                .order_by(Product.id.desc())
+            ).scalars(),
+            "slug",
+        )
         for slug, values in self.products.items():
             product = products.get(slug) or Product(slug=slug)
             for attribute in PRODUCT_ATTRIBUTES:
@@ -290,14 +324,21 @@ class Plan:
             usage.users = values["users"]
 
     def write_measures(self, products: dict[str, Product]) -> None:
-        for (slug, name), values in self.measures.items():
+        for (slug, name_key), values in self.measures.items():
             product = products[slug]
-            measure = {m.name: m for m in product.measures}.get(name)
+            measures = by_key(reversed(product.measures), "name")
+            exact = {measure.name: measure for measure in product.measures}
+            measure = exact.get(values["name"]) or measures.get(name_key)
             if measure is None:
-                measure = SuccessMeasure(name=name)
+                measure = SuccessMeasure()
                 product.measures.append(measure)
             for attribute, value in values.items():
                 setattr(measure, attribute, value)
+
+
+def by_key(rows, attribute: str) -> dict:
+    """`rows` by the key of `attribute`; of rows with the same key, the last wins."""
+    return {key(getattr(row, attribute)): row for row in rows}
 
 
 # A product row's parts ---------------------------------------------------------------

@@ -3,16 +3,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, url_for
+from dataclasses import replace
+
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portfolio.auth.permissions import requires
 from portfolio.catalogue.departments import create_department, edit_department
 from portfolio.catalogue.forms import DepartmentForm
-from portfolio.catalogue.queries import department_page, departments_overview
+from portfolio.catalogue.queries import (
+    DEPARTMENTS_PER_PAGE,
+    DepartmentFilters,
+    department_page,
+    departments_overview,
+)
 from portfolio.extensions import db
-from portfolio.htmx import render
-from portfolio.models import Department
+from portfolio.filters import parse_id
+from portfolio.forms import department_source, search_options
+from portfolio.htmx import render, render_fragment
+from portfolio.models import Department, Product
+from portfolio.queries import paginate
 from portfolio.requests.queries import count_open_requests, open_requests_for
 
 bp = Blueprint("departments", __name__)
@@ -21,8 +31,30 @@ bp = Blueprint("departments", __name__)
 @bp.get("/departments")
 @requires("browse")
 def index():
-    rows = db.session.execute(departments_overview()).unique().scalars().all()
-    return render("catalogue/departments.html", departments=rows)
+    filters = DepartmentFilters.from_args(request.args)
+    page = paginate(
+        db.session,
+        departments_overview(filters),
+        page=filters.page,
+        per_page=DEPARTMENTS_PER_PAGE,
+    )
+    product = db.session.get(Product, filters.product_id) if filters.product_id else None
+    return render(
+        "catalogue/departments.html",
+        "results",
+        page=replace(page, rows=[department for (department,) in page.rows]),
+        filters=filters,
+        product=product,
+    )
+
+
+@bp.get("/departments/options")
+@requires("browse")
+def options():
+    """Departments matching a search, as a search select's options (htmx); with
+    `not_used_by`, only those not yet using that product."""
+    source = department_source(not_used_by=parse_id(request.args.get("not_used_by")))
+    return render_fragment("macros/_search_options.html", **search_options(source, request.args))
 
 
 @bp.get("/departments/<int:department_id>")

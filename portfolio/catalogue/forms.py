@@ -19,10 +19,11 @@ from portfolio.forms import (
     HttpUrl,
     NotInFuture,
     OptionalTextField,
+    SearchSelectField,
     TextField,
     count_field,
     date_field,
-    department_choices,
+    department_source,
     money_field,
     number_field,
     optional_int,
@@ -146,10 +147,10 @@ class ValuePropositionForm(FlaskForm):
 
 
 class UsageForm(FlaskForm):
-    department_id = SelectField(
+    department_id = SearchSelectField(
         "Department",
-        choices=[],
-        coerce=optional_int,
+        source=department_source,
+        placeholder="— choose a department —",
         validators=[InputRequired(message="Choose a department.")],
     )
     level = SelectField("Level", choices=UsageLevel.choices(), default=UsageLevel.PRIMARY.value)
@@ -157,9 +158,9 @@ class UsageForm(FlaskForm):
         "Approximate users", validators=[InputRequired(message="Enter a number of users.")]
     )
 
-    def __init__(self, *args, used_department_ids: set[int] = frozenset(), **kwargs):
+    def __init__(self, *args, product: Product, **kwargs):
         super().__init__(*args, **kwargs)
-        self.department_id.choices = department_choices(exclude_ids=set(used_department_ids))
+        self.department_id.source = department_source(not_used_by=product.id)
 
     def values(self) -> dict:
         return {
@@ -315,14 +316,12 @@ GRID_RANGE = f"{limits.GRID_LOW}–{limits.GRID_HIGH}"
 
 class StakeholderForm(FlaskForm):
     name = TextField("Person or group", validators=[DataRequired(), Length(max=limits.NAME)])
-    department_id = SelectField("Department", coerce=optional_int, choices=[])
+    department_id = SearchSelectField(
+        "Department", source=department_source, placeholder="— none —"
+    )
     role = SelectField("Role", choices=StakeholderRole.choices())
     power = SelectField(f"Power ({GRID_RANGE})", coerce=int, choices=GRID_CHOICES, default=3)
     interest = SelectField(f"Interest ({GRID_RANGE})", coerce=int, choices=GRID_CHOICES, default=3)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.department_id.choices = [("", "— none —")] + department_choices()
 
     def values(self) -> dict:
         return {

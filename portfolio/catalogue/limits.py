@@ -20,6 +20,12 @@ SURVEY_COMMENT = 1000
 
 COUNT = MAX_COUNT  # people using a product, headcount, seats bought
 AMOUNT = MAX_AMOUNT  # a contract's annual cost
+# Other numbers (a measure's baseline and target) follow `forms.number_problem`.
+
+# What the CSV import reads at most: one file, and one cell (the longest value a
+# form takes is a value-proposition part, STORY characters).
+CSV_FILE_BYTES = 20 * 1024 * 1024
+CSV_CELL = 10_000
 
 # Power and interest on the stakeholder map.
 GRID_LOW, GRID_HIGH = 1, 5
@@ -27,6 +33,8 @@ GRID_LOW, GRID_HIGH = 1, 5
 __all__ = [
     "AMOUNT",
     "COUNT",
+    "CSV_CELL",
+    "CSV_FILE_BYTES",
     "GRID_HIGH",
     "GRID_LOW",
     "NAME",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
-from portfolio.filters import like_pattern, parse_id_filters, search_text
+from portfolio.filters import like_pattern, parse_id_filters, parse_page, search_text
 from portfolio.models import (
     Category,
     Department,
@@ -167,13 +167,47 @@ def product_page(slug: str) -> sa.Select:
     )
 
 
-def departments_overview() -> sa.Select:
-    """Departments with their usages (and products) loaded."""
-    return (
-        sa.select(Department)
-        .options(selectinload(Department.usages).joinedload(Usage.product))
-        .order_by(Department.name)
-    )
+DEPARTMENTS_PER_PAGE = 50
+
+
+@dataclass
+class DepartmentFilters:
+    """The departments list: a search on name or head, the departments using
+    one product, and a page."""
+
+    q: str = ""
+    product_id: int | None = None
+    page: int = 1
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> DepartmentFilters:
+        filters = cls(q=search_text(args), page=parse_page(args.get("page")))
+        parse_id_filters(args, filters, {"product": "product_id"})
+        return filters
+
+    def to_args(self, **changes: Any) -> dict[str, Any]:
+        values = {"q": self.q, "product": self.product_id, "page": self.page, **changes}
+        return {k: v for k, v in values.items() if v and not (k == "page" and v == 1)}
+
+    def apply(self, query: sa.Select) -> sa.Select:
+        if self.product_id:
+            query = query.where(Department.usages.any(Usage.product_id == self.product_id))
+        if self.q:
+            pattern = like_pattern(self.q)
+            query = query.where(
+                sa.or_(
+                    Department.name.ilike(pattern, escape="\\"),
+                    Department.head.ilike(pattern, escape="\\"),
+                )
+            )
+        return query
+
+
+def departments_overview(filters: DepartmentFilters) -> sa.Select:
+    """Departments with their usages (and products) loaded, alphabetically."""
+    query = sa.select(Department).options(selectinload(Department.usages).joinedload(Usage.product))
+    return filters.apply(query).order_by(sa.func.lower(Department.name), Department.id)
 
 
 def department_page(department_id: int) -> sa.Select:

@@ -26,9 +26,11 @@ from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
 from portfolio.extensions import db
 from portfolio.models import Product, SuccessMeasure
+from portfolio.queries import Top
 from portfolio.requests.queries import count_open_requests, open_requests_for
 
 NPS_QUARTERS = 8
+USAGE_ROWS = 50  # departments listed under "Departments using it"
 
 
 def can_edit() -> bool:
@@ -59,13 +61,20 @@ def page_context(
 
 
 def usage_section(product: Product, form: UsageForm | None = None) -> dict:
-    """The departments using the product (block `usage`); needs its usages loaded."""
+    """The departments using the product (block `usage`): the USAGE_ROWS with
+    the most users, alphabetically, and how many there are in all; needs its
+    usages loaded."""
     editor = can_edit()
     if editor and form is None:
-        form = UsageForm(
-            formdata=None, used_department_ids={usage.department_id for usage in product.usages}
-        )
-    return {"product": product, "can_edit": editor, "usage_form": form if editor else None}
+        form = UsageForm(formdata=None, product=product)
+    most = sorted(product.usages, key=lambda usage: (-usage.users, usage.department.name))
+    shown = sorted(most[:USAGE_ROWS], key=lambda usage: usage.department.name)
+    return {
+        "product": product,
+        "usages": Top(shown, len(most)),
+        "can_edit": editor,
+        "usage_form": form if editor else None,
+    }
 
 
 def measures_section(product: Product, forms: dict[int, ReadingForm]) -> dict:

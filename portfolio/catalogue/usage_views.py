@@ -21,7 +21,7 @@ bp = Blueprint("usage", __name__)
 @requires("edit_catalogue")
 def add(slug: str):
     product = db.one_or_404(product_usages(slug))
-    form = UsageForm(used_department_ids={usage.department_id for usage in product.usages})
+    form = UsageForm(product=product)
     saved = form.validate()
     if saved:
         add_usage(db.session, current_user, product, **form.values())

@@ -47,8 +47,9 @@ from portfolio.catalogue.sections import page_context, satisfaction_section
 from portfolio.catalogue.stakeholder_views import bp as stakeholders_bp
 from portfolio.catalogue.usage_views import bp as usage_bp
 from portfolio.extensions import db
-from portfolio.htmx import inline_form_answer, render
-from portfolio.models import Category, Department, Stage
+from portfolio.forms import department_source, filter_options, product_source, search_options
+from portfolio.htmx import inline_form_answer, render, render_fragment
+from portfolio.models import Category, Stage
 from portfolio.spreadsheets import csv_download
 
 bp = Blueprint("catalogue", __name__)
@@ -67,9 +68,7 @@ for helper in (status_of, status_counts, chart_for, format_value):
 def index():
     filters = ProductFilters.from_args(request.args)
     products = db.session.execute(product_list(filters)).unique().scalars().all()
-    departments = (
-        db.session.execute(db.select(Department).order_by(Department.name)).scalars().all()
-    )
+    departments = filter_options(department_source(), filters.department_id)
     return render(
         "catalogue/index.html",
         "results",
@@ -78,6 +77,16 @@ def index():
         departments=departments,
         categories=Category,
         stages=Stage,
+    )
+
+
+@bp.get("/products/options")
+@requires("browse")
+def options():
+    """Products that can be asked for or planned, matching a search, as a
+    search select's options (htmx)."""
+    return render_fragment(
+        "macros/_search_options.html", **search_options(product_source(), request.args)
     )
 
 

@@ -23,6 +23,7 @@ from portfolio.models import (
     SuccessMeasure,
     Usage,
 )
+from portfolio.queries import Top, first_rows
 
 RENEWAL_WINDOW_DAYS = 90
 
@@ -32,50 +33,57 @@ RENEWAL_WINDOW_DAYS = 90
 
 @dataclass
 class ValueBucket:
+    """Items of one kind (shipped this quarter…), the first of them, and
+    the count and expected value of all of them (summed in SQL)."""
+
     label: str
     items: list[RoadmapItem] = field(default_factory=list)
+    count: int = 0
+    hours_per_month: float = 0.0
+    cost_per_year: Decimal = Decimal("0")
 
     @property
-    def hours_per_month(self) -> float:
-        return sum(item.hours_saved_per_month for item in self.items)
-
-    @property
-    def cost_per_year(self) -> Decimal:
-        return sum((item.cost_saved_per_year for item in self.items), Decimal("0"))
+    def more(self) -> int:
+        return self.count - len(self.items)
 
 
-def value_delivered(session: Session, today: date) -> list[ValueBucket]:
-    """Expected value of items shipped this quarter, this year, and in Now."""
-    year_start = date(today.year, 1, 1)
-    items = (
-        session.execute(
+def value_delivered(session: Session, today: date, limit: int | None = None) -> list[ValueBucket]:
+    """Expected value of items shipped this quarter, this year, and in Now:
+    their totals, and their items (the first `limit`, latest first)."""
+    shipped = sa.and_(RoadmapItem.column == Column.SHIPPED, RoadmapItem.shipped_on <= today)
+    buckets = {
+        "Shipped this quarter": sa.and_(shipped, RoadmapItem.shipped_on >= quarter_start(today)),
+        "Shipped this year": sa.and_(shipped, RoadmapItem.shipped_on >= date(today.year, 1, 1)),
+        "In Now": RoadmapItem.column == Column.NOW,
+    }
+    sums = []
+    for condition in buckets.values():
+        sums += [
+            sa.func.count(sa.case((condition, RoadmapItem.id))),
+            sa.func.sum(sa.case((condition, RoadmapItem.hours_saved_per_month), else_=0.0)),
+            sa.func.sum(sa.case((condition, RoadmapItem.cost_saved_per_year), else_=0)),
+        ]
+    totals = session.execute(sa.select(*sums)).one()
+    result = []
+    for index, (label, condition) in enumerate(buckets.items()):
+        count, hours, cost = totals[3 * index : 3 * index + 3]
+        query = (
             sa.select(RoadmapItem)
-            .where(
-                sa.or_(
-                    RoadmapItem.column == Column.NOW,
-                    sa.and_(
-                        RoadmapItem.column == Column.SHIPPED, RoadmapItem.shipped_on >= year_start
-                    ),
-                )
-            )
+            .where(condition)
             .options(joinedload(RoadmapItem.product))
-            .order_by(RoadmapItem.shipped_on.desc(), RoadmapItem.rank)
+            .order_by(RoadmapItem.shipped_on.desc(), RoadmapItem.rank, RoadmapItem.id)
         )
-        .scalars()
-        .all()
-    )
-    quarter = ValueBucket("Shipped this quarter")
-    year = ValueBucket("Shipped this year")
-    now = ValueBucket("In Now")
-    for item in items:
-        if item.column is Column.NOW:
-            now.items.append(item)
-            continue
-        if item.shipped_on and item.shipped_on <= today:
-            year.items.append(item)
-            if item.shipped_on >= quarter_start(today):
-                quarter.items.append(item)
-    return [quarter, year, now]
+        items = session.execute(query if limit is None else query.limit(limit)).scalars().all()
+        result.append(
+            ValueBucket(
+                label,
+                list(items),
+                count=count,
+                hours_per_month=hours or 0.0,
+                cost_per_year=Decimal(cost or 0).quantize(Decimal("0.01")),
+            )
+        )
+    return result
 
 
 # Benefits check ---------------------------------------------------------------------
@@ -139,26 +147,26 @@ def benefit_value_at(readings: list[Reading], baseline: float, day: date) -> flo
     return value
 
 
-def benefits_check(session: Session) -> list[BenefitCheck]:
-    """For shipped items that promised to move a measure: promised vs delivered."""
-    items = (
-        session.execute(
-            sa.select(RoadmapItem)
-            .where(
-                RoadmapItem.column == Column.SHIPPED,
-                RoadmapItem.measure_id.is_not(None),
-                RoadmapItem.expected_change.is_not(None),
-                RoadmapItem.shipped_on.is_not(None),
-            )
-            .options(
-                joinedload(RoadmapItem.product),
-                joinedload(RoadmapItem.measure).selectinload(SuccessMeasure.readings),
-            )
-            .order_by(RoadmapItem.shipped_on.desc())
+def benefits_check(session: Session, limit: int | None = None) -> Top:
+    """For shipped items that promised to move a measure: promised vs delivered
+    (the latest `limit` of them)."""
+    items = first_rows(
+        session,
+        sa.select(RoadmapItem)
+        .where(
+            RoadmapItem.column == Column.SHIPPED,
+            RoadmapItem.measure_id.is_not(None),
+            RoadmapItem.expected_change.is_not(None),
+            RoadmapItem.shipped_on.is_not(None),
         )
-        .unique()
-        .scalars()
-        .all()
+        .options(
+            joinedload(RoadmapItem.product),
+            joinedload(RoadmapItem.measure).selectinload(SuccessMeasure.readings),
+        )
+        .order_by(RoadmapItem.shipped_on.desc(), RoadmapItem.id.desc()),
+        limit,
+        scalars=True,
+        unique=True,
     )
     checks = []
     for item in items:
@@ -177,7 +185,7 @@ def benefits_check(session: Session) -> list[BenefitCheck]:
                 after_on=after.taken_on if after else None,
             )
         )
-    return checks
+    return Top(checks, items.total)
 
 
 # Renewals ------------------------------------------------------------------------
@@ -194,8 +202,13 @@ class Renewal:
         return max(self.contract.seats_bought - self.seats_used, 0)
 
 
-def renewals_due(session: Session, today: date, days: int = RENEWAL_WINDOW_DAYS) -> list[Renewal]:
-    rows = session.execute(
+def renewals_due(
+    session: Session, today: date, days: int = RENEWAL_WINDOW_DAYS, limit: int | None = None
+) -> Top:
+    """Contracts of products in use renewing within `days`, soonest first (the
+    first `limit`)."""
+    rows = first_rows(
+        session,
         sa.select(
             Contract,
             Product,
@@ -214,9 +227,11 @@ def renewals_due(session: Session, today: date, days: int = RENEWAL_WINDOW_DAYS)
             Contract.renewal_date >= today,
             Contract.renewal_date <= today + timedelta(days=days),
         )
-        .order_by(Contract.renewal_date)
+        .order_by(Contract.renewal_date, Contract.id),
+        limit,
     )
-    return [
+    renewals = [
         Renewal(product=product, contract=contract, seats_used=int(used))
         for contract, product, used in rows
     ]
+    return Top(renewals, rows.total)

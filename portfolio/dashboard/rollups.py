@@ -1,7 +1,11 @@
 """The leadership dashboard's numbers: plain functions over a few grouped
 queries, so the page costs the same number of queries for any portfolio size
 and each rollup can be checked against a hand-built fixture. What the
-portfolio returns and costs (value, benefits, renewals) is in `benefits`."""
+portfolio returns and costs (value, benefits, renewals) is in `benefits`.
+
+Lists take a `limit`: the page shows the first rows and how many more there
+are (`queries.Top`, totals counted in SQL); the CSV downloads pass None and
+get every row."""
 
 from __future__ import annotations
 
@@ -26,7 +30,13 @@ from portfolio.models import (
     Usage,
     Vote,
 )
-from portfolio.queries import vote_count
+from portfolio.queries import Top, first_rows, vote_count
+
+# How much of each list the dashboard shows.
+MATRIX_DEPARTMENTS = 25
+MATRIX_PRODUCTS = 15
+MEASURE_PRODUCTS = 20  # products whose measures are listed, worst first
+LIST_ROWS = 10
 
 
 def quarter_start(day: date) -> date:
@@ -63,6 +73,8 @@ class UsageMatrix:
     column_totals: dict[int, int]
     grand_total: int
     max_cell: int
+    more_departments: int = 0  # departments with users that the matrix leaves out
+    more_products: int = 0
 
     def users(self, department_id: int, product_id: int) -> int:
         return self.cells.get((department_id, product_id), 0)
@@ -74,7 +86,15 @@ class UsageMatrix:
         return max(1, min(5, round(5 * users / self.max_cell)))
 
 
-def usage_matrix(session: Session) -> UsageMatrix:
+def usage_matrix(
+    session: Session, *, departments: int | None = None, products: int | None = None
+) -> UsageMatrix:
+    """Users per department and product (retired products left out): every
+    department and product. Given `departments` and `products`, only those
+    that have users, at most that many of each, those with the most users
+    first, and how many more there are; the totals still count everyone."""
+    if departments is not None and products is not None:
+        return top_usage_matrix(session, departments, products)
     departments = session.execute(sa.select(Department).order_by(Department.name)).scalars().all()
     products = (
         session.execute(
@@ -104,6 +124,68 @@ def usage_matrix(session: Session) -> UsageMatrix:
         column_totals=dict(column_totals),
         grand_total=sum(cells.values()),
         max_cell=max(cells.values(), default=0),
+    )
+
+
+def live_users_by(column) -> sa.Subquery:
+    """Users of products not retired, per `column` of Usage (`key`, `users`)."""
+    return (
+        sa.select(
+            column.label("key"),
+            sa.func.sum(Usage.users).label("users"),
+        )
+        .join(Product, Product.id == Usage.product_id)
+        .where(Product.stage != Stage.RETIRED)
+        .group_by(column)
+        .subquery()
+    )
+
+
+def top_by_users(session: Session, model, column, limit: int) -> tuple[list, dict[int, int], int]:
+    """The `limit` rows of `model` whose usages have the most users, their
+    users, and how many rows have any usage (a window count: one statement)."""
+    users = live_users_by(column)
+    rows = session.execute(
+        sa.select(model, users.c.users, sa.func.count().over())
+        .join(users, users.c.key == model.id)
+        .order_by(users.c.users.desc(), sa.func.lower(model.name), model.id)
+        .limit(limit)
+    ).all()
+    total = rows[0][2] if rows else 0
+    return [row[0] for row in rows], {row[0].id: int(row[1]) for row in rows}, total
+
+
+def top_usage_matrix(session: Session, departments_limit: int, products_limit: int) -> UsageMatrix:
+    departments, row_totals, department_count = top_by_users(
+        session, Department, Usage.department_id, departments_limit
+    )
+    products, column_totals, product_count = top_by_users(
+        session, Product, Usage.product_id, products_limit
+    )
+    cells = {
+        (department_id, product_id): users
+        for department_id, product_id, users in session.execute(
+            sa.select(Usage.department_id, Usage.product_id, Usage.users).where(
+                Usage.department_id.in_([d.id for d in departments] or [-1]),
+                Usage.product_id.in_([p.id for p in products] or [-1]),
+            )
+        )
+    }
+    grand_total = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(Usage.users), 0))
+        .join(Product, Product.id == Usage.product_id)
+        .where(Product.stage != Stage.RETIRED)
+    ).scalar_one()
+    return UsageMatrix(
+        departments=departments,
+        products=products,
+        cells=cells,
+        row_totals=row_totals,
+        column_totals=column_totals,
+        grand_total=int(grand_total),
+        max_cell=max(cells.values(), default=0),
+        more_departments=department_count - len(departments),
+        more_products=product_count - len(products),
     )
 
 
@@ -159,45 +241,57 @@ class DemandRow:
     votes: int
 
 
-def _demand(session: Session, group_column, name_column, join_target, join_on) -> list[DemandRow]:
+NO_DEPARTMENT = "No department"
+
+
+def _demand(
+    session: Session, group_column, name_column, join_target, join_on, limit: int | None
+) -> Top:
+    """Open requests and their votes per group, most votes first (then most
+    requests, then by name), ordered and cut in SQL."""
     votes = (
         sa.select(Vote.request_id, sa.func.count(Vote.id).label("votes"))
         .group_by(Vote.request_id)
         .subquery()
     )
-    rows = session.execute(
-        sa.select(
-            group_column,
-            name_column,
-            sa.func.count(Request.id),
-            sa.func.coalesce(sa.func.sum(votes.c.votes), 0),
-        )
+    requests = sa.func.count(Request.id)
+    vote_total = sa.func.coalesce(sa.func.sum(votes.c.votes), 0)
+    query = (
+        sa.select(group_column, name_column, requests, vote_total)
         .select_from(Request)
         .outerjoin(join_target, join_on)
         .outerjoin(votes, votes.c.request_id == Request.id)
         .where(Request.status.in_(OPEN_STATUSES))
         .group_by(group_column, name_column)
+        .order_by(
+            vote_total.desc(),
+            requests.desc(),
+            sa.func.coalesce(name_column, NO_DEPARTMENT),
+            group_column,
+        )
     )
-    result = [
-        DemandRow(name or "No department", key, count, int(vote_total))
-        for key, name, count, vote_total in rows
+    found = first_rows(session, query, limit)
+    rows = [
+        DemandRow(name or NO_DEPARTMENT, key, count, int(total))
+        for key, name, count, total in found.rows
     ]
-    return sorted(result, key=lambda row: (-row.votes, -row.open_requests, row.name))
+    return Top(rows, found.total)
 
 
-def demand_by_department(session: Session) -> list[DemandRow]:
+def demand_by_department(session: Session, limit: int | None = None) -> Top:
     return _demand(
         session,
         Request.department_id,
         Department.name,
         Department,
         Department.id == Request.department_id,
+        limit,
     )
 
 
-def demand_by_product(session: Session) -> list[DemandRow]:
+def demand_by_product(session: Session, limit: int | None = None) -> Top:
     return _demand(
-        session, Request.product_id, Product.name, Product, Product.id == Request.product_id
+        session, Request.product_id, Product.name, Product, Product.id == Request.product_id, limit
     )
 
 
@@ -215,18 +309,15 @@ def top_open_requests(session: Session, limit: int = 10) -> list[tuple[Request, 
     ]
 
 
-def shipped_this_quarter(session: Session, today: date) -> list[RoadmapItem]:
-    return (
-        session.execute(
-            sa.select(RoadmapItem)
-            .where(
-                RoadmapItem.column == Column.SHIPPED,
-                RoadmapItem.shipped_on >= quarter_start(today),
-                RoadmapItem.shipped_on <= today,
-            )
-            .options(joinedload(RoadmapItem.product))
-            .order_by(RoadmapItem.shipped_on.desc())
+def shipped_this_quarter(session: Session, today: date, limit: int | None = None) -> Top:
+    query = (
+        sa.select(RoadmapItem)
+        .where(
+            RoadmapItem.column == Column.SHIPPED,
+            RoadmapItem.shipped_on >= quarter_start(today),
+            RoadmapItem.shipped_on <= today,
         )
-        .scalars()
-        .all()
+        .options(joinedload(RoadmapItem.product))
+        .order_by(RoadmapItem.shipped_on.desc(), RoadmapItem.id.desc())
     )
+    return first_rows(session, query, limit, scalars=True)

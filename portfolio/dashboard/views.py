@@ -14,23 +14,21 @@ from portfolio.database import reads_one_snapshot
 from portfolio.extensions import db
 from portfolio.htmx import render
 from portfolio.models import Product, Stage, Stakeholder, StakeholderRole
+from portfolio.queries import Top, first_rows
 from portfolio.spreadsheets import csv_download
 
 bp = Blueprint("dashboard", __name__)
 bp.add_app_template_global(sparkline_for)
 
 
-def products_without_sponsor():
+def products_without_sponsor(limit: int) -> Top:
     sponsored = select(Stakeholder.product_id).where(Stakeholder.role == StakeholderRole.SPONSOR)
-    return (
-        db.session.execute(
-            select(Product)
-            .where(Product.stage != Stage.RETIRED, Product.id.not_in(sponsored))
-            .order_by(Product.name)
-        )
-        .scalars()
-        .all()
+    query = (
+        select(Product)
+        .where(Product.stage != Stage.RETIRED, Product.id.not_in(sponsored))
+        .order_by(Product.name, Product.id)
     )
+    return first_rows(db.session, query, limit, scalars=True)
 
 
 @bp.get("/dashboard")
@@ -38,26 +36,29 @@ def products_without_sponsor():
 @reads_one_snapshot
 def index():
     today = date.today()
+    rows = rollups.LIST_ROWS
     measure_groups = rollups.measures_worst_first(db.session, today)
     return render(
         "dashboard/index.html",
         today=today,
         glance=rollups.portfolio_at_a_glance(db.session),
-        matrix=rollups.usage_matrix(db.session),
-        measure_groups=measure_groups,
+        matrix=rollups.usage_matrix(
+            db.session, departments=rollups.MATRIX_DEPARTMENTS, products=rollups.MATRIX_PRODUCTS
+        ),
+        measure_groups=Top(measure_groups[: rollups.MEASURE_PRODUCTS], len(measure_groups)),
         status_totals=rollups.status_totals(measure_groups),
-        value_buckets=benefits.value_delivered(db.session, today),
-        benefits=benefits.benefits_check(db.session),
-        renewals=benefits.renewals_due(db.session, today),
+        value_buckets=benefits.value_delivered(db.session, today, limit=rows),
+        benefits=benefits.benefits_check(db.session, limit=2 * rows),
+        renewals=benefits.renewals_due(db.session, today, limit=2 * rows),
         renewal_window=benefits.RENEWAL_WINDOW_DAYS,
-        demand_departments=rollups.demand_by_department(db.session),
-        demand_products=rollups.demand_by_product(db.session),
-        top_requests=rollups.top_open_requests(db.session),
-        shipped=rollups.shipped_this_quarter(db.session, today),
+        demand_departments=rollups.demand_by_department(db.session, limit=rows),
+        demand_products=rollups.demand_by_product(db.session, limit=rows),
+        top_requests=rollups.top_open_requests(db.session, limit=rows),
+        shipped=rollups.shipped_this_quarter(db.session, today, limit=rows),
         recent=db.session.execute(recent_activity(ActivityFilters(days=7), limit=30))
         .scalars()
         .all(),
-        unsponsored=products_without_sponsor(),
+        unsponsored=products_without_sponsor(limit=2 * rows),
         tables=TABLES,
     )
 

@@ -4,18 +4,24 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portfolio.extensions import db
 from portfolio.filters import parse_id
-from portfolio.forms import TextField, department_choices, optional_int, strip
+from portfolio.forms import (
+    ChoiceSource,
+    SearchSelectField,
+    TextField,
+    department_source,
+    product_source,
+    strip,
+)
 from portfolio.markdown import MARKDOWN_TOO_LONG, MAX_MARKDOWN_LENGTH
-from portfolio.models import RequestStatus
-from portfolio.requests.queries import duplicate_candidates, requestable_products
+from portfolio.models import Request, RequestStatus
 
 
 class RequestForm(FlaskForm):
-    product_id = SelectField(
+    product_id = SearchSelectField(
         "Product",
-        coerce=optional_int,
+        source=product_source,
+        placeholder="— choose a product —",
         validators=[InputRequired(message="Choose the product this is about.")],
     )
     title = TextField(
@@ -32,19 +38,12 @@ class RequestForm(FlaskForm):
         ],
         description="Who needs it, how often, and what it would save. Markdown works.",
     )
-    department_id = SelectField(
+    department_id = SearchSelectField(
         "Requesting department",
-        coerce=optional_int,
+        source=department_source,
+        placeholder="— choose a department —",
         validators=[InputRequired(message="Choose a department.")],
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        products = db.session.execute(requestable_products()).scalars()
-        self.product_id.choices = [("", "— choose a product —")] + [
-            (str(p.id), p.name) for p in products
-        ]
-        self.department_id.choices = [("", "— choose a department —")] + department_choices()
 
 
 class TriageForm(FlaskForm):
@@ -55,24 +54,44 @@ class TriageForm(FlaskForm):
         validators=[Length(max=2000)],
         description="Shown to everyone. Required when declining.",
     )
-    duplicate_of = SelectField(
+    duplicate_of = SearchSelectField(
         "Duplicate of",
+        source=lambda: None,  # set per request in __init__
+        placeholder="— not a duplicate —",
         coerce=parse_id,  # None for anything that is no id: the triage rules say why
-        choices=[],
         validate_choice=False,
         description="Required when marking as duplicate.",
     )
 
-    def __init__(self, *args, candidates: list[tuple[int, str]] = (), **kwargs):
+    def __init__(self, *args, request: Request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.duplicate_of.choices = [("", "— not a duplicate —")] + [
-            (str(id_), f"#{id_} {title}") for id_, title in candidates
-        ]
+        self.duplicate_of.source = duplicate_source(request)
 
 
 class VoteForm(FlaskForm):
     state = HiddenField(validators=[DataRequired()])
 
 
-def duplicate_candidates_list(request) -> list[tuple[int, str]]:
-    return [(row.id, row.title) for row in db.session.execute(duplicate_candidates(request))]
+def request_label(id_: int, title: str) -> str:
+    return f"#{id_} {title}"
+
+
+def duplicate_source(request: Request) -> ChoiceSource:
+    """Requests of the same product that `request` could be a duplicate of
+    (itself and duplicates excluded), newest first, found by title or "#id"."""
+    return ChoiceSource(
+        noun="request",
+        plural="requests",
+        id=Request.id,
+        name=Request.title,
+        where=(
+            Request.product_id == request.product_id,
+            Request.id != request.id,
+            Request.status != RequestStatus.DUPLICATE,
+        ),
+        order=(Request.id.desc(),),
+        label=request_label,
+        by_number=True,
+        endpoint="requests.duplicate_options",
+        endpoint_args={"request_id": request.id},
+    )

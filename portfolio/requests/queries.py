@@ -14,11 +14,9 @@ from portfolio.filters import like_pattern, parse_id_filters, parse_page, search
 from portfolio.models import (
     OPEN_STATUSES,
     Comment,
-    Product,
     Request,
     RequestStatus,
     RoadmapItem,
-    Stage,
     Vote,
     roadmap_item_request,
 )
@@ -212,20 +210,3 @@ def answering_items(request_id: int, limit: int = 5) -> sa.Select:
 
 def duplicates_of(request_id: int) -> sa.Select:
     return sa.select(Request).where(Request.duplicate_of_id == request_id).order_by(Request.id)
-
-
-def duplicate_candidates(request: Request) -> sa.Select:
-    """Requests of the same product that `request` could be a duplicate of."""
-    return (
-        sa.select(Request.id, Request.title)
-        .where(
-            Request.product_id == request.product_id,
-            Request.id != request.id,
-            Request.status != RequestStatus.DUPLICATE,
-        )
-        .order_by(Request.id.desc())
-    )
-
-
-def requestable_products() -> sa.Select:
-    return sa.select(Product).where(Product.stage != Stage.RETIRED).order_by(Product.name)

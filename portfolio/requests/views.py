@@ -8,9 +8,10 @@ from portfolio.auth.sessions import local_path
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
 from portfolio.extensions import db
+from portfolio.forms import department_source, filter_options, product_source, search_options
 from portfolio.htmx import is_partial, render, render_fragment
-from portfolio.models import Department, Product, Request, RequestStatus
-from portfolio.requests.forms import RequestForm, TriageForm, VoteForm, duplicate_candidates_list
+from portfolio.models import Product, Request, RequestStatus
+from portfolio.requests.forms import RequestForm, TriageForm, VoteForm, duplicate_source
 from portfolio.requests.queries import (
     SORTS,
     RequestFilters,
@@ -32,17 +33,13 @@ bp.add_app_template_global(RequestStatus, "RequestStatus")
 def index():
     filters = RequestFilters.from_args(request.args)
     page = request_page(db.session, filters, current_user.id)
-    products = db.session.execute(db.select(Product.id, Product.name).order_by(Product.name)).all()
-    departments = db.session.execute(
-        db.select(Department.id, Department.name).order_by(Department.name)
-    ).all()
     return render(
         "requests/index.html",
         "results",
         page=page,
         filters=filters,
-        products=products,
-        departments=departments,
+        products=filter_options(product_source(retired=True), filters.product_id),
+        departments=filter_options(department_source(), filters.department_id),
         statuses=RequestStatus,
         sorts=SORTS,
     )
@@ -95,10 +92,19 @@ def detail_context(product_request: Request, triage_form: TriageForm | None = No
     }
     if current_user.can("triage_requests"):
         context["allowed_statuses"] = allowed_statuses(product_request)
-        context["triage_form"] = triage_form or TriageForm(
-            formdata=None, candidates=duplicate_candidates_list(product_request)
-        )
+        context["triage_form"] = triage_form or TriageForm(formdata=None, request=product_request)
     return context
+
+
+@bp.get("/requests/<int:request_id>/duplicate-options")
+@requires("triage_requests")
+def duplicate_options(request_id: int):
+    """The triage form's "duplicate of" options matching a search (htmx)."""
+    product_request = db.get_or_404(Request, request_id)
+    return render_fragment(
+        "macros/_search_options.html",
+        **search_options(duplicate_source(product_request), request.args),
+    )
 
 
 @bp.get("/requests/<int:request_id>")
@@ -147,7 +153,7 @@ def vote(request_id: int):
 @requires("triage_requests")
 def triage(request_id: int):
     product_request = db.one_or_404(request_detail(request_id))
-    form = TriageForm(candidates=duplicate_candidates_list(product_request))
+    form = TriageForm(request=product_request)
     if form.validate():
         target = None
         if form.duplicate_of.data:
