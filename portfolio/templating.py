@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from flask import Flask, request
+from flask import Flask, request, url_for
 from flask_login import current_user
 
 # endpoint, label, capability needed to see the link
@@ -47,7 +48,13 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+def page_url(endpoint: str, args: dict[str, Any], page: int) -> str:
+    """The URL of page `page` of a list, keeping its other query arguments."""
+    return url_for(endpoint, **{**args, "page": page})
+
+
 def register(app: Flask) -> None:
+    app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["datetime"] = format_datetime

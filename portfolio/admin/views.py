@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -9,6 +10,7 @@ from portfolio.admin.forms import NewUserForm, RoleForm, WebhookForm
 from portfolio.auth.permissions import requires
 from portfolio.auth.sessions import local_path
 from portfolio.extensions import db
+from portfolio.filters import like_pattern, parse_page, search_text
 from portfolio.htmx import inline_form_answer, render
 from portfolio.models import (
     Channel,
@@ -28,18 +30,32 @@ from portfolio.queries import paginate
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _users() -> list[User]:
-    return list(
-        db.session.execute(
-            db.select(User).options(db.joinedload(User.department)).order_by(User.display_name)
-        ).scalars()
-    )
+USERS_PER_PAGE = 50
 
 
 def users_page(form: NewUserForm | None = None, row_errors: dict[int, str] | None = None) -> dict:
-    """The whole users page: every row, and the new-user form."""
+    """The users page: one page of accounts (a search narrows them), and the
+    new-user form."""
+    q = search_text(request.args)
+    query = db.select(User).options(db.joinedload(User.department))
+    if q:
+        pattern = like_pattern(q)
+        query = query.where(
+            sa.or_(
+                User.display_name.ilike(pattern, escape="\\"),
+                User.email.ilike(pattern, escape="\\"),
+            )
+        )
+    page = paginate(
+        db.session,
+        query.order_by(User.display_name, User.id),
+        page=parse_page(request.args.get("page")),
+        per_page=USERS_PER_PAGE,
+    )
     return {
-        "users": _users(),
+        "users": [user for (user,) in page.rows],
+        "page": page,
+        "q": q,
         "form": form or NewUserForm(formdata=None),
         "roles": list(Role),
         "row_errors": row_errors or {},

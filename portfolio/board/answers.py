@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import sqlalchemy as sa
 from flask import Response, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -27,7 +28,7 @@ from portfolio.board.queries import (
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
 from portfolio.extensions import db
-from portfolio.forms import department_source, filter_options, product_source
+from portfolio.forms import SELECT_CAP, department_source, filter_options, product_source
 from portfolio.htmx import is_partial, render, render_fragment, retarget
 from portfolio.models import Column, RoadmapItem, Tag
 
@@ -54,9 +55,21 @@ def filter_choices(filters: BoardFilters) -> dict:
     return {
         "products": filter_options(product_source(retired=True), filters.product_id),
         "departments": filter_options(department_source(), filters.department_id),
-        "tags": db.session.execute(db.select(Tag.name).order_by(Tag.name)).scalars().all(),
+        "tags": tag_options(filters.tag),
         "views": list(BoardView),
     }
+
+
+def tag_options(current: str) -> list[str]:
+    """The first SELECT_CAP tags, and always the one filtered on if it exists."""
+    tags = list(
+        db.session.execute(db.select(Tag.name).order_by(Tag.name).limit(SELECT_CAP)).scalars()
+    )
+    if current and current not in {tag.lower() for tag in tags}:
+        tags += db.session.execute(
+            db.select(Tag.name).where(sa.func.lower(Tag.name) == current).limit(1)
+        ).scalars()
+    return tags
 
 
 def filters_from_form() -> BoardFilters:

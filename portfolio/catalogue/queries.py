@@ -33,11 +33,12 @@ class ProductFilters:
     category: Category | None = None
     stage: Stage | str | None = None  # None: every stage but retired; "all": every stage
     department_id: int | None = None
+    page: int = 1  # not in to_args: the pager adds it, a new filter starts at 1
     errors: list[str] = field(default_factory=list)
 
     @classmethod
     def from_args(cls, args: MultiDict) -> ProductFilters:
-        filters = cls(q=search_text(args))
+        filters = cls(q=search_text(args), page=parse_page(args.get("page")))
         category = args.get("category") or ""
         if category:
             try:

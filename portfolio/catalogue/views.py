@@ -50,6 +50,7 @@ from portfolio.extensions import db
 from portfolio.forms import department_source, filter_options, product_source, search_options
 from portfolio.htmx import inline_form_answer, render, render_fragment
 from portfolio.models import Category, Stage
+from portfolio.queries import paginate
 from portfolio.spreadsheets import csv_download
 
 bp = Blueprint("catalogue", __name__)
@@ -63,16 +64,22 @@ for helper in (status_of, status_counts, chart_for, format_value):
 # The list ------------------------------------------------------------------------
 
 
+PRODUCTS_PER_PAGE = 50
+
+
 @bp.get("/products")
 @requires("browse")
 def index():
     filters = ProductFilters.from_args(request.args)
-    products = db.session.execute(product_list(filters)).unique().scalars().all()
+    page = paginate(
+        db.session, product_list(filters), page=filters.page, per_page=PRODUCTS_PER_PAGE
+    )
     departments = filter_options(department_source(), filters.department_id)
     return render(
         "catalogue/index.html",
         "results",
-        products=products,
+        products=[product for (product,) in page.rows],
+        page=page,
         filters=filters,
         departments=departments,
         categories=Category,
