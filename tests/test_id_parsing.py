@@ -25,8 +25,6 @@ def test_parse_id_accepts_ordinary_ids():
 @pytest.mark.parametrize("url", PAGES)
 @pytest.mark.parametrize("parameter", PARAMETERS)
 @pytest.mark.parametrize("value", ["²", "99999999999999999999", "2147483648"])
-def test_odd_ids_in_any_list_are_ignored_not_a_500(client_as, app, url, parameter, value):
-    if url == "/changelog" and "changelog.index" not in app.view_functions:
-        pytest.skip("no changelog yet")
+def test_odd_ids_in_any_list_are_ignored_not_a_500(client_as, url, parameter, value):
     response = client_as("pm").get(f"{url}?{parameter}={value}")
     assert response.status_code == 200, (url, parameter, value)

@@ -10,7 +10,7 @@ from portfolio import markdown
 from portfolio.extensions import db
 from portfolio.markdown import MAX_MARKDOWN_LENGTH, RENDERER_VERSION, render_markdown
 from portfolio.models import Comment, Request, RoadmapItem
-from tests.helpers import make_app, postgres_url
+from tests.helpers import make_app
 
 # Bodies under the length limit that made markdown-it-py take 0.1–1 s each
 # (delimiter matching is superlinear in the number of delimiters).
@@ -132,10 +132,8 @@ def test_a_row_written_without_html_is_rendered_on_view(app, make):
     assert str(comment.body_markup) == "<p><strong>bulk</strong> &lt;b&gt;x&lt;/b&gt;</p>\n"
 
 
-def test_the_migration_renders_existing_rows(tmp_path):
-    if postgres_url():
-        pytest.skip("the migration chain is exercised on PostgreSQL by test_migrations")
-    app = make_app(f"sqlite:///{tmp_path / 'upgrade.db'}")
+def test_the_migration_renders_existing_rows(empty_database_url):
+    app = make_app(empty_database_url)
     with app.app_context():
         upgrade(revision="0006")
         db.session.execute(
@@ -156,7 +154,8 @@ def test_the_migration_renders_existing_rows(tmp_path):
         row = db.session.execute(
             sa.text("SELECT body_html, markdown_version FROM comment WHERE id = 1")
         ).one()
-        assert row == ("<p><strong>old</strong></p>\n", RENDERER_VERSION)
+        assert tuple(row) == ("<p><strong>old</strong></p>\n", RENDERER_VERSION)
+        db.session.remove()
         db.engine.dispose()
 
 
