@@ -44,6 +44,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "manage_roadmap": _PRODUCT_TEAM,
     "moderate_comments": _PRODUCT_TEAM,
     "view_dashboard": frozenset({Role.LEADER, Role.PM, Role.ADMIN}),
+    # Contract costs and cost per user: not for every stakeholder's eyes.
+    "view_costs": frozenset({Role.LEADER, Role.PM, Role.ADMIN}),
     "manage_users": frozenset({Role.ADMIN}),
     "delete_products": frozenset({Role.ADMIN}),
 }

@@ -51,11 +51,22 @@ class UsageLevel(LabelledEnum):
 
 
 class Unit(LabelledEnum):
+    MINUTES = "minutes", "minutes"
     HOURS = "hours", "hours"
-    CURRENCY = "currency", "currency"
     DAYS = "days", "days"
+    CURRENCY = "currency", "currency"
     PERCENT = "percent", "%"
     SCORE = "score", "score"
+    COUNT = "count", "count"
+    OTHER = "other", "other (name it)"  # the measure's unit_label names it
+
+
+UNIT_LABEL_LENGTH = 20
+
+
+class CorrectionKind(LabelledEnum):
+    CORRECTED = "corrected", "Corrected"
+    DELETED = "deleted", "Deleted"
 
 
 class Direction(LabelledEnum):
@@ -119,8 +130,16 @@ class Product(db.Model):
     prd_url: Mapped[str | None] = mapped_column(sa.String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # Retiring records when and why; a sunsetting or retired product may name
+    # the product that replaces it.
+    retired_on: Mapped[date | None] = mapped_column(sa.Date)
+    retirement_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    successor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("product.id", ondelete="SET NULL"), index=True
+    )
 
     owner: Mapped[User | None] = relationship()
+    successor: Mapped[Product | None] = relationship(remote_side=[id])
     tags: Mapped[list[Tag]] = relationship(secondary=product_tag, order_by=Tag.name)
     usages: Mapped[list[Usage]] = relationship(
         back_populates="product", cascade="all, delete-orphan", passive_deletes=True
@@ -136,6 +155,10 @@ class Product(db.Model):
     )
     contract: Mapped[Contract | None] = relationship(
         back_populates="product", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("successor_id IS NULL OR successor_id <> id", name="not_own_successor"),
     )
 
     def __repr__(self) -> str:
@@ -215,6 +238,8 @@ class SuccessMeasure(db.Model):
     )
     name: Mapped[str] = mapped_column(sa.String(120))
     unit: Mapped[Unit] = mapped_column(enum_column(Unit))
+    # What Unit.OTHER measures ("tickets", "NPS points"); empty for the others.
+    unit_label: Mapped[str | None] = mapped_column(sa.String(UNIT_LABEL_LENGTH))
     direction: Mapped[Direction] = mapped_column(enum_column(Direction))
     baseline: Mapped[float] = mapped_column(sa.Float)
     baseline_date: Mapped[date] = mapped_column(sa.Date)
@@ -263,6 +288,40 @@ class Reading(db.Model):
 
     def __repr__(self) -> str:
         return f"<Reading {self.taken_on} {self.value}>"
+
+
+class ReadingCorrection(db.Model):
+    """A reading as it was before someone corrected or deleted it, and who
+    did: the measure's history keeps every correction."""
+
+    __tablename__ = "reading_correction"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("success_measure.id", ondelete="CASCADE"), index=True
+    )
+    # None once the reading is deleted (the old values stay here).
+    reading_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("reading.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[CorrectionKind] = mapped_column(enum_column(CorrectionKind))
+    old_taken_on: Mapped[date] = mapped_column(sa.Date)
+    old_value: Mapped[float] = mapped_column(sa.Float)
+    old_note: Mapped[str | None] = mapped_column(sa.String(500))
+    new_taken_on: Mapped[date | None] = mapped_column(sa.Date)
+    new_value: Mapped[float | None] = mapped_column(sa.Float)
+    new_note: Mapped[str | None] = mapped_column(sa.String(500))
+    corrected_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    measure: Mapped[SuccessMeasure] = relationship()
+    reading: Mapped[Reading | None] = relationship()
+    corrected_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ReadingCorrection {self.kind.value} {self.old_taken_on} {self.old_value}>"
 
 
 class Contract(db.Model):

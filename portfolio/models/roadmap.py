@@ -36,6 +36,9 @@ class Column(LabelledEnum):
 RankType = sa.String(64).with_variant(sa.String(64, collation="C"), "postgresql")
 
 IMPACT_CHOICES = (0.25, 0.5, 1.0, 2.0, 3.0)
+# How long after shipping a card's measure is given before it is judged.
+DEFAULT_OBSERVATION_DAYS = 60
+MIN_OBSERVATION_DAYS, MAX_OBSERVATION_DAYS = 1, 730
 CONFIDENCE_CHOICES = (50, 80, 100)
 
 roadmap_item_request = sa.Table(
@@ -82,6 +85,9 @@ class RoadmapItem(db.Model):
     )
     expected_change: Mapped[float | None] = mapped_column(sa.Float)
     shipped_on: Mapped[date | None] = mapped_column(sa.Date)
+    observation_days: Mapped[int] = mapped_column(
+        default=DEFAULT_OBSERVATION_DAYS, server_default=str(DEFAULT_OBSERVATION_DAYS)
+    )
     release_note: Mapped[str | None] = mapped_column(sa.Text)
     release_note_html: Mapped[str | None] = mapped_column(sa.Text)
     markdown_version: Mapped[int | None]
@@ -109,6 +115,10 @@ class RoadmapItem(db.Model):
         sa.CheckConstraint("reach >= 0", name="reach_not_negative"),
         sa.CheckConstraint("confidence IN (50, 80, 100)", name="confidence_choice"),
         sa.CheckConstraint("impact IN (0.25, 0.5, 1, 2, 3)", name="impact_choice"),
+        sa.CheckConstraint(
+            f"observation_days BETWEEN {MIN_OBSERVATION_DAYS} AND {MAX_OBSERVATION_DAYS}",
+            name="observation_window_bounded",
+        ),
     )
 
     def __repr__(self) -> str:

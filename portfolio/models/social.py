@@ -117,6 +117,8 @@ class Verb(LabelledEnum):
     MEASURE_CREATED = "measure_created", "added the success measure"
     MEASURE_EDITED = "measure_edited", "edited the success measure"
     READING_RECORDED = "reading_recorded", "recorded a reading for"
+    READING_CORRECTED = "reading_corrected", "corrected a reading of"
+    READING_DELETED = "reading_deleted", "deleted a reading of"
     MEASURE_SLIPPED = "measure_slipped", "saw slip"  # a reading turned it at risk / off track
     RENEWAL_DUE = "renewal_due", "noted the coming renewal of"  # recorded by the system
     DEPARTMENT_CREATED = "department_created", "added the department"
