@@ -2,6 +2,7 @@
 
 from portfolio.models.accounts import CAPABILITIES, Role, User, role_can
 from portfolio.models.catalogue import (
+    UNIT_LABEL_LENGTH,
     Category,
     Contract,
     CorrectionKind,
@@ -16,7 +17,6 @@ from portfolio.models.catalogue import (
     Tag,
     Unit,
     Usage,
-    UNIT_LABEL_LENGTH,
     UsageLevel,
     ValueProposition,
     product_tag,
