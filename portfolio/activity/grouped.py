@@ -16,7 +16,7 @@ from portfolio.queries import Top
 FEED_LINES = 8  # lines the dashboard shows
 FEED_ENTRIES = 300  # events read to build them
 
-# Verb → the phrase for n events ("{n}" is the count, always 2 or more).
+# Verb → the phrase for n events ("{n}" is the count, 2 or more).
 COUNTED: dict[Verb, str] = {
     Verb.PRODUCT_CREATED: "added {n} products",
     Verb.PRODUCT_EDITED: "edited {n} products",
@@ -55,8 +55,11 @@ COUNTED: dict[Verb, str] = {
 
 
 def counted(verb: Verb, count: int) -> str:
-    """'recorded 21 readings'; a verb without a plural: '<label> (21 times)'."""
+    """'recorded 21 readings'; a verb without a plural: '<label> (21 times)';
+    one event: the trail's own phrase ('recorded a reading for')."""
     verb = Verb(verb)
+    if count == 1:
+        return verb.label
     phrase = COUNTED.get(verb)
     return phrase.format(n=count) if phrase else f"{verb.label} ({count} times)"
 
@@ -89,6 +92,8 @@ class FeedLine:
     @property
     def summary(self) -> str:
         """The line as plain text: 'Priya Patel recorded 21 readings across 6 products'."""
+        if self.count == 1:
+            return f"{self.actor_name} {self.phrase} {self.newest.subject}"
         text = f"{self.actor_name} {self.phrase}"
         if len(self.products) > 1:
             return f"{text} across {len(self.products)} products"
