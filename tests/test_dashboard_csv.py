@@ -74,6 +74,7 @@ def test_text_cells_and_headers_cannot_start_a_formula(leader_client, make):
     product = make.product(name="=HYPERLINK(1)")
     make.usage(product, department=make.department(name="+Sales"), users=3)
     header, sales, total = rows_of(leader_client.get("/dashboard/usage.csv"))
-    assert header == ["department", "'=HYPERLINK(1)", "total"]
-    assert sales == ["'+Sales", "3", "3"]
-    assert total == ["total", "3", "3"]
+    # #14: the department's headcount and products used replace the sum of users.
+    assert header == ["department", "'=HYPERLINK(1)", "headcount", "products_used"]
+    assert sales == ["'+Sales", "3", "10", "1"]
+    assert total == ["people using the product", "3", "", ""]

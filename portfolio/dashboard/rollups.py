@@ -10,7 +10,7 @@ get every row."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
@@ -69,15 +69,35 @@ class UsageMatrix:
     departments: list[Department]
     products: list[Product]
     cells: dict[tuple[int, int], int]  # (department id, product id) → users
-    row_totals: dict[int, int]
-    column_totals: dict[int, int]
+    row_totals: dict[int, int]  # users summed over products: not people (one uses several)
+    column_totals: dict[int, int]  # people using the product, across departments
     grand_total: int
     max_cell: int
     more_departments: int = 0  # departments with users that the matrix leaves out
     more_products: int = 0
+    products_used: dict[int, int] = field(default_factory=dict)  # department id → products
 
     def users(self, department_id: int, product_id: int) -> int:
         return self.cells.get((department_id, product_id), 0)
+
+    def share(self, department: Department, users: int) -> int | None:
+        """The percentage of the department's headcount using a product,
+        never above 100 (None without a headcount)."""
+        if not department.headcount:
+            return None
+        return min(100, round(100 * users / department.headcount))
+
+    def over_headcount(self, department: Department, users: int) -> bool:
+        """More users recorded than the department has people."""
+        return users > department.headcount
+
+    def any_over_headcount(self) -> bool:
+        headcounts = {department.id: department.headcount for department in self.departments}
+        return any(
+            users > headcounts[department_id]
+            for (department_id, _), users in self.cells.items()
+            if department_id in headcounts
+        )
 
     def shade(self, users: int) -> int:
         """0 (none) to 5 (the most-used cell), for the heat-map colour."""
@@ -113,9 +133,11 @@ def usage_matrix(
     }
     row_totals: dict[int, int] = defaultdict(int)
     column_totals: dict[int, int] = defaultdict(int)
+    products_used: dict[int, int] = defaultdict(int)
     for (department_id, product_id), users in cells.items():
         row_totals[department_id] += users
         column_totals[product_id] += users
+        products_used[department_id] += 1
     return UsageMatrix(
         departments=departments,
         products=products,
@@ -124,15 +146,18 @@ def usage_matrix(
         column_totals=dict(column_totals),
         grand_total=sum(cells.values()),
         max_cell=max(cells.values(), default=0),
+        products_used=dict(products_used),
     )
 
 
 def live_users_by(column) -> sa.Subquery:
-    """Users of products not retired, per `column` of Usage (`key`, `users`)."""
+    """Users of products not retired, per `column` of Usage (`key`, `users`,
+    and `uses`: how many usages, e.g. the products a department uses)."""
     return (
         sa.select(
             column.label("key"),
             sa.func.sum(Usage.users).label("users"),
+            sa.func.count(Usage.id).label("uses"),
         )
         .join(Product, Product.id == Usage.product_id)
         .where(Product.stage != Stage.RETIRED)
@@ -141,25 +166,33 @@ def live_users_by(column) -> sa.Subquery:
     )
 
 
-def top_by_users(session: Session, model, column, limit: int) -> tuple[list, dict[int, int], int]:
+def top_by_users(
+    session: Session, model, column, limit: int
+) -> tuple[list, dict[int, int], int, dict[int, int]]:
     """The `limit` rows of `model` whose usages have the most users, their
-    users, and how many rows have any usage (a window count: one statement)."""
+    users, how many rows have any usage (a window count: one statement), and
+    their usages."""
     users = live_users_by(column)
     rows = session.execute(
-        sa.select(model, users.c.users, sa.func.count().over())
+        sa.select(model, users.c.users, sa.func.count().over(), users.c.uses)
         .join(users, users.c.key == model.id)
         .order_by(users.c.users.desc(), sa.func.lower(model.name), model.id)
         .limit(limit)
     ).all()
     total = rows[0][2] if rows else 0
-    return [row[0] for row in rows], {row[0].id: int(row[1]) for row in rows}, total
+    return (
+        [row[0] for row in rows],
+        {row[0].id: int(row[1]) for row in rows},
+        total,
+        {row[0].id: int(row[3]) for row in rows},
+    )
 
 
 def top_usage_matrix(session: Session, departments_limit: int, products_limit: int) -> UsageMatrix:
-    departments, row_totals, department_count = top_by_users(
+    departments, row_totals, department_count, products_used = top_by_users(
         session, Department, Usage.department_id, departments_limit
     )
-    products, column_totals, product_count = top_by_users(
+    products, column_totals, product_count, _ = top_by_users(
         session, Product, Usage.product_id, products_limit
     )
     cells = {
@@ -186,6 +219,7 @@ def top_usage_matrix(session: Session, departments_limit: int, products_limit: i
         max_cell=max(cells.values(), default=0),
         more_departments=department_count - len(departments),
         more_products=product_count - len(products),
+        products_used=products_used,
     )
 
 

@@ -9,6 +9,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from portfolio.dashboard import benefits, rollups
+from portfolio.dashboard.health import HealthSort, health_table
+from portfolio.dashboard.satisfaction import satisfaction_rollup
 
 
 def stages_table(session: Session, today: date) -> list[list]:
@@ -20,18 +22,27 @@ def stages_table(session: Session, today: date) -> list[list]:
 
 
 def usage_table(session: Session, today: date) -> list[list]:
+    """People using each product, per department, with the department's
+    headcount and how many products it uses; the last row: people using each
+    product across departments."""
     matrix = rollups.usage_matrix(session)
-    rows = [["department", *[p.name for p in matrix.products], "total"]]
+    rows = [["department", *[p.name for p in matrix.products], "headcount", "products_used"]]
     for department in matrix.departments:
         rows.append(
             [
                 department.name,
                 *[matrix.users(department.id, p.id) for p in matrix.products],
-                matrix.row_totals.get(department.id, 0),
+                department.headcount,
+                matrix.products_used.get(department.id, 0),
             ]
         )
     rows.append(
-        ["total", *[matrix.column_totals.get(p.id, 0) for p in matrix.products], matrix.grand_total]
+        [
+            "people using the product",
+            *[matrix.column_totals.get(p.id, 0) for p in matrix.products],
+            "",
+            "",
+        ]
     )
     return rows
 
@@ -173,8 +184,69 @@ def shipped_table(session: Session, today: date) -> list[list]:
     ]
 
 
+def health_csv(session: Session, today: date) -> list[list]:
+    satisfaction = satisfaction_rollup(session, today, limit=None)
+    measure_groups = rollups.measures_worst_first(session, today)
+    rows = [
+        [
+            "product",
+            "stage",
+            "off_track",
+            "at_risk",
+            "on_track",
+            "no_data",
+            "nps",
+            "nps_answers",
+            "open_requests",
+            "votes",
+            "next_renewal",
+        ]
+    ]
+    for row in health_table(session, measure_groups, satisfaction, HealthSort(), limit=None):
+        score = row.nps.latest
+        rows.append(
+            [
+                row.product.name,
+                row.product.stage.label,
+                row.off_track,
+                row.at_risk,
+                row.on_track,
+                row.no_data,
+                "" if score.score is None else score.score,
+                score.answers,
+                row.open_requests,
+                row.votes,
+                row.renewal.isoformat() if row.renewal else "",
+            ]
+        )
+    return rows
+
+
+def satisfaction_csv(session: Session, today: date) -> list[list]:
+    rollup = satisfaction_rollup(session, today, limit=None)
+    rows = [["product", "quarter", "nps", "answers", "previous_quarter", "previous_nps", "change"]]
+    entries = [("All products", rollup.overall)] + [
+        (row.product.name, row.trend) for row in rollup.rows
+    ]
+    for name, trend in entries:
+        rows.append(
+            [
+                name,
+                rollup.quarter,
+                "" if trend.latest.score is None else trend.latest.score,
+                trend.latest.answers,
+                rollup.previous_quarter,
+                "" if trend.previous.score is None else trend.previous.score,
+                "" if trend.change is None else trend.change,
+            ]
+        )
+    return rows
+
+
 TABLES: dict[str, tuple[str, Callable[[Session, date], list[list]]]] = {
     "portfolio": ("Products by stage and sourcing", stages_table),
+    "health": ("Product health", health_csv),
+    "satisfaction": ("Satisfaction (NPS)", satisfaction_csv),
     "usage": ("Usage matrix", usage_table),
     "measures": ("Success measures", measures_table),
     "value": ("Value delivered", value_table),

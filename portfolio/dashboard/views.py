@@ -2,13 +2,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint
+from flask import Blueprint, request
 from sqlalchemy import select
 
+from portfolio.activity.grouped import FEED_ENTRIES, FEED_LINES, group_feed
 from portfolio.activity.trail import ActivityFilters, recent_activity
 from portfolio.auth.permissions import requires
 from portfolio.catalogue.measures import sparkline_for
 from portfolio.dashboard import benefits, rollups
+from portfolio.dashboard.health import COLUMNS as HEALTH_COLUMNS
+from portfolio.dashboard.health import HealthSort, health_table
+from portfolio.dashboard.next_up import what_is_next
+from portfolio.dashboard.satisfaction import MIN_ANSWERS, satisfaction_rollup
 from portfolio.dashboard.tables import TABLES
 from portfolio.database import reads_one_snapshot
 from portfolio.extensions import db
@@ -38,6 +43,9 @@ def index():
     today = date.today()
     rows = rollups.LIST_ROWS
     measure_groups = rollups.measures_worst_first(db.session, today)
+    satisfaction = satisfaction_rollup(db.session, today)
+    health_sort = HealthSort.from_args(request.args)
+    feed = db.session.execute(recent_activity(ActivityFilters(days=7), limit=FEED_ENTRIES))
     return render(
         "dashboard/index.html",
         today=today,
@@ -55,9 +63,13 @@ def index():
         demand_products=rollups.demand_by_product(db.session, limit=rows),
         top_requests=rollups.top_open_requests(db.session, limit=rows),
         shipped=rollups.shipped_this_quarter(db.session, today, limit=rows),
-        recent=db.session.execute(recent_activity(ActivityFilters(days=7), limit=30))
-        .scalars()
-        .all(),
+        recent=group_feed(feed.scalars().all(), limit=FEED_LINES),
+        next_up=what_is_next(db.session),
+        satisfaction=satisfaction,
+        min_answers=MIN_ANSWERS,
+        health=health_table(db.session, measure_groups, satisfaction, health_sort),
+        health_sort=health_sort,
+        health_columns=HEALTH_COLUMNS,
         unsponsored=products_without_sponsor(limit=2 * rows),
         tables=TABLES,
     )
