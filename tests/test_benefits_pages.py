@@ -268,3 +268,11 @@ def test_the_card_detail_says_expected_and_measured(client_as, shipped):
     plain_html = client.get(f"/board/items/{plain.id}").text
     assert "Expected: 2 hours/month" in plain_html
     assert 'data-testid="measured"' not in plain_html
+
+
+def test_the_demo_has_measured_verdicts_and_too_early_ones(leader_client, demo):
+    page = parse_html(leader_client.get("/dashboard").text)
+    verdicts = [row.select("td")[-1].text for row in page.select("[data-testid=benefits] tbody tr")]
+    assert any(verdict.startswith("Too early — first reading due") for verdict in verdicts)
+    measured = [v for v in verdicts if not v.startswith(("Too early", "Reading overdue", "No "))]
+    assert len(set(measured)) >= 2  # e.g. partly delivered and little change
