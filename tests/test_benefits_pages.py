@@ -167,6 +167,10 @@ def test_the_dashboard_shows_expected_and_measured_apart(leader_client, shipped)
     assert "Value delivered" not in html and "Benefits check" not in html
     rows = {row.one("a").text: row.text for row in page.select("[data-testid=benefits] tbody tr")}
     assert set(rows) == {"Pipeline view", "Forecast export"}
+    classes = {
+        row.one("a").text: row["class"] for row in page.select("[data-testid=benefits] tbody tr")
+    }
+    assert classes == {"Pipeline view": "verdict-delivered", "Forecast export": "verdict-too-early"}
     assert f"Too early — first reading due {due_text(50)}" in rows["Forecast export"]
     judged = rows["Pipeline view"]
     assert "Delivered (100 %)" in judged and "-4 hours" in judged
@@ -257,6 +261,7 @@ def test_the_card_detail_says_expected_and_measured(client_as, shipped):
     page = parse_html(client.get(f"/board/items/{judged.id}").text)
     expected = page.one("[data-testid=expected-value]").text
     assert "Expected: 30 hours/month" in expected and "1,200/year (estimate)" in expected
+    assert "judged 60 days after shipping" in expected
     measured = page.one("[data-testid=measured]").text
     assert measured.strip().startswith("Measured: -4 hours")
     assert f"10 hours on {due_text(-200)}" in measured and "Delivered (100 %)" in measured

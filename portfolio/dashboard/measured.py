@@ -141,7 +141,7 @@ class Verdict(enum.Enum):
 
     @property
     def slug(self) -> str:
-        return self.name.lower().replace("_", "-")
+        return self.value.replace(" ", "-")
 
 
 def verdict_for(share: float | None) -> Verdict:
