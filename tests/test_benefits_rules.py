@@ -14,14 +14,12 @@ from portfolio.dashboard.measured import (
     BeforeMethod,
     Point,
     Verdict,
-    measured_checks,
-    measured_summary,
     outcome,
     share_of_promise,
-    shipped_value,
     summary_line,
     value_at,
 )
+from portfolio.dashboard.measured_cards import measured_checks, measured_summary, shipped_value
 from portfolio.extensions import db
 from portfolio.models import Column, Direction, Product, Unit
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portfolio.dashboard import benefits, measured, rollups
+from portfolio.dashboard import benefits, measured, measured_cards, rollups
 from portfolio.dashboard.tables import TABLES
 from portfolio.extensions import db
 from portfolio.models import (
@@ -92,7 +92,8 @@ def test_benefits_check(app, make):
     for title, (on, change) in cases.items():
         shipped(make, product, on, 0, "0", title=title, measure=measure, expected_change=change)
     checks = {
-        check.item.title: check.outcome for check in measured.measured_checks(db.session, TODAY)
+        check.item.title: check.outcome
+        for check in measured_cards.measured_checks(db.session, TODAY)
     }
     promised = checks["as promised"]
     assert (promised.before.value, promised.after.value, promised.change) == (90, 70, -20)

@@ -28,7 +28,7 @@ from portfolio.board.queries import (
 )
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
-from portfolio.dashboard.measured import check_card
+from portfolio.dashboard.measured_cards import check_card
 from portfolio.extensions import db
 from portfolio.forms import SELECT_CAP, department_source, filter_options, product_source
 from portfolio.htmx import is_partial, render, render_fragment, retarget

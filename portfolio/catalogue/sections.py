@@ -24,7 +24,7 @@ from portfolio.catalogue.satisfaction import (
 from portfolio.catalogue.stakeholders import map_points, stakeholders_of
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
-from portfolio.dashboard.measured import shipped_value
+from portfolio.dashboard.measured_cards import shipped_value
 from portfolio.extensions import db
 from portfolio.models import Product, SuccessMeasure
 from portfolio.queries import Top

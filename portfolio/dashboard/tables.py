@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from portfolio.dashboard import benefits, measured, rollups
+from portfolio.dashboard import benefits, measured_cards, rollups
 
 
 def stages_table(session: Session, today: date) -> list[list]:
@@ -115,7 +115,7 @@ def benefits_table(session: Session, today: date) -> list[list]:
             "verdict",
         ]
     ]
-    for check in measured.measured_checks(session, today):
+    for check in measured_cards.measured_checks(session, today):
         outcome = check.outcome
         before, after = outcome.before, outcome.after
         rows.append(
@@ -124,7 +124,7 @@ def benefits_table(session: Session, today: date) -> list[list]:
                 check.item.title,
                 check.item.shipped_on.isoformat(),
                 check.measure.name,
-                measured.unit_text(check.measure),
+                measured_cards.unit_text(check.measure),
                 outcome.promised,
                 _number(before.value),
                 before.method.value,

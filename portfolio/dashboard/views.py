@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portfolio.activity.trail import ActivityFilters, recent_activity
 from portfolio.auth.permissions import requires
 from portfolio.catalogue.measures import sparkline_for
-from portfolio.dashboard import benefits, measured, rollups
+from portfolio.dashboard import benefits, measured_cards, rollups
 from portfolio.dashboard.tables import TABLES
 from portfolio.database import reads_one_snapshot
 from portfolio.extensions import db
@@ -48,7 +48,7 @@ def index():
         measure_groups=Top(measure_groups[: rollups.MEASURE_PRODUCTS], len(measure_groups)),
         status_totals=rollups.status_totals(measure_groups),
         value_buckets=benefits.expected_value(db.session, today, limit=rows),
-        measured=measured.measured_section(db.session, today, limit=2 * rows),
+        measured=measured_cards.measured_section(db.session, today, limit=2 * rows),
         renewals=benefits.renewals_due(db.session, today, limit=2 * rows),
         renewal_window=benefits.RENEWAL_WINDOW_DAYS,
         demand_departments=rollups.demand_by_department(db.session, limit=rows),
