@@ -14,6 +14,7 @@ from portfolio.catalogue.satisfaction import quarter_of
 from portfolio.demo_requests import DECLINE_REASON, DEMO_COMMENTS, DEMO_REQUESTS
 from portfolio.demo_roadmap import DEMO_ITEMS
 from portfolio.models import (
+    DEFAULT_OBSERVATION_DAYS,
     Activity,
     Column,
     Comment,
@@ -159,6 +160,12 @@ def seed_requests(
     return requests
 
 
+# Cards judged sooner than the default 60 days after shipping: a weekly
+# measure shows its effect within a month (so the demo has a measured verdict
+# beside the "too early" ones).
+DEMO_OBSERVATION_DAYS = {"Pipeline view for account teams": 30}
+
+
 def seed_board(session: Session, products: dict, requests: dict, users: dict, today: date) -> None:
     """About 30 roadmap items over Now, Next, Later and Shipped, ranked in the
     order listed, linked to the requests they answer."""
@@ -205,6 +212,7 @@ def seed_board(session: Session, products: dict, requests: dict, users: dict, to
                 name, change = measure_spec
                 item.measure = next(m for m in product.measures if m.name == name)
                 item.expected_change = float(change)
+            item.observation_days = DEMO_OBSERVATION_DAYS.get(title, DEFAULT_OBSERVATION_DAYS)
             if note:
                 item.release_note = note
                 item.shipped_on = today - timedelta(days=shipped_days_ago)

@@ -36,12 +36,15 @@ def test_a_negative_change_stays_a_number(leader_client, make):
     )
     header, row = rows_of(leader_client.get("/dashboard/benefits.csv"))
     cells = dict(zip(header, row, strict=True))
+    # Issue #14: the value at ship is interpolated between 1 Mar and 1 Jun
+    # (90 - 20 × 31/92), and the change is measured from it.
     assert (cells["promised_change"], cells["value_at_ship"], cells["latest_since"]) == (
         "-10.0",
-        "90.0",
+        "83.2609",
         "70.0",
     )
-    assert cells["delivered_change"] == "-20.0"
+    assert cells["before_method"] == "interpolated"
+    assert cells["measured_change"] == "-13.2609"
 
 
 def test_amounts_keep_their_cents(leader_client, make):

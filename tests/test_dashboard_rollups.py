@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from portfolio.dashboard import benefits, rollups
+from portfolio.dashboard import benefits, measured, measured_cards, rollups
 from portfolio.dashboard.tables import TABLES
 from portfolio.extensions import db
 from portfolio.models import (
@@ -53,7 +53,7 @@ def test_value_delivered(app, make):
     make.item(
         product, column=Column.NEXT, hours_saved_per_month=70, cost_saved_per_year=Decimal("7000")
     )
-    quarter, year, now = benefits.value_delivered(db.session, TODAY)
+    quarter, year, now = benefits.expected_value(db.session, TODAY)
     assert (quarter.hours_per_month, quarter.cost_per_year, len(quarter.items)) == (
         15,
         Decimal("1250.50"),
@@ -68,6 +68,8 @@ def test_value_delivered(app, make):
 
 
 def test_benefits_check(app, make):
+    # Issue #14 changed this check: "before" is the value AT the ship date
+    # (interpolated), "after" waits for the card's observation window (60 days).
     product = make.product()
     measure = make.measure(
         product,
@@ -80,34 +82,31 @@ def test_benefits_check(app, make):
         readings=[(date(2026, 3, 31), 90), (date(2026, 6, 30), 80), (date(2026, 9, 30), 70)],
     )
     cases = {
-        "as promised": (date(2026, 4, 15), -20),  # 90 → 70
-        "before any reading": (date(2026, 2, 1), -40),  # baseline 100 → 70: -30 of -40
-        "no reading since": (date(2026, 10, 10), -10),
-        "little change": (date(2026, 7, 1), -40),  # 80 → 70: -10 of -40
-        "wrong way": (date(2026, 4, 1), 20),  # promised +20, moved -20
+        "as promised": (date(2026, 3, 31), -20),  # reading on the day: 90 → 70
+        "before any reading": (date(2026, 2, 1), -40),  # 100 - 10 × 31/89 → 70
+        "no reading since": (date(2026, 10, 10), -10),  # due 9 Dec, after TODAY
+        "overdue": (date(2026, 8, 15), -10),  # due 14 Oct, none since
+        "little change": (date(2026, 7, 1), -40),  # 80 - 10 × 1/92 → 70: -9.89 of -40
+        "wrong way": (date(2026, 4, 1), 20),  # 90 - 10 × 1/91 → 70: the wrong way
     }
     for title, (on, change) in cases.items():
         shipped(make, product, on, 0, "0", title=title, measure=measure, expected_change=change)
-    checks = {check.item.title: check for check in benefits.benefits_check(db.session)}
-    assert (
-        checks["as promised"].before,
-        checks["as promised"].after,
-        checks["as promised"].delivered,
-    ) == (90, 70, -20)
-    assert (
-        checks["as promised"].share_of_promise == 1 and checks["as promised"].verdict == "delivered"
-    )
-    assert (
-        checks["before any reading"].before == 100 and checks["before any reading"].delivered == -30
-    )
-    assert checks["before any reading"].verdict == "partly delivered"
-    assert checks["no reading since"].delivered is None
-    assert checks["no reading since"].verdict == "no reading since it shipped"
-    assert (
-        checks["little change"].share_of_promise == 0.25
-        and checks["little change"].verdict == "little change"
-    )
-    assert checks["wrong way"].verdict == "not delivered"
+    checks = {
+        check.item.title: check.outcome
+        for check in measured_cards.measured_checks(db.session, TODAY)
+    }
+    promised = checks["as promised"]
+    assert (promised.before.value, promised.after.value, promised.change) == (90, 70, -20)
+    assert promised.share == 1 and promised.verdict is measured.Verdict.DELIVERED
+    early = checks["before any reading"]
+    assert early.before.value == pytest.approx(100 - 10 * 31 / 89)
+    assert early.verdict is measured.Verdict.PARTLY
+    assert checks["no reading since"].change is None
+    assert checks["no reading since"].text == "too early — first reading due 09 Dec 2026"
+    assert checks["overdue"].text == "reading overdue since 14 Oct 2026"
+    assert checks["little change"].share == pytest.approx((70 - (80 - 10 / 92)) / -40)
+    assert checks["little change"].verdict is measured.Verdict.LITTLE
+    assert checks["wrong way"].verdict is measured.Verdict.REVERSED
 
 
 def test_renewals_due(app, make):

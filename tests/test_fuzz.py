@@ -113,6 +113,7 @@ FORMS = {
         "cost_saved_per_year",
         "measure_id",
         "expected_change",
+        "observation_days",
         "request_ids",
     ],
     "/board/move": ["item_id", "version", "column", "above_id", "below_id"],

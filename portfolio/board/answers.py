@@ -6,6 +6,7 @@ function (moves.py, items.py) and answer with these."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -27,6 +28,7 @@ from portfolio.board.queries import (
 )
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
+from portfolio.dashboard.measured_cards import check_card
 from portfolio.extensions import db
 from portfolio.forms import SELECT_CAP, department_source, filter_options, product_source
 from portfolio.htmx import is_partial, render, render_fragment, retarget
@@ -200,4 +202,5 @@ def detail_context(item: RoadmapItem) -> dict:
         "history": db.session.execute(latest_for_item(item.id)).scalars().all(),
         "thread": load_thread(db.session, "item", item.id, CommentForm(formdata=None)),
         "can_move": current_user.can("manage_roadmap"),
+        "measured": check_card(item, date.today()) if item.expected_change is not None else None,
     }

@@ -35,7 +35,10 @@ from portfolio.forms import (
 from portfolio.markdown import MARKDOWN_TOO_LONG, MAX_MARKDOWN_LENGTH
 from portfolio.models import (
     CONFIDENCE_CHOICES,
+    DEFAULT_OBSERVATION_DAYS,
     IMPACT_CHOICES,
+    MAX_OBSERVATION_DAYS,
+    MIN_OBSERVATION_DAYS,
     Column,
     Product,
     Request,
@@ -146,6 +149,20 @@ class ItemForm(FlaskForm):
         divisor=True,  # the benefits check divides the measured change by it
         validators=[Optional()],
         description="In the measure's unit, e.g. −2 days or +15 %.",
+    )
+    observation_days = IntegerField(
+        "Observation window (days)",
+        default=DEFAULT_OBSERVATION_DAYS,
+        validators=[
+            NumberRange(
+                min=MIN_OBSERVATION_DAYS,
+                max=MAX_OBSERVATION_DAYS,
+                message=f"Enter a whole number of days from {MIN_OBSERVATION_DAYS} "
+                f"to {MAX_OBSERVATION_DAYS}.",
+            )
+        ],
+        description="How long after shipping the measure is given before it is judged: "
+        "the first reading that counts is due this many days after the ship date.",
     )
     request_ids = SelectMultipleField(
         "Requests it answers", coerce=parse_id, choices=[], validate_choice=True

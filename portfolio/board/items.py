@@ -15,6 +15,7 @@ from portfolio.activity.trail import record
 from portfolio.board.conflicts import check_version, flush_or_stale, who_edited
 from portfolio.board.placement import new_item_rank
 from portfolio.models import (
+    DEFAULT_OBSERVATION_DAYS,
     Column,
     Product,
     Request,
@@ -51,6 +52,8 @@ class ItemFields:
     cost_saved_per_year: Decimal
     measure_id: int | None = None
     expected_change: float | None = None
+    # Days after shipping before its measure is judged (the measured check).
+    observation_days: int = DEFAULT_OBSERVATION_DAYS
     request_ids: list[int] | None = None  # None: keep the linked requests as they are
 
 
@@ -67,6 +70,7 @@ FIELD_LABELS = {
     "cost_saved_per_year": "cost saved per year",
     "measure_id": "measure",
     "expected_change": "expected change",
+    "observation_days": "observation window (days)",
     "request_ids": "requests",
     "description": "description",
 }

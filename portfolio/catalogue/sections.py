@@ -24,6 +24,7 @@ from portfolio.catalogue.satisfaction import (
 from portfolio.catalogue.stakeholders import map_points, stakeholders_of
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
+from portfolio.dashboard.measured_cards import shipped_value
 from portfolio.extensions import db
 from portfolio.models import Product, SuccessMeasure
 from portfolio.queries import Top
@@ -57,6 +58,7 @@ def page_context(
         "open_total": count_open_requests(db.session, product_id=product.id),
         "activity": db.session.execute(latest_for_product(product.id)).scalars().all(),
         "thread": load_thread(db.session, "product", product.id, CommentForm(formdata=None)),
+        "shipped_value": shipped_value(db.session, product.id, date.today()),
     }
 
 

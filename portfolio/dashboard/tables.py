@@ -8,7 +8,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from portfolio.dashboard import benefits, rollups
+from portfolio.dashboard import benefits, measured_cards, rollups
 from portfolio.dashboard.health import HealthSort, health_table
 from portfolio.dashboard.satisfaction import satisfaction_rollup
 
@@ -70,10 +70,18 @@ def measures_table(session: Session, today: date) -> list[list]:
 
 
 def value_table(session: Session, today: date) -> list[list]:
+    """Expected value: the cards' estimates, not measured."""
     rows = [
-        ["bucket", "product", "item", "shipped_on", "hours_saved_per_month", "cost_saved_per_year"]
+        [
+            "bucket",
+            "product",
+            "item",
+            "shipped_on",
+            "expected_hours_saved_per_month",
+            "expected_cost_saved_per_year",
+        ]
     ]
-    for bucket in benefits.value_delivered(session, today):
+    for bucket in benefits.expected_value(session, today):
         for item in bucket.items:
             rows.append(
                 [
@@ -91,34 +99,55 @@ def value_table(session: Session, today: date) -> list[list]:
     return rows
 
 
+def _number(value: float | None) -> float | str:
+    return "" if value is None else round(value, 4)
+
+
 def benefits_table(session: Session, today: date) -> list[list]:
+    """Measured change since shipping, card by card (see `measured`)."""
     rows = [
         [
             "product",
             "item",
             "shipped_on",
             "measure",
+            "unit",
             "promised_change",
             "value_at_ship",
+            "before_method",
+            "before_from",
+            "before_to",
+            "observation_days",
+            "first_reading_due",
             "latest_since",
             "latest_on",
-            "delivered_change",
+            "measured_change",
+            "share_of_promise_percent",
             "verdict",
         ]
     ]
-    for check in benefits.benefits_check(session):
+    for check in measured_cards.measured_checks(session, today):
+        outcome = check.outcome
+        before, after = outcome.before, outcome.after
         rows.append(
             [
                 check.item.product.name,
                 check.item.title,
                 check.item.shipped_on.isoformat(),
                 check.measure.name,
-                check.promised,
-                check.before,
-                "" if check.after is None else check.after,
-                check.after_on.isoformat() if check.after_on else "",
-                "" if check.delivered is None else round(check.delivered, 4),
-                check.verdict,
+                measured_cards.unit_text(check.measure),
+                outcome.promised,
+                _number(before.value),
+                before.method.value,
+                before.start.isoformat(),
+                before.end.isoformat() if before.end else "",
+                outcome.window_days,
+                outcome.first_reading_due.isoformat(),
+                "" if after is None else after.value,
+                after.taken_on.isoformat() if after else "",
+                _number(outcome.change),
+                "" if outcome.share_percent is None else outcome.share_percent,
+                outcome.text,
             ]
         )
     return rows
@@ -249,8 +278,8 @@ TABLES: dict[str, tuple[str, Callable[[Session, date], list[list]]]] = {
     "satisfaction": ("Satisfaction (NPS)", satisfaction_csv),
     "usage": ("Usage matrix", usage_table),
     "measures": ("Success measures", measures_table),
-    "value": ("Value delivered", value_table),
-    "benefits": ("Benefits check", benefits_table),
+    "value": ("Expected value (estimates of shipped cards)", value_table),
+    "benefits": ("Measured change since shipping", benefits_table),
     "renewals": ("Renewals due", renewals_table),
     "demand-departments": ("Demand by department", demand_departments_table),
     "demand-products": ("Demand by product", demand_products_table),

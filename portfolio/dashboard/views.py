@@ -9,7 +9,7 @@ from portfolio.activity.grouped import FEED_ENTRIES, FEED_LINES, group_feed
 from portfolio.activity.trail import ActivityFilters, recent_activity
 from portfolio.auth.permissions import requires
 from portfolio.catalogue.measures import sparkline_for
-from portfolio.dashboard import benefits, rollups
+from portfolio.dashboard import benefits, measured_cards, rollups
 from portfolio.dashboard.health import COLUMNS as HEALTH_COLUMNS
 from portfolio.dashboard.health import HealthSort, health_table
 from portfolio.dashboard.next_up import what_is_next
@@ -55,8 +55,8 @@ def index():
         ),
         measure_groups=Top(measure_groups[: rollups.MEASURE_PRODUCTS], len(measure_groups)),
         status_totals=rollups.status_totals(measure_groups),
-        value_buckets=benefits.value_delivered(db.session, today, limit=rows),
-        benefits=benefits.benefits_check(db.session, limit=2 * rows),
+        value_buckets=benefits.expected_value(db.session, today, limit=rows),
+        measured=measured_cards.measured_section(db.session, today, limit=2 * rows),
         renewals=benefits.renewals_due(db.session, today, limit=2 * rows),
         renewal_window=benefits.RENEWAL_WINDOW_DAYS,
         demand_departments=rollups.demand_by_department(db.session, limit=rows),
