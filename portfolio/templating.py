@@ -48,9 +48,10 @@ def format_number(value: float | int | None, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def page_url(endpoint: str, args: dict[str, Any], page: int) -> str:
-    """The URL of page `page` of a list, keeping its other query arguments."""
-    return url_for(endpoint, **{**args, "page": page})
+def page_url(endpoint: str, args: dict[str, Any], page: int, param: str = "page") -> str:
+    """The URL of page `page` of a list, keeping its other query arguments;
+    `param` names the page argument (a page with two paged lists has two)."""
+    return url_for(endpoint, **{**args, param: page})
 
 
 def register(app: Flask) -> None:

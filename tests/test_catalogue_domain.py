@@ -20,14 +20,13 @@ from portfolio.catalogue.csv_import import import_catalogue
 from portfolio.catalogue.departments import create_department, edit_department
 from portfolio.catalogue.forms import (
     DepartmentForm,
-    MeasureForm,
     ProductForm,
-    ReadingForm,
     StakeholderForm,
     SurveyForm,
     UsageForm,
     ValuePropositionForm,
 )
+from portfolio.catalogue.measure_forms import MeasureForm, ReadingForm
 from portfolio.catalogue.products import (
     ProductNotEmpty,
     UsageExists,

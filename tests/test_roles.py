@@ -8,6 +8,7 @@ anonymous visitor must be sent to the login page.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import itsdangerous.timed
 import pytest
@@ -62,6 +63,10 @@ ROLE_MATRIX = [
     ("GET", "/products/{slug}/measures/{measure}/edit", PRODUCT_TEAM),
     ("POST", "/products/{slug}/measures/{measure}/edit", PRODUCT_TEAM),
     ("POST", "/products/{slug}/measures/{measure}/readings", PRODUCT_TEAM),
+    ("GET", "/products/{slug}/measures/{measure}/readings/{reading}/edit", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/measures/{measure}/readings/{reading}/edit", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/measures/{measure}/readings/{reading}/delete", PRODUCT_TEAM),
+    ("GET", "/products/{slug}/measures/{measure}/history", EVERYONE),
     ("GET", "/departments", EVERYONE),
     ("GET", "/departments/options", EVERYONE),
     ("GET", "/departments/new", PRODUCT_TEAM),
@@ -143,7 +148,7 @@ def route_ids(make):
     target = make.user("stakeholder", email="target@example.test")
     product = make.product(slug="matrix-crm", sourcing=Sourcing.BOUGHT, vendor="Acme")
     usage = make.usage(product)
-    measure = make.measure(product)
+    measure = make.measure(product, readings=[(date(2026, 1, 5), 80.0)])
     item = make.request(product)
     card = make.item(product)
     stakeholder = Stakeholder(
@@ -170,6 +175,7 @@ def route_ids(make):
         "slug": product.slug,
         "usage": usage.id,
         "measure": measure.id,
+        "reading": measure.readings[0].id,
         "department": usage.department_id,
     }
 

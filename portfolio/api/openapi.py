@@ -70,6 +70,7 @@ SCHEMAS = {
             "product",
             "name",
             "unit",
+            "unit_label",
             "direction",
             "baseline",
             "baseline_date",
@@ -84,6 +85,7 @@ SCHEMAS = {
             "product": {"type": "string"},
             "name": {"type": "string"},
             "unit": enum(Unit),
+            "unit_label": NULLABLE_STRING,  # names an "other" unit; null for the rest
             "direction": enum(Direction),
             "baseline": {"type": "number"},
             "baseline_date": DATE,

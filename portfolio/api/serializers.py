@@ -20,6 +20,7 @@ def measure_json(measure: SuccessMeasure, today: date) -> dict:
         "product": measure.product.slug,
         "name": measure.name,
         "unit": measure.unit.value,
+        "unit_label": measure.unit_label,
         "direction": measure.direction.value,
         "baseline": measure.baseline,
         "baseline_date": iso(measure.baseline_date),

@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from portfolio.catalogue import limits
-from portfolio.catalogue.csv_export import COLUMNS
+from portfolio.catalogue.csv_export import COLUMNS, header_of
+from portfolio.catalogue.measures import unit_label_problem
 from portfolio.forms import HTTP_URL, number_problem
+from portfolio.models import Unit
 from portfolio.spreadsheets import unescape_cell
 
 E = TypeVar("E", bound=Enum)
@@ -158,7 +160,7 @@ def read_text(path: Path, name: str, report: ImportReport) -> str | None:
 
 def header_ok(header: list[str], name: str, report: ImportReport) -> bool:
     missing = [column for column in COLUMNS[name] if column not in header]
-    unknown = [column for column in header if column not in COLUMNS[name]]
+    unknown = [column for column in header if column not in header_of(name)]
     repeated = [column for column, count in Counter(header).items() if count > 1]
     if missing:
         report.error(name, 1, f"missing column(s): {', '.join(missing)}")
@@ -251,3 +253,11 @@ def check_url(row: Row, column: str) -> None:
     check_length(row, column, limits.URL)
     if row[column] and not HTTP_URL.match(row[column]):
         raise RowError(f"{column} must start with https:// or http://")
+
+
+def checked_unit_label(unit: Unit, label: str) -> str | None:
+    """The label an "other" unit needs, as the measure form checks it; none for the rest."""
+    problem = unit_label_problem(unit, label)
+    if problem:
+        raise RowError(f"unit_label: {problem}")
+    return label if unit is Unit.OTHER else None

@@ -12,7 +12,8 @@ Files and columns (documented in the README as well):
   contract_renewal_date (empty for products without a contract)
 - usage.csv: product_slug, department, level, users
 - measures.csv: product_slug, name, unit, direction, baseline, baseline_date,
-  target, target_date
+  target, target_date, unit_label (what an "other" unit counts; optional on
+  import, so files written before it existed still import)
 
 Every text cell a spreadsheet would run as a formula is escaped with a
 leading apostrophe (`portfolio.spreadsheets`); the import removes it again.
@@ -68,8 +69,16 @@ COLUMNS = {
         "target_date",
     ],
 }
+# Columns the export writes after COLUMNS and the import accepts without requiring.
+OPTIONAL_COLUMNS = {"measures.csv": ["unit_label"]}
 TAG_SEPARATOR = "; "
 VALUE_PROPOSITION_COLUMNS = ("problem", "for_whom", "value", "replaces")
+
+
+def header_of(name: str) -> list[str]:
+    """Every column of the file `name`: the required ones, then the optional."""
+    return COLUMNS[name] + OPTIONAL_COLUMNS.get(name, [])
+
 
 # A cell: text, a number, a date or None (an empty cell).
 Cell = object
@@ -139,6 +148,7 @@ def measure_rows(product: Product) -> list[list[Cell]]:
             measure.baseline_date,
             number_cell(measure.target),
             measure.target_date,
+            measure.unit_label,
         ]
         for measure in sorted(product.measures, key=lambda measure: measure.name)
     ]
@@ -181,7 +191,7 @@ def export_catalogue(session: Session, directory: Path) -> dict[str, int]:
         "measures.csv": [row for product in products for row in measure_rows(product)],
     }
     for name, rows in files.items():
-        write_csv(directory / name, COLUMNS[name], rows)
+        write_csv(directory / name, header_of(name), rows)
     return {name: len(rows) for name, rows in files.items()}
 
 

@@ -27,6 +27,7 @@ from portfolio.catalogue.csv_cells import (
     RowError,
     check_length,
     check_url,
+    checked_unit_label,
     parse_count,
     parse_date,
     parse_enum,
@@ -218,6 +219,7 @@ class Plan:
             "target": parse_float(row["target"], "target"),
             "target_date": parse_date(row["target_date"], "target_date"),
         }
+        values["unit_label"] = checked_unit_label(values["unit"], row["unit_label"])
         problems = definition_problems(
             direction=values["direction"],
             baseline=values["baseline"],

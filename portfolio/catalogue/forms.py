@@ -4,20 +4,16 @@ expects, typed (enums, parsed tags)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from portfolio.catalogue import limits
-from portfolio.catalogue.measures import definition_problems
 from portfolio.catalogue.products import parse_tags, slugify
 from portfolio.extensions import db
 from portfolio.forms import (
     HttpUrl,
-    NotInFuture,
     OptionalTextField,
     SearchSelectField,
     TextField,
@@ -25,7 +21,6 @@ from portfolio.forms import (
     date_field,
     department_source,
     money_field,
-    number_field,
     optional_int,
     owner_choices,
     strip,
@@ -33,13 +28,10 @@ from portfolio.forms import (
 from portfolio.models import (
     Category,
     Department,
-    Direction,
     Product,
     Sourcing,
     Stage,
     StakeholderRole,
-    SuccessMeasure,
-    Unit,
     UsageLevel,
 )
 
@@ -168,84 +160,6 @@ class UsageForm(FlaskForm):
             "level": UsageLevel(self.level.data),
             "users": self.users.data,
         }
-
-
-class MeasureForm(FlaskForm):
-    name = TextField(
-        "Name",
-        validators=[DataRequired(), Length(max=limits.NAME)],
-        description="e.g. Hours spent on month-end close",
-    )
-    unit = SelectField("Unit", choices=Unit.choices())
-    direction = SelectField("Direction", choices=Direction.choices())
-    baseline = number_field(
-        "Baseline", validators=[InputRequired(message="Enter the baseline value.")]
-    )
-    baseline_date = date_field(
-        "Baseline measured on", validators=[InputRequired(message="Enter a date.")]
-    )
-    target = number_field("Target", validators=[InputRequired(message="Enter the target value.")])
-    target_date = date_field("Target date", validators=[InputRequired(message="Enter a date.")])
-
-    def __init__(self, *args, product: Product, measure: SuccessMeasure | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.product = product
-        self.measure = measure
-
-    def validate_name(self, field) -> None:
-        query = sa.select(SuccessMeasure.id).where(
-            SuccessMeasure.product_id == self.product.id,
-            sa.func.lower(SuccessMeasure.name) == (field.data or "").lower(),
-        )
-        if self.measure is not None:
-            query = query.where(SuccessMeasure.id != self.measure.id)
-        if db.session.execute(query).first():
-            raise ValidationError("This product already has a measure with this name.")
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        fields = (self.baseline, self.target, self.baseline_date, self.target_date)
-        if valid or all(field.data is not None and not field.errors for field in fields):
-            problems = definition_problems(
-                direction=self.direction.data,
-                baseline=self.baseline.data,
-                target=self.target.data,
-                baseline_date=self.baseline_date.data,
-                target_date=self.target_date.data,
-            )
-            for name, problem in problems.items():
-                self[name].errors = [*self[name].errors, problem]
-            valid = valid and not problems
-        return valid
-
-    def values(self) -> dict:
-        return {
-            "name": self.name.data,
-            "unit": Unit(self.unit.data),
-            "direction": Direction(self.direction.data),
-            "baseline": self.baseline.data,
-            "baseline_date": self.baseline_date.data,
-            "target": self.target.data,
-            "target_date": self.target_date.data,
-        }
-
-
-class ReadingForm(FlaskForm):
-    taken_on = date_field(
-        "Date",
-        default=date.today,
-        validators=[InputRequired(message="Enter the date of the reading."), NotInFuture()],
-    )
-    value = number_field("Value", validators=[InputRequired(message="Enter the value read.")])
-    note = OptionalTextField("Note", validators=[Length(max=limits.NOTE)])
-
-    @classmethod
-    def for_measure(cls, measure: SuccessMeasure, **kwargs) -> ReadingForm:
-        """The form under one measure (a page holds one per measure, hence the prefix)."""
-        return cls(prefix=f"reading-{measure.id}", **kwargs)
-
-    def values(self) -> dict:
-        return {"taken_on": self.taken_on.data, "value": self.value.data, "note": self.note.data}
 
 
 class ContractForm(FlaskForm):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from portfolio.forms import MAX_MAGNITUDE
-from portfolio.models import Direction, Unit
+from portfolio.models import UNIT_LABEL_LENGTH, Direction, Unit
 from portfolio.models.base import LabelledEnum
 
 ON_TRACK_SLACK = 0.10
@@ -135,17 +135,79 @@ def definition_problems(
     return problems
 
 
-def format_value(value: float | None, unit: Unit | str) -> str:
-    """'7.5 days', '42 %', '1,200' (currency: the amount alone)."""
+def unit_label_problem(unit: Unit | str, label: str | None) -> str | None:
+    """An OTHER unit needs its name (at most UNIT_LABEL_LENGTH characters); the
+    other units take none (the caller clears it)."""
+    if unit != Unit.OTHER:
+        return None
+    if not label:
+        return "Name the unit, e.g. tickets."
+    if len(label) > UNIT_LABEL_LENGTH:
+        return f"Keep the unit to {UNIT_LABEL_LENGTH} characters."
+    return None
+
+
+def number_text(value: float) -> str:
+    """'7.5', '42', '1,200': whole numbers and values of 100 or more without decimals."""
+    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
+
+
+def unit_suffix(unit: Unit | str, label: str | None = None) -> str:
+    """What follows a number of `unit`: ' days', ' %', ' tickets' (an OTHER
+    unit's `label`), or nothing (currency and counts: the number alone)."""
+    unit = Unit(unit)
+    if unit is Unit.PERCENT:
+        return " %"
+    if unit in (Unit.CURRENCY, Unit.COUNT):
+        return ""
+    if unit is Unit.OTHER:
+        return f" {label}" if label else ""
+    return f" {unit.value}"
+
+
+def format_value(value: float | None, unit: Unit | str, label: str | None = None) -> str:
+    """'7.5 days', '42 %', '12 minutes', '42 tickets' (OTHER with its `label`),
+    '1,200' (currency and counts: the number alone)."""
     if value is None:
         return "—"
-    unit = Unit(unit)
-    text = f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.1f}"
-    if unit is Unit.PERCENT:
-        return f"{text} %"
-    if unit is Unit.CURRENCY:
-        return text
-    return f"{text} {unit.value}"
+    return number_text(value) + unit_suffix(unit, label)
+
+
+def format_measure_value(value: float | None, measure) -> str:
+    """format_value() in a SuccessMeasure's unit (and label)."""
+    return format_value(value, measure.unit, measure.unit_label)
+
+
+# Far outside the range ---------------------------------------------------------
+
+
+def is_far_outside(measure_or_numbers, value: float) -> bool:
+    """Whether `value` lies more than the baseline–target range's width beyond
+    either end of it: baseline 10, target 5 accepts [0, 15] without question.
+    `measure_or_numbers` is a SuccessMeasure or a (baseline, target) pair.
+    A value that is not finite is a form's problem, not this rule's: False."""
+    if isinstance(measure_or_numbers, tuple | list):
+        baseline, target = measure_or_numbers
+    else:
+        baseline, target = measure_or_numbers.baseline, measure_or_numbers.target
+    if not all(math.isfinite(number) for number in (baseline, target, value)):
+        return False
+    low, high = min(baseline, target), max(baseline, target)
+    width = high - low
+    return value < low - width or value > high + width
+
+
+def range_text(measure) -> str:
+    """The baseline–target range of a measure, low to high: '5–10 days'."""
+    low, high = sorted((measure.baseline, measure.target))
+    return f"{number_text(low)}–{number_text(high)}{unit_suffix(measure.unit, measure.unit_label)}"
+
+
+def outlier_warning(measure, value: float) -> str:
+    """'35 days is far outside 5–10 days: is it right?'"""
+    return (
+        f"{format_measure_value(value, measure)} is far outside {range_text(measure)}: is it right?"
+    )
 
 
 # Chart -------------------------------------------------------------------------
@@ -232,6 +294,7 @@ def trend_chart(
     target_date: date,
     readings: Sequence[tuple[date, float]],
     unit: Unit | str,
+    unit_label: str | None = None,
     width: int = 380,
     height: int = 150,
     margins: tuple[int, int, int, int] = (8, 118, 12, 22),
@@ -265,7 +328,7 @@ def trend_chart(
         return top + plot_height * (high - plottable(value)) / (high - low)
 
     points = [
-        ChartPoint(x_of(taken_on), y_of(value), format_value(value, unit), taken_on)
+        ChartPoint(x_of(taken_on), y_of(value), format_value(value, unit, unit_label), taken_on)
         for taken_on, value in sorted(readings)
     ]
     return TrendChart(
@@ -278,8 +341,8 @@ def trend_chart(
         points=points,
         baseline_y=y_of(baseline),
         target_y=y_of(target),
-        baseline_label=f"Baseline {format_value(baseline, unit)}",
-        target_label=f"Target {format_value(target, unit)}",
+        baseline_label=f"Baseline {format_value(baseline, unit, unit_label)}",
+        target_label=f"Target {format_value(target, unit, unit_label)}",
         start_label=start.strftime("%b %Y"),
         end_label=end.strftime("%b %Y"),
     )
@@ -301,6 +364,7 @@ def chart_for(measure, **size) -> TrendChart:
         target_date=measure.target_date,
         readings=[(reading.taken_on, reading.value) for reading in measure.readings],
         unit=measure.unit,
+        unit_label=measure.unit_label,
         **size,
     )
 

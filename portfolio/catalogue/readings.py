@@ -16,12 +16,32 @@ from portfolio.catalogue.changes import record_changes, snapshot
 from portfolio.catalogue.measures import (
     MeasureStatus,
     definition_problems,
-    format_value,
+    format_measure_value,
     measure_status,
+    unit_label_problem,
 )
-from portfolio.models import Direction, Product, Reading, SuccessMeasure, Unit, User, Verb
+from portfolio.models import (
+    CorrectionKind,
+    Direction,
+    Product,
+    Reading,
+    ReadingCorrection,
+    SuccessMeasure,
+    Unit,
+    User,
+    Verb,
+)
 
-MEASURE_FIELDS = ("name", "unit", "direction", "baseline", "baseline_date", "target", "target_date")
+MEASURE_FIELDS = (
+    "name",
+    "unit",
+    "unit_label",
+    "direction",
+    "baseline",
+    "baseline_date",
+    "target",
+    "target_date",
+)
 
 
 class InvalidMeasure(ValueError):
@@ -44,6 +64,9 @@ def _check_definition(measure: SuccessMeasure) -> None:
         baseline_date=measure.baseline_date,
         target_date=measure.target_date,
     )
+    label_problem = unit_label_problem(measure.unit, measure.unit_label)
+    if label_problem:
+        problems["unit_label"] = label_problem
     if problems:
         raise InvalidMeasure(problems)
 
@@ -51,8 +74,8 @@ def _check_definition(measure: SuccessMeasure) -> None:
 def definition_text(measure: SuccessMeasure) -> str:
     """'from 11 days to 5 days by 31 Dec 2026'."""
     return (
-        f"from {format_value(measure.baseline, measure.unit)}"
-        f" to {format_value(measure.target, measure.unit)} by {measure.target_date:%d %b %Y}"
+        f"from {format_measure_value(measure.baseline, measure)}"
+        f" to {format_measure_value(measure.target, measure)} by {measure.target_date:%d %b %Y}"
     )
 
 
@@ -68,11 +91,13 @@ def create_measure(
     baseline_date: date,
     target: float,
     target_date: date,
+    unit_label: str | None = None,
 ) -> SuccessMeasure:
     measure = SuccessMeasure(
         product=product,
         name=name,
         unit=unit,
+        unit_label=unit_label if unit is Unit.OTHER else None,
         direction=direction,
         baseline=baseline,
         baseline_date=baseline_date,
@@ -101,6 +126,8 @@ def edit_measure(session: Session, actor: User, measure: SuccessMeasure, **field
     before = snapshot(measure, MEASURE_FIELDS)
     for name, value in fields.items():
         setattr(measure, name, value)
+    if measure.unit is not Unit.OTHER:
+        measure.unit_label = None
     _check_definition(measure)
     record_changes(
         session,
@@ -113,6 +140,25 @@ def edit_measure(session: Session, actor: User, measure: SuccessMeasure, **field
     )
 
 
+def _check_date_free(session: Session, measure: SuccessMeasure, taken_on: date, *, but=None):
+    """DuplicateReading when the measure has a reading on `taken_on` (other than `but`)."""
+    query = sa.select(Reading.id).where(
+        Reading.measure_id == measure.id, Reading.taken_on == taken_on
+    )
+    if but is not None:
+        query = query.where(Reading.id != but.id)
+    if session.execute(query).first():
+        raise DuplicateReading(
+            f"There is already a reading for {taken_on:%d %b %Y}; pick another date."
+        )
+
+
+def reading_text(measure: SuccessMeasure, value: float, taken_on: date, note: str | None = None):
+    """'35 days on 3 Nov 2026' (with its note, when there is one to tell apart)."""
+    text = f"{format_measure_value(value, measure)} on {taken_on.day} {taken_on:%b %Y}"
+    return f"{text} ({note})" if note else text
+
+
 def record_reading(
     session: Session,
     actor: User,
@@ -122,13 +168,7 @@ def record_reading(
     value: float,
     note: str | None,
 ) -> Reading:
-    clash = session.execute(
-        sa.select(Reading.id).where(Reading.measure_id == measure.id, Reading.taken_on == taken_on)
-    ).first()
-    if clash:
-        raise DuplicateReading(
-            f"There is already a reading for {taken_on:%d %b %Y}; pick another date."
-        )
+    _check_date_free(session, measure, taken_on)
     before = status_now(measure)
     reading = Reading(measure=measure, taken_on=taken_on, value=value, note=note, recorded_by=actor)
     session.add(reading)
@@ -138,8 +178,93 @@ def record_reading(
         Verb.READING_RECORDED,
         subject=measure.name,
         product=measure.product,
-        after=f"{format_value(value, measure.unit)} on {taken_on:%d %b %Y}",
+        after=reading_text(measure, value, taken_on),
     )
+    record_slip(session, actor, measure, before)
+    return reading
+
+
+def correct_reading(
+    session: Session,
+    actor: User,
+    reading: Reading,
+    *,
+    taken_on: date,
+    value: float,
+    note: str | None,
+) -> ReadingCorrection | None:
+    """Change a reading's date, value or note, keeping the old ones in a
+    ReadingCorrection; None (and nothing recorded) when nothing changes."""
+    measure = reading.measure
+    old = (reading.taken_on, reading.value, reading.note)
+    if old == (taken_on, value, note):
+        return None
+    if taken_on != reading.taken_on:
+        _check_date_free(session, measure, taken_on, but=reading)
+    before = status_now(measure)
+    reading.taken_on, reading.value, reading.note = taken_on, value, note
+    correction = ReadingCorrection(
+        measure=measure,
+        reading=reading,
+        kind=CorrectionKind.CORRECTED,
+        old_taken_on=old[0],
+        old_value=old[1],
+        old_note=old[2],
+        new_taken_on=taken_on,
+        new_value=value,
+        new_note=note,
+        corrected_by=actor,
+    )
+    session.add(correction)
+    notes_differ = old[2] != note
+    record(
+        session,
+        actor,
+        Verb.READING_CORRECTED,
+        subject=measure.name,
+        product=measure.product,
+        before=reading_text(measure, old[1], old[0], old[2] if notes_differ else None),
+        after=reading_text(measure, value, taken_on, note if notes_differ else None),
+    )
+    record_slip(session, actor, measure, before)
+    return correction
+
+
+def delete_reading(session: Session, actor: User, reading: Reading) -> ReadingCorrection:
+    """Remove a reading; a ReadingCorrection keeps what it said and who removed it."""
+    measure = reading.measure
+    before = status_now(measure)
+    correction = ReadingCorrection(
+        measure=measure,
+        kind=CorrectionKind.DELETED,
+        old_taken_on=reading.taken_on,
+        old_value=reading.value,
+        old_note=reading.note,
+        corrected_by=actor,
+    )
+    session.add(correction)
+    text = reading_text(measure, reading.value, reading.taken_on)
+    measure.readings.remove(reading)  # delete-orphan: the row goes at the flush
+    record(
+        session,
+        actor,
+        Verb.READING_DELETED,
+        subject=measure.name,
+        product=measure.product,
+        before=text,
+    )
+    record_slip(session, actor, measure, before)
+    return correction
+
+
+SLIPPED = frozenset({MeasureStatus.AT_RISK, MeasureStatus.OFF_TRACK})
+
+
+def record_slip(
+    session: Session, actor: User, measure: SuccessMeasure, before: MeasureStatus
+) -> None:
+    """MEASURE_SLIPPED when a change to the readings made the measure at risk or
+    off track and worse than `before` (its status before the change)."""
     after = status_now(measure)
     if after in SLIPPED and after.severity < before.severity:
         # Its owner and watchers hear of it (portfolio.notifications).
@@ -152,15 +277,11 @@ def record_reading(
             before=before,
             after=after,
         )
-    return reading
-
-
-SLIPPED = frozenset({MeasureStatus.AT_RISK, MeasureStatus.OFF_TRACK})
 
 
 def status_now(measure: SuccessMeasure) -> MeasureStatus:
     """The measure's status from its latest reading by date (the list may
-    hold a reading just added out of order)."""
+    hold a reading just added, or changed, out of order)."""
     latest = max(measure.readings, key=lambda reading: reading.taken_on, default=None)
     return measure_status(
         baseline=measure.baseline,

@@ -13,7 +13,8 @@ from flask_login import current_user
 
 from portfolio.activity.trail import latest_for_product
 from portfolio.catalogue.contracts import seat_usage
-from portfolio.catalogue.forms import ReadingForm, StakeholderForm, SurveyForm, UsageForm
+from portfolio.catalogue.forms import StakeholderForm, SurveyForm, UsageForm
+from portfolio.catalogue.measure_forms import ReadingForm
 from portfolio.catalogue.satisfaction import (
     answer_of,
     last_quarters,
@@ -32,6 +33,7 @@ from portfolio.requests.queries import count_open_requests, open_requests_for
 
 NPS_QUARTERS = 8
 USAGE_ROWS = 50  # departments listed under "Departments using it"
+READINGS_SHOWN = 5  # latest readings listed in a measure's block (all: its history page)
 
 
 def can_edit() -> bool:
@@ -89,11 +91,23 @@ def measures_section(product: Product, forms: dict[int, ReadingForm]) -> dict:
             reading_forms[measure.id] = (
                 form if form is not None else ReadingForm.for_measure(measure, formdata=None)
             )
-    return {"product": product, "can_edit": editor, "reading_forms": reading_forms}
+    return {
+        "product": product,
+        "can_edit": editor,
+        "reading_forms": reading_forms,
+        "correct_form": None,
+        "readings_shown": READINGS_SHOWN,
+    }
 
 
-def measure_section(measure: SuccessMeasure, form: ReadingForm | None = None) -> dict:
-    """One measure's block (`measure`); needs its readings and product loaded."""
+def measure_section(
+    measure: SuccessMeasure,
+    form: ReadingForm | None = None,
+    *,
+    correct_form: ReadingForm | None = None,
+) -> dict:
+    """One measure's block (`measure`); needs its readings and product loaded.
+    `correct_form` (for one of its readings) shows in place of that reading."""
     if form is None:
         form = ReadingForm.for_measure(measure, formdata=None)
     return {
@@ -101,6 +115,8 @@ def measure_section(measure: SuccessMeasure, form: ReadingForm | None = None) ->
         "measure": measure,
         "can_edit": can_edit(),
         "reading_forms": {measure.id: form},
+        "correct_form": correct_form,
+        "readings_shown": READINGS_SHOWN,
     }
 
 

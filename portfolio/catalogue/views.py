@@ -25,7 +25,13 @@ from portfolio.catalogue.forms import (
     ValuePropositionForm,
 )
 from portfolio.catalogue.measure_views import bp as measures_bp
-from portfolio.catalogue.measures import chart_for, format_value, status_counts, status_of
+from portfolio.catalogue.measures import (
+    chart_for,
+    format_measure_value,
+    format_value,
+    status_counts,
+    status_of,
+)
 from portfolio.catalogue.products import (
     ProductNotEmpty,
     attachments,
@@ -57,7 +63,7 @@ bp = Blueprint("catalogue", __name__)
 for section in (usage_bp, measures_bp, stakeholders_bp, departments_bp):
     bp.register_blueprint(section)
 
-for helper in (status_of, status_counts, chart_for, format_value):
+for helper in (status_of, status_counts, chart_for, format_value, format_measure_value):
     bp.add_app_template_global(helper)
 
 
