@@ -14,24 +14,15 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
+from portfolio.catalogue.measures import unit_suffix
 from portfolio.dashboard.measured import Outcome, Point, Verdict, outcome, summary_line
-from portfolio.models import Column, Reading, RoadmapItem, SuccessMeasure, Unit
+from portfolio.models import Column, Reading, RoadmapItem, SuccessMeasure
 from portfolio.queries import Top, first_rows
 
 SHIPPED_ON_PRODUCT_PAGE = 5
 
 
 # Cards and their measures -------------------------------------------------------------
-
-
-def unit_text(measure: SuccessMeasure) -> str:
-    if measure.unit is Unit.PERCENT:
-        return "%"
-    if measure.unit is Unit.CURRENCY:
-        return ""
-    if measure.unit is Unit.OTHER:
-        return measure.unit_label or ""
-    return measure.unit.value
 
 
 def amount(value: float | None, measure: SuccessMeasure, *, signed: bool = False) -> str:
@@ -42,8 +33,7 @@ def amount(value: float | None, measure: SuccessMeasure, *, signed: bool = False
     sign = "-" if value < 0 and number != "0" else ""
     if signed and value > 0 and number != "0":
         sign = "+"
-    unit = unit_text(measure)
-    return f"{sign}{number} {unit}".rstrip()
+    return f"{sign}{number}{unit_suffix(measure.unit, measure.unit_label)}"
 
 
 @dataclass(frozen=True)

@@ -135,7 +135,7 @@ def benefits_table(session: Session, today: date) -> list[list]:
                 check.item.title,
                 check.item.shipped_on.isoformat(),
                 check.measure.name,
-                measured_cards.unit_text(check.measure),
+                check.measure.unit_label or check.measure.unit.value,
                 outcome.promised,
                 _number(before.value),
                 before.method.value,
