@@ -108,7 +108,7 @@ DEMO_PRODUCTS = [
         },
         "measures": [
             ("Order pick accuracy", "percent", "higher", 97.1, 99.5, 6, 0.91),
-            ("Average pick time per order", "days", "lower", 0.9, 0.4, 5, 0.2),
+            ("Average pick time per order", "minutes", "lower", 14, 8, 5, 0.2),
             ("Hours of overtime per month", "hours", "lower", 620, 300, 9, 0.74),
         ],
     },
@@ -200,7 +200,7 @@ DEMO_PRODUCTS = [
             "renewal_in_days": 30,
         },
         "measures": [
-            ("Certified dashboards in use", "score", "higher", 4, 40, 6, 0.88),
+            ("Certified dashboards in use", "count", "higher", 4, 40, 6, 0.88),
             ("Analyst hours on manual reports per month", "hours", "lower", 400, 100, 6, -0.1),
         ],
     },
@@ -238,7 +238,7 @@ DEMO_PRODUCTS = [
         },
         "measures": [
             ("Weekly active users", "percent", "higher", 60, 90, 4, 1.05),
-            ("Internal email volume per person per day", "score", "lower", 48, 30, 6, 0.8),
+            ("Internal email volume per person per day", "count", "lower", 48, 30, 6, 0.8),
         ],
     },
     {
@@ -313,7 +313,7 @@ DEMO_PRODUCTS = [
             "renewal_in_days": 120,
         },
         "measures": [
-            ("Hours to detect an outage", "hours", "lower", 1.0, 0.1, 4, 0.9),
+            ("Minutes to detect an outage", "minutes", "lower", 60, 6, 4, 0.9),
             ("Incidents found by users first", "percent", "lower", 60, 10, 6, 0.4),
         ],
     },

@@ -76,7 +76,7 @@ DEMO_ITEMS = [
         200,
         42000,
         [],
-        ("Average pick time per order", -0.2),
+        ("Average pick time per order", -2),
         None,
         None,
     ),
