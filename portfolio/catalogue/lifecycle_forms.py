@@ -77,6 +77,8 @@ class RetireForm(FlaskForm):
         self.successor_id.for_product(product)
 
     def validate_retired_on(self, field) -> None:
+        if field.data is None:  # not a date: the field says so already
+            return
         problem = retirement_date_problem(self.product, field.data, date.today())
         if problem:
             raise ValidationError(problem)
