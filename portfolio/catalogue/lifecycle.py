@@ -195,7 +195,8 @@ def department_moves(session: Session, product: Product, successor: Product) -> 
 def lifecycle_section(session: Session, product: Product) -> dict:
     """The top of a product page (`_lifecycle.html`): the retired banner, the
     successor and its departments' moves, the products this one replaces.
-    Three queries at most, however many departments or products there are."""
+    Four queries at most (the successor, its usages, the products replaced and
+    their count), however many departments or products there are."""
     successor = product.successor
     moves = None
     if successor is not None and product.stage in (Stage.SUNSETTING, Stage.RETIRED):
