@@ -258,18 +258,11 @@ def product_source(*, retired: bool = False, excluding: int | None = None) -> Ch
     endpoint still offers only the others); with `excluding`, all but that
     one (a product's successor is another product)."""
     where = () if retired else (Product.stage != Stage.RETIRED,)
-    args = {}
     if excluding is not None:
         where += (Product.id != excluding,)
-        args = {"excluding": excluding}
+    args = {"excluding": excluding} if excluding is not None else {}
     return ChoiceSource(
-        noun="product",
-        plural="products",
-        id=Product.id,
-        name=Product.name,
-        where=where,
-        endpoint="catalogue.options",
-        endpoint_args=args,
+        "product", "products", Product.id, Product.name, "catalogue.options", args, where
     )
 
 
