@@ -252,17 +252,17 @@ def department_source(*, not_used_by: int | None = None) -> ChoiceSource:
     )
 
 
-def product_source(*, retired: bool = False) -> ChoiceSource:
+def product_source(*, retired: bool = False, excluding: int | None = None) -> ChoiceSource:
     """Products that can still be asked for or planned: every one not retired
     (with `retired`, every product, for filters over past work; its options
-    endpoint still offers only the others)."""
+    endpoint still offers only the others); with `excluding`, all but that
+    one (a product's successor is another product)."""
+    where = () if retired else (Product.stage != Stage.RETIRED,)
+    if excluding is not None:
+        where += (Product.id != excluding,)
+    args = {"excluding": excluding} if excluding is not None else {}
     return ChoiceSource(
-        noun="product",
-        plural="products",
-        id=Product.id,
-        name=Product.name,
-        where=() if retired else (Product.stage != Stage.RETIRED,),
-        endpoint="catalogue.options",
+        "product", "products", Product.id, Product.name, "catalogue.options", args, where
     )
 
 

@@ -38,21 +38,25 @@ def test_changes_leave_a_trace(pm_client, make, users):
     request_id = int(created.headers["Location"].rsplit("/", 1)[1])
     pm_client.post(f"/requests/{request_id}/status", data={"status": "under_review"})
     pm_client.post(f"/comments/request/{request_id}", data={"body": "Looking at it"})
-    pm_client.post("/products/traced/retire")
+    # Retiring asks for a reason and a date (issue #14) and records `product_retired`.
+    pm_client.post(
+        "/products/traced/retire",
+        data={"reason": "Replaced by the new tool", "retired_on": date.today().isoformat()},
+    )
     assert verbs() == [
         "reading_recorded",
         "measure_slipped",  # 80 against a target of 50 almost due: off track
         "request_created",
         "request_status_changed",
         "comment_posted",
-        "product_stage_changed",
+        "product_retired",
     ]
     stage_change = db.session.execute(
-        db.select(Activity).where(Activity.verb == "product_stage_changed")
+        db.select(Activity).where(Activity.verb == "product_retired")
     ).scalar_one()
     assert (stage_change.before, stage_change.after, stage_change.actor_id) == (
         "Live",
-        "Retired",
+        f"retired on {date.today():%d %b %Y}: Replaced by the new tool",
         users["pm"].id,
     )
     status_change = db.session.execute(

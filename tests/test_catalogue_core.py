@@ -322,7 +322,11 @@ def test_contract_shows_seats_and_cost_per_active_user(pm_client, catalogue):
 
 
 def test_retire_then_delete_only_when_nothing_is_attached(admin_client, pm_client, catalogue, make):
-    assert pm_client.post("/products/sales-crm/retire").status_code == 302
+    retired = pm_client.post(
+        "/products/sales-crm/retire",
+        data={"reason": "Replaced", "retired_on": date.today().isoformat()},
+    )
+    assert retired.status_code == 302
     db.session.expire_all()
     assert db.session.get(Product, catalogue["crm"].id).stage is Stage.RETIRED
     assert "Sales CRM" not in listed(pm_client.get("/products"))

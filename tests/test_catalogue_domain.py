@@ -26,6 +26,7 @@ from portfolio.catalogue.forms import (
     UsageForm,
     ValuePropositionForm,
 )
+from portfolio.catalogue.lifecycle import AlreadyRetired, retire_product
 from portfolio.catalogue.measure_forms import MeasureForm, ReadingForm
 from portfolio.catalogue.products import (
     ProductNotEmpty,
@@ -35,7 +36,6 @@ from portfolio.catalogue.products import (
     delete_product,
     edit_product,
     remove_usage,
-    retire_product,
     save_value_proposition,
 )
 from portfolio.catalogue.readings import (
@@ -194,18 +194,35 @@ def test_edit_product_refuses_unknown_fields(app, make, users):
         edit_product(db.session, users["pm"], product, tags=[], colour="red")
 
 
-def test_retire_product_records_the_stage_change_once(app, make, users):
+def test_retire_product_records_the_retirement_once(app, make, users):
+    # Retiring takes a reason, a date and a successor (issue #14) and records
+    # `product_retired`; retiring again is refused rather than ignored.
     product = make.product(stage=Stage.LIVE)
-    retire_product(db.session, users["pm"], product)
+    retire_product(
+        db.session,
+        users["pm"],
+        product,
+        reason="Unused",
+        retired_on=date.today(),
+        successor=None,
+    )
     db.session.commit()
-    retire_product(db.session, users["pm"], product)  # already retired: nothing to do
-    db.session.commit()
+    with pytest.raises(AlreadyRetired):
+        retire_product(
+            db.session,
+            users["pm"],
+            product,
+            reason="Again",
+            retired_on=date.today(),
+            successor=None,
+        )
+    db.session.rollback()
     assert product.is_retired
     event = only_event()
     assert (event.verb, event.before, event.after, event.product_id) == (
-        Verb.PRODUCT_STAGE_CHANGED,
+        Verb.PRODUCT_RETIRED,
         "Live",
-        "Retired",
+        f"retired on {date.today():%d %b %Y}: Unused",
         product.id,
     )
 

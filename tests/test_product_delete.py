@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from portfolio.catalogue.products import ProductNotEmpty, attachments, delete_product
@@ -53,18 +55,22 @@ def test_the_delete_page_lists_what_would_go_and_offers_retire(make, admin_clien
     assert page.status_code == 200
     text = parse_html(page.text).one("main").text
     assert "cannot be deleted" in text and "1 roadmap items" in text
-    (form,) = [
-        form
-        for form in parse_html(page.text).select("form")
-        if form.attrs["action"].endswith(f"/products/{product.slug}/retire")
+    # Retiring asks for a reason and a date (issue #14): a link to its page.
+    (link,) = [
+        link
+        for link in parse_html(page.text).select("a")
+        if link.attrs.get("href", "").endswith(f"/products/{product.slug}/retire")
     ]
-    assert form.one("button").text == f"Retire {product.name}"
+    assert link.text == f"Retire {product.name}…"
 
     refused = admin_client.post(f"/products/{product.slug}/delete")
     assert refused.status_code == 302
     assert db.session.get(Product, product.id) is not None
 
-    admin_client.post(f"/products/{product.slug}/retire")
+    admin_client.post(
+        f"/products/{product.slug}/retire",
+        data={"reason": "Unused", "retired_on": date.today().isoformat()},
+    )
     db.session.expire_all()
     assert db.session.get(Product, product.id).stage is Stage.RETIRED
 

@@ -53,6 +53,7 @@ ROLE_MATRIX = [
     ("POST", "/products/{slug}/value", PRODUCT_TEAM),
     ("GET", "/products/{slug}/contract", PRODUCT_TEAM),
     ("POST", "/products/{slug}/contract", PRODUCT_TEAM),
+    ("GET", "/products/{slug}/retire", PRODUCT_TEAM),
     ("POST", "/products/{slug}/retire", PRODUCT_TEAM),
     ("GET", "/products/{slug}/delete", ADMIN),
     ("POST", "/products/{slug}/delete", ADMIN),

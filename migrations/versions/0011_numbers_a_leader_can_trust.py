@@ -175,7 +175,9 @@ def upgrade():
         moved = bind.execute(
             sa.text(
                 "SELECT max(created_at) FROM activity WHERE product_id = :id"
-                " AND verb IN ('product_stage_changed', 'product_retired') AND after = 'retired'"
+                " AND verb IN ('product_stage_changed', 'product_retired')"
+                # The trail stores the stage's label ("Retired"), not its value.
+                " AND after IN ('Retired', 'retired')"
             ),
             {"id": product_id},
         ).scalar()

@@ -177,7 +177,11 @@ SCHEMAS = {
                         ],
                         "properties": {
                             "vendor": {"type": "string"},
-                            "annual_cost": {"type": "number"},
+                            "annual_cost": {
+                                "type": ["number", "null"],
+                                "description": "The contract's annual cost; null unless the"
+                                " token's owner may see costs (PMs, leaders and admins).",
+                            },
                             "seats_bought": {"type": "integer"},
                             "seats_used": {"type": "integer"},
                             "renewal_date": DATE,

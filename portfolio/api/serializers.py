@@ -32,7 +32,12 @@ def measure_json(measure: SuccessMeasure, today: date) -> dict:
     }
 
 
-def product_json(product: Product, today: date, *, detail: bool = False) -> dict:
+def product_json(
+    product: Product, today: date, *, detail: bool = False, costs: bool = False
+) -> dict:
+    """A product; with `detail`, its page's content, its contract's annual cost
+    only for a reader who may see costs (`costs`: the `view_costs` capability),
+    null for the others."""
     data = {
         "slug": product.slug,
         "name": product.name,
@@ -71,7 +76,7 @@ def product_json(product: Product, today: date, *, detail: bool = False) -> dict
         data["contract"] = (
             {
                 "vendor": contract.vendor,
-                "annual_cost": float(contract.annual_cost),
+                "annual_cost": float(contract.annual_cost) if costs else None,
                 "seats_bought": contract.seats_bought,
                 "seats_used": product.active_users,
                 "renewal_date": iso(contract.renewal_date),

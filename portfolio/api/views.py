@@ -8,7 +8,7 @@ from datetime import date
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, g, jsonify, request
 from sqlalchemy.orm import joinedload, selectinload
 
 from portfolio.api.auth import authenticate, problem
@@ -154,7 +154,8 @@ def product(slug: str):
     found = db.one_or_404(
         sa.select(Product).where(Product.slug == slug).options(*product_options(detail=True))
     )
-    return jsonify(product_json(found, date.today(), detail=True))
+    costs = g.api_user.can("view_costs")
+    return jsonify(product_json(found, date.today(), detail=True, costs=costs))
 
 
 @bp.get("/measures")

@@ -10,6 +10,7 @@ from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from portfolio.catalogue import limits
+from portfolio.catalogue.lifecycle_forms import SuccessorField
 from portfolio.catalogue.products import parse_tags, slugify
 from portfolio.extensions import db
 from portfolio.forms import (
@@ -70,11 +71,21 @@ class ProductForm(FlaskForm):
         validators=[Length(max=limits.TAGS_TEXT)],
         description="Comma-separated, e.g. finance, month-end, sox",
     )
+    successor_id = SuccessorField()
 
     def __init__(self, *args, product: Product | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
         self.owner_id.choices = owner_choices()
+        self.successor_id.for_product(product)
+
+    def validate_stage(self, field) -> None:
+        """Retiring asks for a reason and a date: the retire page, not this form."""
+        retired = self.product is not None and self.product.is_retired
+        if field.data == Stage.RETIRED.value and not retired:
+            raise ValidationError(
+                "Retire it from its page (“Retire…”): retiring asks for a reason and a date."
+            )
 
     def validate_slug(self, field) -> None:
         slug = field.data or slugify(self.name.data or "")
@@ -113,6 +124,7 @@ class ProductForm(FlaskForm):
             "source_url": self.source_url.data,
             "prd_url": self.prd_url.data,
             "tags": parse_tags(self.tags.data or ""),
+            "successor_id": self.successor_id.data,
         }
 
 

@@ -1,5 +1,5 @@
-"""Products and what hangs off them: slugs and tags, creating, editing,
-retiring and deleting a product, its value proposition, the departments
+"""Products and what hangs off them: slugs and tags, creating, editing
+and deleting a product (retiring is in `lifecycle`), its value proposition, the departments
 using it.
 
 Every change here checks what a form cannot know (the state of the
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from portfolio.activity.trail import record
 from portfolio.catalogue import limits
 from portfolio.catalogue.changes import record_changes, snapshot
+from portfolio.catalogue.lifecycle import forget_retirement, successor_problem
 from portfolio.models import (
     Activity,
     Category,
@@ -54,12 +56,12 @@ PRODUCT_FIELDS = (
     "docs_url",
     "source_url",
     "prd_url",
+    "successor_id",
 )
-# Edits are described with the owner's name rather than their id.
-EDIT_DESCRIBED = tuple(f for f in PRODUCT_FIELDS if f not in ("owner_id", "stage")) + (
-    "owner",
-    "tags",
-)
+# Edits are described with the owner's and successor's names rather than ids.
+EDIT_DESCRIBED = tuple(
+    f for f in PRODUCT_FIELDS if f not in ("owner_id", "successor_id", "stage")
+) + ("owner", "successor", "tags")
 VALUE_PROPOSITION_FIELDS = ("problem", "for_whom", "value", "replaces")
 
 
@@ -128,7 +130,12 @@ def create_product(
     source_url: str | None,
     prd_url: str | None,
     tags: list[str],
+    successor_id: int | None = None,
 ) -> Product:
+    successor = session.get(Product, successor_id) if successor_id else None
+    problem = successor_problem(None, successor)
+    if problem:
+        raise ValueError(problem)
     product = Product(
         name=name,
         slug=slug,
@@ -141,7 +148,10 @@ def create_product(
         docs_url=docs_url,
         source_url=source_url,
         prd_url=prd_url,
+        successor=successor,
     )
+    if stage is Stage.RETIRED:
+        product.retired_on = date.today()
     session.add(product)
     set_tags(session, product, tags)
     record(session, actor, Verb.PRODUCT_CREATED, subject=product.name, product=product, after=stage)
@@ -151,6 +161,7 @@ def create_product(
 def _edit_snapshot(product: Product) -> dict[str, object]:
     values = snapshot(product, EDIT_DESCRIBED)
     values["owner"] = product.owner.display_name if product.owner else None
+    values["successor"] = product.successor.name if product.successor else None
     values["tags"] = product.tag_names
     values["stage"] = product.stage
     return values
@@ -163,7 +174,9 @@ def edit_product(
 
     Records `product_edited` with the fields that changed, and
     `product_stage_changed` when the stage did; a save that changes nothing
-    records nothing."""
+    records nothing. A product edited out of retirement forgets since when
+    and why it was retired; one edited into it (not through `retire_product`)
+    is retired since today, for no stated reason."""
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
         raise TypeError(f"not product fields: {sorted(unknown)}")
@@ -171,12 +184,24 @@ def edit_product(
     if "owner_id" in fields:
         owner_id = fields.pop("owner_id")
         product.owner = session.get(User, owner_id) if owner_id else None
+    if "successor_id" in fields:
+        successor_id = fields.pop("successor_id")
+        successor = session.get(Product, successor_id) if successor_id else None
+        if successor is not product.successor:
+            problem = successor_problem(product, successor)
+            if problem:
+                raise ValueError(problem)
+            product.successor = successor
     for name, value in fields.items():
         setattr(product, name, value)
     set_tags(session, product, tags)
     after = _edit_snapshot(product)
 
     old_stage, new_stage = before.pop("stage"), after.pop("stage")
+    if old_stage is Stage.RETIRED and new_stage is not Stage.RETIRED:
+        forget_retirement(product)
+    elif new_stage is Stage.RETIRED and old_stage is not Stage.RETIRED:
+        product.retired_on = date.today()
     record_changes(
         session,
         actor,
@@ -196,23 +221,6 @@ def edit_product(
             before=old_stage,
             after=new_stage,
         )
-
-
-def retire_product(session: Session, actor: User, product: Product) -> None:
-    """Move the product to the retired stage (it leaves the default list).
-    Retiring a retired product changes and records nothing."""
-    if product.stage is Stage.RETIRED:
-        return
-    old_stage, product.stage = product.stage, Stage.RETIRED
-    record(
-        session,
-        actor,
-        Verb.PRODUCT_STAGE_CHANGED,
-        subject=product.name,
-        product=product,
-        before=old_stage,
-        after=product.stage,
-    )
 
 
 # Deleting --------------------------------------------------------------------------

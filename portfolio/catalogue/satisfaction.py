@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 
 from portfolio.models import Product, SatisfactionResponse, User
 
+# A retired product's page asks for no survey; an answer posted anyway is refused.
+SURVEY_CLOSED = "{name} is retired: it no longer asks for satisfaction answers."
+
 
 def quarter_of(day: date) -> str:
     """date(2026, 11, 24) → '2026-Q4'."""
@@ -176,7 +179,10 @@ def answer_of(
 def answer_survey(
     session: Session, user: User, product: Product, *, score: int, comment: str | None, today: date
 ) -> SatisfactionResponse:
-    """Record this quarter's answer; a second answer in the quarter replaces the first."""
+    """Record this quarter's answer; a second answer in the quarter replaces the
+    first. A retired product asks for none (ValueError)."""
+    if product.is_retired:
+        raise ValueError(SURVEY_CLOSED.format(name=product.name))
     quarter = quarter_of(today)
     for _attempt in range(2):
         existing = answer_of(session, user, product, quarter)

@@ -14,6 +14,7 @@ from flask_login import current_user
 from portfolio.activity.trail import latest_for_product
 from portfolio.catalogue.contracts import seat_usage
 from portfolio.catalogue.forms import StakeholderForm, SurveyForm, UsageForm
+from portfolio.catalogue.lifecycle import lifecycle_section
 from portfolio.catalogue.measure_forms import ReadingForm
 from portfolio.catalogue.satisfaction import (
     answer_of,
@@ -51,6 +52,7 @@ def page_context(
     """The whole page, for a product loaded by `queries.product_page`; a form
     passed in (one that failed validation) replaces its section's fresh one."""
     return {
+        **lifecycle_section(db.session, product),
         **usage_section(product, usage_form),
         **measures_section(product, reading_forms or {}),
         **stakeholder_section(product, stakeholder_form),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portfolio.auth.permissions import requires
@@ -24,6 +24,8 @@ from portfolio.catalogue.forms import (
     SurveyForm,
     ValuePropositionForm,
 )
+from portfolio.catalogue.lifecycle import retire_product
+from portfolio.catalogue.lifecycle_forms import RetireForm
 from portfolio.catalogue.measure_views import bp as measures_bp
 from portfolio.catalogue.measures import (
     chart_for,
@@ -38,7 +40,6 @@ from portfolio.catalogue.products import (
     create_product,
     delete_product,
     edit_product,
-    retire_product,
     save_value_proposition,
     trail_entries,
 )
@@ -48,11 +49,12 @@ from portfolio.catalogue.queries import (
     product_list,
     product_page,
 )
-from portfolio.catalogue.satisfaction import answer_survey
+from portfolio.catalogue.satisfaction import SURVEY_CLOSED, answer_survey
 from portfolio.catalogue.sections import page_context, satisfaction_section
 from portfolio.catalogue.stakeholder_views import bp as stakeholders_bp
 from portfolio.catalogue.usage_views import bp as usage_bp
 from portfolio.extensions import db
+from portfolio.filters import parse_id
 from portfolio.forms import department_source, filter_options, product_source, search_options
 from portfolio.htmx import inline_form_answer, render, render_fragment
 from portfolio.models import Category, Stage
@@ -98,9 +100,8 @@ def index():
 def options():
     """Products that can be asked for or planned, matching a search, as a
     search select's options (htmx)."""
-    return render_fragment(
-        "macros/_search_options.html", **search_options(product_source(), request.args)
-    )
+    source = product_source(excluding=parse_id(request.args.get("excluding", "")))
+    return render_fragment("macros/_search_options.html", **search_options(source, request.args))
 
 
 @bp.get("/products.csv")
@@ -202,16 +203,28 @@ def edit_contract(slug: str):
     )
 
 
-@bp.post("/products/<slug>/retire")
+@bp.route("/products/<slug>/retire", methods=["GET", "POST"])
 @requires("edit_catalogue")
 def retire(slug: str):
     product = db.one_or_404(product_by_slug(slug))
-    retire_product(db.session, current_user, product)
-    db.session.commit()
-    flash(
-        f"{product.name} is retired: it no longer appears in the default catalogue list.", "success"
+    if product.is_retired:
+        flash(f"{product.name} is already retired.", "info")
+        return redirect(url_for("catalogue.show", slug=product.slug))
+    form = RetireForm(product=product)
+    if form.validate_on_submit():
+        retire_product(db.session, current_user, product, **form.values())
+        db.session.commit()
+        flash(
+            f"{product.name} is retired: it no longer appears in the default catalogue list.",
+            "success",
+        )
+        return redirect(url_for("catalogue.show", slug=product.slug))
+    return render(
+        "catalogue/retire.html",
+        form=form,
+        product=product,
+        status=422 if form.is_submitted() else 200,
     )
-    return redirect(url_for("catalogue.show", slug=product.slug))
 
 
 @bp.route("/products/<slug>/delete", methods=["GET", "POST"])
@@ -246,6 +259,8 @@ def delete(slug: str):
 @requires("answer_survey")
 def survey(slug: str):
     product = db.one_or_404(product_by_slug(slug))
+    if product.is_retired:
+        abort(409, SURVEY_CLOSED.format(name=product.name))
     form = SurveyForm()
     saved = form.validate()
     if saved:
