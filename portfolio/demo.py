@@ -146,6 +146,14 @@ def seed_catalogue(session: Session, departments: dict, users: dict, today: date
         for measure_spec in spec["measures"]:
             product.measures.append(demo_measure(measure_spec, users[spec["owner"]], today, rng))
         products.append(product)
+    by_slug = {product.slug: product for product in products}
+    for spec in DEMO_PRODUCTS:
+        if "retired" in spec:
+            retired = spec["retired"]
+            product = by_slug[spec["slug"]]
+            product.retired_on = today - timedelta(days=retired["days_ago"])
+            product.retirement_reason = retired["reason"]
+            product.successor = by_slug[retired["successor"]]
     session.flush()
     return products
 

@@ -322,6 +322,11 @@ DEMO_PRODUCTS = [
         "name": "Legacy Expense Tool",
         "category": "accounting",
         "stage": "retired",
+        "retired": {
+            "days_ago": 240,
+            "reason": "Travel and expense claims moved to the ERP's own module",
+            "successor": "finance-erp",
+        },
         "sourcing": "built",
         "vendor": None,
         "owner": "pm@demo.example",

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from portfolio.board.ranking import evenly_spaced_ranks
+from portfolio.catalogue.readings import reading_text
 from portfolio.catalogue.satisfaction import quarter_of
 from portfolio.demo_requests import DECLINE_REASON, DEMO_COMMENTS, DEMO_REQUESTS
 from portfolio.demo_roadmap import DEMO_ITEMS
@@ -18,6 +19,8 @@ from portfolio.models import (
     Activity,
     Column,
     Comment,
+    CorrectionKind,
+    ReadingCorrection,
     Request,
     RequestStatus,
     RoadmapItem,
@@ -152,12 +155,50 @@ def seed_requests(
                         verb=Verb.READING_RECORDED,
                         subject=measure.name,
                         product=product,
-                        after=f"{latest.value:g} on {latest.taken_on:%d %b %Y}",
+                        after=reading_text(measure, latest.value, latest.taken_on),
                         created_at=datetime.combine(latest.taken_on, time(16), UTC),
                     )
                 )
+                if measure.name in DEMO_TYPOS:
+                    seed_correction(session, pm, measure, latest)
     session.flush()
     return requests
+
+
+# Measures whose latest reading was first typed ten times too large, then
+# corrected (so the demo shows a correction in a measure's history).
+DEMO_TYPOS = {"Average pick time per order"}
+
+
+def seed_correction(session: Session, pm, measure, reading) -> None:
+    typed = reading.value * 10
+    corrected_at = datetime.combine(reading.taken_on, time(17), UTC)
+    session.add(
+        ReadingCorrection(
+            measure=measure,
+            reading=reading,
+            kind=CorrectionKind.CORRECTED,
+            old_taken_on=reading.taken_on,
+            old_value=typed,
+            old_note=reading.note,
+            new_taken_on=reading.taken_on,
+            new_value=reading.value,
+            new_note=reading.note,
+            corrected_by=pm,
+            corrected_at=corrected_at,
+        )
+    )
+    session.add(
+        Activity(
+            actor=pm,
+            verb=Verb.READING_CORRECTED,
+            subject=measure.name,
+            product=measure.product,
+            before=reading_text(measure, typed, reading.taken_on),
+            after=reading_text(measure, reading.value, reading.taken_on),
+            created_at=corrected_at,
+        )
+    )
 
 
 # Cards judged sooner than the default 60 days after shipping: a weekly

@@ -103,12 +103,27 @@ def test_retire_product_sets_the_row_and_records_reason_and_successor(app, users
     )
 
 
+def test_a_retirement_long_before_the_product_was_catalogued_is_accepted(app, users, make):
+    """A catalogue imported today lists products retired years ago."""
+    imported_today = make.product(name="Fax Gateway", slug="fax-gateway", stage=Stage.LIVE)
+    retire_product(
+        db.session,
+        users["pm"],
+        imported_today,
+        reason="Nobody faxes any more",
+        retired_on=date(TODAY.year - 5, 6, 30),
+        successor=None,
+    )
+    db.session.commit()
+    assert fresh(imported_today).retired_on == date(TODAY.year - 5, 6, 30)
+
+
 @pytest.mark.parametrize(
     "changes, message",
     [
         ({"reason": "   "}, "Say why"),
         ({"reason": "x" * 501}, "under 500"),
-        ({"retired_on": date(2023, 12, 31)}, "was added on 15 Jan 2024"),
+        ({"retired_on": date(TODAY.year - 31, 12, 31)}, f"from 01 Jan {TODAY.year - 30} on"),
         ({"retired_on": TODAY + timedelta(days=366)}, "within a year"),
         ({"successor": "itself"}, "cannot replace itself"),
         ({"successor": "retired"}, "retired itself"),
@@ -236,7 +251,11 @@ def test_the_successor_can_be_found_by_typing_its_name(pm_client, old_and_new):
         ({"reason": "x" * 501}, "reason", "under 500 characters"),
         ({"retired_on": ""}, "retired_on", "Enter the date"),
         ({"retired_on": "31/12/2026"}, "retired_on", "Not a valid date"),
-        ({"retired_on": "2023-12-31"}, "retired_on", "was added on 15 Jan 2024"),
+        (
+            {"retired_on": f"{TODAY.year - 31}-12-31"},
+            "retired_on",
+            f"from 01 Jan {TODAY.year - 30}",
+        ),
         (
             {"retired_on": (TODAY + timedelta(days=366)).isoformat()},
             "retired_on",

@@ -22,6 +22,7 @@ from portfolio.models import (
     Direction,
     Reading,
     ReadingCorrection,
+    SuccessMeasure,
     Unit,
     Verb,
 )
@@ -574,3 +575,18 @@ def test_the_history_page_issues_the_same_queries_for_one_or_many(
         return len(statements)
 
     assert cost(1) == cost(20)
+
+
+def test_the_demo_shows_a_corrected_reading_in_its_history(app, demo, client_as):
+    measure = db.session.execute(
+        sa.select(SuccessMeasure).where(SuccessMeasure.name == "Average pick time per order")
+    ).scalar_one()
+    latest = measure.latest_reading
+    response = client_as("stakeholder").get(
+        f"/products/{measure.product.slug}/measures/{measure.id}/history"
+    )
+    [row] = parse_html(response.text).by_id("corrections").select("tbody tr")
+    day = f"{latest.taken_on:%d %b %Y}"
+    assert "Priya Patel" in row.text
+    assert f"{latest.value * 10:g} minutes on {day}" in row.text.split("→")[0]
+    assert f"{latest.value:g} minutes on {day}" in row.text.split("→")[1]

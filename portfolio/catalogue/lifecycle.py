@@ -22,6 +22,10 @@ from portfolio.queries import Top, first_rows
 # migration's deadline), which is months away at most; a year ahead is the
 # limit, so that a mistyped year is caught.
 RETIRE_AHEAD_DAYS = 365
+# A retirement may be recorded long after the fact (a catalogue imported
+# today lists products retired years ago), so the product's own creation date
+# is no bound; 30 years back catches a mistyped century.
+RETIRE_BEHIND_YEARS = 30
 REASON_LENGTH = 500  # Product.retirement_reason
 REPLACES_ROWS = 10  # "Replaces …" on a successor's page
 MOVE_ROWS = 20  # departments in the "how its departments have moved" table
@@ -32,11 +36,11 @@ class AlreadyRetired(ValueError):
 
 
 def retirement_date_problem(product: Product, day: date, today: date) -> str | None:
-    """A retirement date is not before the product existed nor more than
+    """A retirement date is at most RETIRE_BEHIND_YEARS back and
     RETIRE_AHEAD_DAYS ahead."""
-    created = product.created_at.date() if product.created_at else None
-    if created is not None and day < created:
-        return f"{product.name} was added on {created:%d %b %Y}: retire it on that day or later."
+    earliest = date(today.year - RETIRE_BEHIND_YEARS, 1, 1)
+    if day < earliest:
+        return f"Choose a date from {earliest:%d %b %Y} on."
     latest = today + timedelta(days=RETIRE_AHEAD_DAYS)
     if day > latest:
         return f"Choose a date within a year from today (by {latest:%d %b %Y})."

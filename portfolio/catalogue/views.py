@@ -53,6 +53,7 @@ from portfolio.catalogue.satisfaction import SURVEY_CLOSED, answer_survey
 from portfolio.catalogue.sections import page_context, satisfaction_section
 from portfolio.catalogue.stakeholder_views import bp as stakeholders_bp
 from portfolio.catalogue.usage_views import bp as usage_bp
+from portfolio.dashboard.measured_cards import amount
 from portfolio.extensions import db
 from portfolio.filters import parse_id
 from portfolio.forms import department_source, filter_options, product_source, search_options
@@ -67,6 +68,7 @@ for section in (usage_bp, measures_bp, stakeholders_bp, departments_bp):
 
 for helper in (status_of, status_counts, chart_for, format_value, format_measure_value):
     bp.add_app_template_global(helper)
+bp.add_app_template_global(amount, "measure_amount")  # '+1.2 %', '-2 minutes'
 
 
 # The list ------------------------------------------------------------------------
