@@ -1,6 +1,6 @@
 """All models, importable from one place (`from portfolio.models import User`)."""
 
-from portfolio.models.accounts import CAPABILITIES, Role, User, role_can
+from portfolio.models.accounts import CAPABILITIES, Role, Theme, User, role_can
 from portfolio.models.catalogue import (
     UNIT_LABEL_LENGTH,
     Category,
@@ -103,6 +103,7 @@ __all__ = [
     "Stage",
     "SuccessMeasure",
     "Tag",
+    "Theme",
     "Unit",
     "Usage",
     "UsageLevel",

@@ -28,6 +28,14 @@ class Role(LabelledEnum):
     ADMIN = "admin", "Administrator"
 
 
+class Theme(LabelledEnum):
+    """Light, dark, or whatever the device prefers (prefers-color-scheme)."""
+
+    AUTO = "auto", "Same as the device"
+    LIGHT = "light", "Light"
+    DARK = "dark", "Dark"
+
+
 _EVERYONE = frozenset(Role)
 _PRODUCT_TEAM = frozenset({Role.PM, Role.ADMIN})
 
@@ -90,6 +98,9 @@ class User(db.Model):
     # A personal secret for feed readers (the changelog's Atom feed, calendars),
     # which have no session: only its hash is kept.
     feed_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    theme: Mapped[Theme] = mapped_column(
+        enum_column(Theme), default=Theme.AUTO, server_default=Theme.AUTO.value
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     department: Mapped[Department | None] = relationship(back_populates="members")
