@@ -266,3 +266,24 @@ def test_the_catalogue_download_makes_the_same_queries_for_more_retired_products
     for _ in range(5):
         make.product(stage=Stage.RETIRED, successor=successor, retired_on=RETIRED_ON)
     assert queries() == few
+
+
+def test_two_sunsetting_products_may_name_each_other(app, tmp_path):
+    """Neither is retired, so the rules allow it; the import writes it without
+    a cycle for the unit of work, and exports it back the same."""
+    rows = [
+        product("one", stage="sunsetting", successor_slug="two"),
+        product("two", stage="sunsetting", successor_slug="one"),
+    ]
+    write(tmp_path / "in", rows, header_of("products.csv"))
+    report = import_catalogue(db.session, tmp_path / "in")
+    assert report.ok, report.errors
+    db.session.commit()
+    assert product_by_slug("one").successor.slug == "two"
+    assert product_by_slug("two").successor.slug == "one"
+    export_catalogue(db.session, tmp_path / "out")
+    exported = read_csv(tmp_path / "out" / "products.csv")
+    assert [(row["slug"], row["successor_slug"]) for row in exported] == [
+        ("one", "two"),
+        ("two", "one"),
+    ]

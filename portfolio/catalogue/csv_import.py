@@ -47,6 +47,7 @@ from portfolio.catalogue.csv_products import (
     product_tags,
     write_contract,
     write_lifecycle,
+    write_successor,
     write_value_proposition,
 )
 from portfolio.catalogue.measures import definition_problems
@@ -298,6 +299,7 @@ class Plan:
         departments = self.write_departments(session)
         products = self.write_products(session)
         session.flush()
+        self.write_successors(session, products)
         self.write_usages(products, departments)
         self.write_measures(products)
         session.flush()
@@ -344,12 +346,17 @@ class Plan:
             if values["contract"]:
                 write_contract(product, values["contract"])
             products[slug] = product
+            write_lifecycle(product, values["lifecycle"])
+        return products
+
+    def write_successors(self, session: Session, products: dict[str, Product]) -> None:
+        """The successors the file names (products flushed, so with ids)."""
         for slug, values in self.products.items():
             lifecycle = values["lifecycle"]
-            successor_slug = lifecycle.successor_slug if lifecycle else None
-            successor = products[key(successor_slug)] if successor_slug else None
-            write_lifecycle(products[slug], lifecycle, successor)
-        return products
+            if lifecycle is not None:
+                successor_slug = lifecycle.successor_slug
+                successor = products[key(successor_slug)] if successor_slug else None
+                write_successor(session, products[slug], successor)
 
     def write_usages(
         self, products: dict[str, Product], departments: dict[str, Department]

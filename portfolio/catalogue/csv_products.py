@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.orm import Session
+
 from portfolio.catalogue import limits
 from portfolio.catalogue.csv_cells import (
     Row,
@@ -173,15 +175,20 @@ def write_contract(product: Product, values: dict) -> None:
         setattr(product.contract, attribute, value)
 
 
-def write_lifecycle(
-    product: Product, lifecycle: Lifecycle | None, successor: Product | None
-) -> None:
-    """The row's lifecycle onto `product`; without lifecycle columns, a product
-    no longer retired forgets since when and why, as when it is edited."""
+def write_lifecycle(product: Product, lifecycle: Lifecycle | None) -> None:
+    """The row's date and reason onto `product`; without lifecycle columns, a
+    product no longer retired forgets since when and why, as when it is edited."""
     if lifecycle is None:
         if not product.is_retired:
             forget_retirement(product)
         return
     product.retired_on = lifecycle.retired_on
     product.retirement_reason = lifecycle.reason
-    product.successor = successor
+
+
+def write_successor(session: Session, product: Product, successor: Product | None) -> None:
+    """The row's successor onto `product`, both flushed: set by id, so that two
+    products naming each other (both sunsetting) are two updates, not a cycle
+    for the unit of work to order."""
+    product.successor_id = successor.id if successor is not None else None
+    session.expire(product, ["successor"])
