@@ -287,3 +287,45 @@ def test_two_sunsetting_products_may_name_each_other(app, tmp_path):
         ("one", "two"),
         ("two", "one"),
     ]
+
+
+def test_a_chain_of_replacements_roundtrips_into_an_empty_database(
+    app, make, empty_database_url, tmp_path
+):
+    """A was replaced by B, and B later retired (replaced by C): the history
+    imports, while a successor retired before its product is still refused."""
+    newest = make.product(slug="c-newest", name="Newest")
+    middle = make.product(slug="b-middle", name="Middle", stage=Stage.RETIRED)
+    middle.retired_on, middle.retirement_reason, middle.successor = RETIRED_ON, REASON, newest
+    oldest = make.product(slug="a-oldest", name="Oldest", stage=Stage.RETIRED)
+    earlier = RETIRED_ON - timedelta(days=200)
+    oldest.retired_on, oldest.retirement_reason, oldest.successor = earlier, REASON, middle
+    db.session.commit()
+    first, second = tmp_path / "first", tmp_path / "second"
+    export_catalogue(db.session, first)
+
+    empty_app = make_app(empty_database_url)
+    with empty_app.app_context():
+        db.create_all()
+        report = import_catalogue(db.session, first)
+        assert report.ok, report.errors
+        db.session.commit()
+        assert product_by_slug("a-oldest").successor.slug == "b-middle"
+        export_catalogue(db.session, second)
+        db.session.remove()
+        db.engine.dispose()
+    for name in COLUMNS:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+    # A successor that retired before the product it would replace: refused.
+    later = product(
+        "d-later",
+        stage="retired",
+        retired_on=(RETIRED_ON + timedelta(days=1)).isoformat(),
+        successor_slug="b-middle",
+    )
+    write(tmp_path / "third", [later], header_of("products.csv"))
+    report = import_catalogue(db.session, tmp_path / "third")
+    assert report.errors == [
+        "products.csv line 2: successor_slug: Middle is retired itself: choose a product still in use."
+    ]

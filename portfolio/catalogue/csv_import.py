@@ -188,6 +188,7 @@ class Plan:
                 id=getattr(self.stored_products.get(slug), "id", -number),
                 name=values["name"],
                 stage=values["stage"],
+                retired_on=values["lifecycle"].retired_on if values["lifecycle"] else None,
             )
             for number, (slug, values) in enumerate(self.products.items(), 1)
         }
