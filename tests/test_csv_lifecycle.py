@@ -327,5 +327,6 @@ def test_a_chain_of_replacements_roundtrips_into_an_empty_database(
     write(tmp_path / "third", [later], header_of("products.csv"))
     report = import_catalogue(db.session, tmp_path / "third")
     assert report.errors == [
-        "products.csv line 2: successor_slug: Middle is retired itself: choose a product still in use."
+        "products.csv line 2: successor_slug: "
+        "Middle is retired itself: choose a product still in use."
     ]
