@@ -73,6 +73,7 @@ def validate(document: dict, schema: str, instance) -> None:
         ("/api/products", "ProductPage"),
         ("/api/products/sales-crm", "ProductDetail"),
         ("/api/products/expense-legacy", "ProductDetail"),
+        ("/api/products?stage=retired", "ProductPage"),
         ("/api/measures", "MeasurePage"),
         ("/api/requests", "RequestPage"),
         ("/api/requests?status=declined", "RequestPage"),
@@ -84,6 +85,16 @@ def test_responses_match_the_openapi_document(client, demo, token, openapi, url,
     response = get(client, url, token)
     assert response.status_code == 200
     validate(openapi, schema, response.json)
+
+
+def test_the_demo_retired_product_names_its_successor(client, demo, token):
+    """#14: the product fields retired_on, retirement_reason and successor
+    (added to the contract, none removed)."""
+    legacy = get(client, "/api/products/expense-legacy", token).json
+    assert legacy["stage"] == "retired" and legacy["successor"] == "finance-erp"
+    assert legacy["retired_on"] and legacy["retirement_reason"]
+    listed = get(client, "/api/products?stage=retired", token).json["data"]
+    assert {row["slug"]: row["successor"] for row in listed}["expense-legacy"] == "finance-erp"
 
 
 def test_every_documented_path_answers(client, demo, token, openapi):

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from portfolio.catalogue import lifecycle
-from portfolio.catalogue.lifecycle import AlreadyRetired, retire_product
+from portfolio.catalogue.lifecycle import AlreadyRetired, retire_product, successor_problem
 from portfolio.catalogue.products import edit_product
 from portfolio.dashboard.views import products_without_sponsor
 from portfolio.extensions import db
@@ -532,3 +532,28 @@ def test_the_lifecycle_section_costs_the_same_queries_for_3_or_30_departments(
         return len(queries)
 
     assert queries_for(3) == queries_for(30)
+
+
+@pytest.mark.parametrize(
+    "product_retired_on, successor_retired_on, allowed",
+    [
+        (date(2025, 1, 31), date(2025, 6, 30), True),  # replaced, then the successor retired
+        (date(2025, 6, 30), date(2025, 6, 30), True),  # the same day
+        (date(2025, 7, 1), date(2025, 6, 30), False),  # the successor was gone already
+        (None, date(2025, 6, 30), False),  # the product is not retired: it needs a live one
+    ],
+)
+def test_a_retired_successor_is_accepted_only_for_history(
+    product_retired_on, successor_retired_on, allowed
+):
+    product = Product(
+        id=1,
+        name="Old",
+        stage=Stage.RETIRED if product_retired_on else Stage.SUNSETTING,
+        retired_on=product_retired_on,
+    )
+    successor = Product(id=2, name="Middle", stage=Stage.RETIRED, retired_on=successor_retired_on)
+    problem = successor_problem(product, successor)
+    assert (problem is None) is allowed
+    if not allowed:
+        assert problem == "Middle is retired itself: choose a product still in use."

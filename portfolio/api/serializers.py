@@ -53,6 +53,9 @@ def product_json(
             for usage in sorted(product.usages, key=lambda usage: usage.department.name)
         ],
         "measure_statuses": [status_of(measure, today).value for measure in product.measures],
+        "retired_on": iso(product.retired_on),
+        "retirement_reason": product.retirement_reason,
+        "successor": product.successor.slug if product.successor else None,
     }
     if detail:
         vp = product.value_proposition

@@ -107,6 +107,7 @@ def paginated(endpoint: str, query: sa.Select, serialize, **filters) -> dict:
 def product_options(detail: bool = False):
     options = [
         joinedload(Product.owner),
+        joinedload(Product.successor),
         selectinload(Product.tags),
         selectinload(Product.usages).joinedload(Usage.department),
         selectinload(Product.measures).selectinload(SuccessMeasure.readings),

@@ -9,7 +9,9 @@ Files and columns (documented in the README as well):
   vendor, docs_url, source_url, prd_url, tags (separated by "; "),
   problem, for_whom, value, replaces (the value proposition),
   contract_vendor, contract_annual_cost, contract_seats_bought,
-  contract_renewal_date (empty for products without a contract)
+  contract_renewal_date (empty for products without a contract), retired_on,
+  retirement_reason, successor_slug (a product's end of life; optional on
+  import, so files written before them still import)
 - usage.csv: product_slug, department, level, users
 - measures.csv: product_slug, name, unit, direction, baseline, baseline_date,
   target, target_date, unit_label (what an "other" unit counts; optional on
@@ -70,7 +72,10 @@ COLUMNS = {
     ],
 }
 # Columns the export writes after COLUMNS and the import accepts without requiring.
-OPTIONAL_COLUMNS = {"measures.csv": ["unit_label"]}
+OPTIONAL_COLUMNS = {
+    "products.csv": ["retired_on", "retirement_reason", "successor_slug"],
+    "measures.csv": ["unit_label"],
+}
 TAG_SEPARATOR = "; "
 VALUE_PROPOSITION_COLUMNS = ("problem", "for_whom", "value", "replaces")
 
@@ -127,6 +132,9 @@ def product_row(product: Product) -> list[Cell]:
             if contract
             else [None] * 4
         ),
+        product.retired_on,
+        product.retirement_reason,
+        product.successor.slug if product.successor else None,
     ]
 
 
@@ -163,6 +171,7 @@ def exported_products() -> sa.Select:
         .order_by(Product.slug)
         .options(
             selectinload(Product.owner),
+            selectinload(Product.successor),
             selectinload(Product.tags),
             selectinload(Product.value_proposition),
             selectinload(Product.contract),
@@ -213,12 +222,16 @@ PRODUCT_LIST_HEADER = [
     "measures_no_data",
     "tags",
     "summary",
+    "retired_on",
+    "retirement_reason",
+    "successor",
 ]
 
 
 def product_list_rows(products: Iterable[Product]) -> list[list[Cell]]:
     """The header and one row per product, for `spreadsheets.csv_download` (which
-    escapes the cells); products loaded by `queries.product_list`."""
+    escapes the cells); products loaded by `queries.product_list`. A retired
+    product says since when, why and what replaces it (by name); no costs."""
     rows: list[list[Cell]] = [PRODUCT_LIST_HEADER]
     for product in products:
         counts = status_counts(product.measures)
@@ -239,6 +252,9 @@ def product_list_rows(products: Iterable[Product]) -> list[list[Cell]]:
                 counts[MeasureStatus.NO_DATA],
                 "; ".join(product.tag_names),
                 product.summary,
+                product.retired_on,
+                product.retirement_reason or "",
+                product.successor.name if product.successor else "",
             ]
         )
     return rows

@@ -15,6 +15,7 @@ characters, repeated columns) is reported like a bad row.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -26,23 +27,33 @@ from portfolio.catalogue.csv_cells import (
     Row,
     RowError,
     check_length,
-    check_url,
     checked_unit_label,
     parse_count,
     parse_date,
     parse_enum,
     parse_float,
-    parse_money,
     quoted,
     read_rows,
     require,
 )
 from portfolio.catalogue.csv_export import COLUMNS, VALUE_PROPOSITION_COLUMNS
+from portfolio.catalogue.csv_products import (
+    PRODUCT_ATTRIBUTES,
+    URL_COLUMNS,
+    check_product_text,
+    contract_values,
+    lifecycle_problem,
+    lifecycle_values,
+    product_tags,
+    write_contract,
+    write_lifecycle,
+    write_successor,
+    write_value_proposition,
+)
 from portfolio.catalogue.measures import definition_problems
-from portfolio.catalogue.products import parse_tags, set_tags, slugify
+from portfolio.catalogue.products import set_tags, slugify
 from portfolio.models import (
     Category,
-    Contract,
     Department,
     Direction,
     Product,
@@ -53,30 +64,7 @@ from portfolio.models import (
     Usage,
     UsageLevel,
     User,
-    ValueProposition,
 )
-
-URL_COLUMNS = ("docs_url", "source_url", "prd_url")
-CONTRACT_COLUMNS = (
-    "contract_vendor",
-    "contract_annual_cost",
-    "contract_seats_bought",
-    "contract_renewal_date",
-)
-# Product columns copied as they are (after their checks) onto the product.
-PRODUCT_ATTRIBUTES = (
-    "name",
-    "category",
-    "summary",
-    "stage",
-    "owner_id",
-    "sourcing",
-    "vendor",
-    "docs_url",
-    "source_url",
-    "prd_url",
-)
-
 
 # The import --------------------------------------------------------------------------
 
@@ -89,7 +77,7 @@ def import_catalogue(session: Session, directory: Path) -> ImportReport:
         report.errors.append(f"no catalogue CSV files with rows in {directory}")
         return report
     plan = Plan.against(session)
-    plan.check(rows, report)
+    plan.check(rows, report, date.today())
     if report.errors:
         report.close()
         return report
@@ -112,8 +100,10 @@ class Plan:
     usages: dict[tuple[str, str], dict] = field(default_factory=dict)
     measures: dict[tuple[str, str], dict] = field(default_factory=dict)
     known_departments: set[str] = field(default_factory=set)
-    known_products: set[str] = field(default_factory=set)
+    stored_products: dict[str, Product] = field(default_factory=dict)
     users_by_email: dict[str, int] = field(default_factory=dict)
+    # products.csv rows with lifecycle columns, checked once every row is read.
+    lifecycle_rows: list[tuple[Row, str]] = field(default_factory=list)
 
     @classmethod
     def against(cls, session: Session) -> Plan:
@@ -122,17 +112,17 @@ class Plan:
             known_departments={
                 key(name) for name in session.execute(sa.select(Department.name)).scalars()
             },
-            known_products={
-                key(slug) for slug in session.execute(sa.select(Product.slug)).scalars()
-            },
+            stored_products=by_key(
+                session.execute(sa.select(Product).order_by(Product.id.desc())).scalars(), "slug"
+            ),
             users_by_email={
                 email: id_ for email, id_ in session.execute(sa.select(User.email, User.id))
             },
         )
 
-    def check(self, rows: dict[str, list[Row]], report: ImportReport) -> None:
-        """Check the files in the order their rows refer to each other, reporting
-        every bad row."""
+    def check(self, rows: dict[str, list[Row]], report: ImportReport, today: date) -> None:
+        """Check the files in the order their rows refer to each other (a
+        successor once every product is read), reporting every bad row."""
         checks = {
             "departments.csv": self.check_department,
             "products.csv": self.check_product,
@@ -145,6 +135,8 @@ class Plan:
                     check(row)
                 except RowError as problem:
                     report.error(row.file, row.line, str(problem))
+            if name == "products.csv":
+                self.check_lifecycles(report, today)
 
     # One check per file ----------------------------------------------------------
 
@@ -169,11 +161,13 @@ class Plan:
         if sourcing is not Sourcing.BUILT and not row["vendor"]:
             raise RowError("a bought or hybrid product needs a vendor")
         tags, contract = product_tags(row), contract_values(row)
+        stage = parse_enum(Stage, row["stage"], "stage")
+        lifecycle = lifecycle_values(row, stage)
         self.products[slug] = {
             "name": row["name"],
             "category": parse_enum(Category, row["category"], "category"),
             "summary": row["summary"],
-            "stage": parse_enum(Stage, row["stage"], "stage"),
+            "stage": stage,
             "owner_id": owner_id,
             "sourcing": sourcing,
             "vendor": row["vendor"] or None,
@@ -181,7 +175,48 @@ class Plan:
             "tags": tags,
             "value_proposition": {column: row[column] for column in VALUE_PROPOSITION_COLUMNS},
             "contract": contract,
+            "lifecycle": lifecycle,
         }
+        if lifecycle is not None and (lifecycle.successor_slug or lifecycle.retired_on):
+            self.lifecycle_rows.append((row, slug))
+
+    def check_lifecycles(self, report: ImportReport, today: date) -> None:
+        """Each retirement date and successor, by the retire form's rules, the
+        products as the import leaves them."""
+        as_imported = {
+            slug: Product(
+                id=getattr(self.stored_products.get(slug), "id", -number),
+                name=values["name"],
+                stage=values["stage"],
+                retired_on=values["lifecycle"].retired_on if values["lifecycle"] else None,
+            )
+            for number, (slug, values) in enumerate(self.products.items(), 1)
+        }
+        for row, slug in self.lifecycle_rows:
+            lifecycle = self.products[slug]["lifecycle"]
+            successor_slug = lifecycle.successor_slug
+            successor = None
+            if successor_slug is not None:
+                successor = as_imported.get(key(successor_slug)) or self.stored_products.get(
+                    key(successor_slug)
+                )
+                if successor is None:
+                    report.error(
+                        row.file,
+                        row.line,
+                        f"successor_slug: unknown product “{quoted(successor_slug)}” "
+                        "(not in products.csv nor the database)",
+                    )
+                    continue
+            problem = lifecycle_problem(
+                as_imported[slug],
+                lifecycle,
+                successor,
+                stored=self.stored_products.get(slug),
+                today=today,
+            )
+            if problem:
+                report.error(row.file, row.line, problem)
 
     def check_usage(self, row: Row) -> None:
         require(row, "product_slug", "department", "level", "users")
@@ -254,7 +289,7 @@ class Plan:
         return owner_id
 
     def check_product_reference(self, slug: str) -> None:
-        if key(slug) not in self.products and key(slug) not in self.known_products:
+        if key(slug) not in self.products and key(slug) not in self.stored_products:
             raise RowError(
                 f"unknown product “{quoted(slug)}” (not in products.csv nor the database)"
             )
@@ -265,6 +300,7 @@ class Plan:
         departments = self.write_departments(session)
         products = self.write_products(session)
         session.flush()
+        self.write_successors(session, products)
         self.write_usages(products, departments)
         self.write_measures(products)
         session.flush()
@@ -311,7 +347,17 @@ class Plan:
             if values["contract"]:
                 write_contract(product, values["contract"])
             products[slug] = product
+            write_lifecycle(product, values["lifecycle"])
         return products
+
+    def write_successors(self, session: Session, products: dict[str, Product]) -> None:
+        """The successors the file names (products flushed, so with ids)."""
+        for slug, values in self.products.items():
+            lifecycle = values["lifecycle"]
+            if lifecycle is not None:
+                successor_slug = lifecycle.successor_slug
+                successor = products[key(successor_slug)] if successor_slug else None
+                write_successor(session, products[slug], successor)
 
     def write_usages(
         self, products: dict[str, Product], departments: dict[str, Department]
@@ -341,58 +387,3 @@ class Plan:
 def by_key(rows, attribute: str) -> dict:
     """`rows` by the key of `attribute`; of rows with the same key, the last wins."""
     return {key(getattr(row, attribute)): row for row in rows}
-
-
-# A product row's parts ---------------------------------------------------------------
-
-
-def check_product_text(row: Row) -> None:
-    """The lengths the product form allows, and only http(s) links."""
-    for column, limit in (
-        ("name", limits.NAME),
-        ("summary", limits.SUMMARY),
-        ("vendor", limits.NAME),
-        ("tags", limits.TAGS_TEXT),
-        ("contract_vendor", limits.NAME),
-        *((column, limits.STORY) for column in VALUE_PROPOSITION_COLUMNS),
-    ):
-        check_length(row, column, limit)
-    for column in URL_COLUMNS:
-        check_url(row, column)
-
-
-def product_tags(row: Row) -> list[str]:
-    try:
-        return parse_tags(row["tags"].replace(";", ","))
-    except ValueError as problem:
-        raise RowError(str(problem)) from None
-
-
-def contract_values(row: Row) -> dict | None:
-    """The contract's values, or None when its four columns are empty."""
-    if not any(row[column] for column in CONTRACT_COLUMNS):
-        return None
-    require(row, *CONTRACT_COLUMNS)
-    return {
-        "vendor": row["contract_vendor"],
-        "annual_cost": parse_money(row["contract_annual_cost"], "contract_annual_cost"),
-        "seats_bought": parse_count(row["contract_seats_bought"], "contract_seats_bought"),
-        "renewal_date": parse_date(row["contract_renewal_date"], "contract_renewal_date"),
-    }
-
-
-def write_value_proposition(product: Product, texts: dict[str, str]) -> None:
-    if not any(texts.values()) and product.value_proposition is None:
-        return
-    if product.value_proposition is None:
-        product.value_proposition = ValueProposition()
-    for column, text in texts.items():
-        setattr(product.value_proposition, column, text)
-
-
-def write_contract(product: Product, values: dict) -> None:
-    if product.contract is None:
-        product.contract = Contract(**values)
-        return
-    for attribute, value in values.items():
-        setattr(product.contract, attribute, value)

@@ -48,14 +48,25 @@ def retirement_date_problem(product: Product, day: date, today: date) -> str | N
 
 
 def successor_problem(product: Product | None, successor: Product | None) -> str | None:
-    """A successor is another product, still in use."""
+    """A successor is another product, still in use — or, for a product
+    retired in the past, one that was still in use then (it retired on or
+    after that day: a chain of replacements stays recordable)."""
     if successor is None:
         return None
     if product is not None and successor.id == product.id:
         return "A product cannot replace itself: choose another product."
-    if successor.is_retired:
+    if successor.is_retired and not _replaced_before_retiring(product, successor):
         return f"{successor.name} is retired itself: choose a product still in use."
     return None
+
+
+def _replaced_before_retiring(product: Product | None, successor: Product) -> bool:
+    """`product` retired on or before the day its successor retired."""
+    if product is None or not product.is_retired:
+        return False
+    if product.retired_on is None or successor.retired_on is None:
+        return False
+    return product.retired_on <= successor.retired_on
 
 
 def retire_product(

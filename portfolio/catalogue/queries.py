@@ -104,6 +104,7 @@ def product_list(filters: ProductFilters) -> sa.Select:
     """Products for the catalogue list, with everything each row shows."""
     query = sa.select(Product).options(
         joinedload(Product.owner),
+        joinedload(Product.successor),
         selectinload(Product.tags),
         selectinload(Product.usages).joinedload(Usage.department),
         selectinload(Product.measures).selectinload(SuccessMeasure.readings),

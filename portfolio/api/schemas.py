@@ -1,0 +1,300 @@
+"""The component schemas of the OpenAPI document (`api/openapi.py`): the JSON
+shapes `api/serializers.py` writes, one per resource and one per page of a
+list. Tests validate real responses against them."""
+
+from __future__ import annotations
+
+from portfolio.catalogue.lifecycle import REASON_LENGTH
+from portfolio.catalogue.measures import MeasureStatus
+from portfolio.models import (
+    Category,
+    Column,
+    Direction,
+    RequestStatus,
+    Sourcing,
+    Stage,
+    Unit,
+    UsageLevel,
+)
+
+
+def enum(members) -> dict:
+    return {"type": "string", "enum": [member.value for member in members]}
+
+
+NULLABLE_STRING = {"type": ["string", "null"]}
+DATE = {"type": "string", "format": "date"}
+NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
+
+SCHEMAS = {
+    "Problem": {
+        "type": "object",
+        "required": ["status", "title", "detail"],
+        "properties": {
+            "status": {"type": "integer"},
+            "title": {"type": "string"},
+            "detail": {"type": "string"},
+        },
+    },
+    "PageMeta": {
+        "type": "object",
+        "required": ["page", "per_page", "total", "pages"],
+        "properties": {
+            k: {"type": "integer", "minimum": 0} for k in ("page", "per_page", "total", "pages")
+        },
+        "additionalProperties": False,
+    },
+    "PageLinks": {
+        "type": "object",
+        "required": ["self", "next", "prev"],
+        "properties": {
+            "self": {"type": "string"},
+            "next": NULLABLE_STRING,
+            "prev": NULLABLE_STRING,
+        },
+        "additionalProperties": False,
+    },
+    "Reading": {
+        "type": "object",
+        "required": ["date", "value"],
+        "properties": {"date": DATE, "value": {"type": "number"}},
+        "additionalProperties": False,
+    },
+    "Measure": {
+        "type": "object",
+        "required": [
+            "id",
+            "product",
+            "name",
+            "unit",
+            "unit_label",
+            "direction",
+            "baseline",
+            "baseline_date",
+            "target",
+            "target_date",
+            "status",
+            "latest",
+            "readings",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "product": {"type": "string"},
+            "name": {"type": "string"},
+            "unit": enum(Unit),
+            "unit_label": NULLABLE_STRING,  # names an "other" unit; null for the rest
+            "direction": enum(Direction),
+            "baseline": {"type": "number"},
+            "baseline_date": DATE,
+            "target": {"type": "number"},
+            "target_date": DATE,
+            "status": enum(MeasureStatus),
+            "latest": {"oneOf": [{"$ref": "#/components/schemas/Reading"}, {"type": "null"}]},
+            "readings": {"type": "array", "items": {"$ref": "#/components/schemas/Reading"}},
+        },
+        "additionalProperties": False,
+    },
+    "ProductUsage": {
+        "type": "object",
+        "required": ["name", "level", "users"],
+        "properties": {
+            "name": {"type": "string"},
+            "level": enum(UsageLevel),
+            "users": {"type": "integer"},
+        },
+        "additionalProperties": False,
+    },
+    "Product": {
+        "type": "object",
+        "required": [
+            "slug",
+            "name",
+            "category",
+            "summary",
+            "stage",
+            "sourcing",
+            "vendor",
+            "owner",
+            "tags",
+            "departments",
+            "measure_statuses",
+            "retired_on",
+            "retirement_reason",
+            "successor",
+        ],
+        "properties": {
+            "slug": {"type": "string"},
+            "name": {"type": "string"},
+            "category": enum(Category),
+            "summary": {"type": "string"},
+            "stage": enum(Stage),
+            "sourcing": enum(Sourcing),
+            "vendor": NULLABLE_STRING,
+            "owner": NULLABLE_STRING,
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "departments": {
+                "type": "array",
+                "items": {"$ref": "#/components/schemas/ProductUsage"},
+            },
+            "measure_statuses": {"type": "array", "items": enum(MeasureStatus)},
+            "retired_on": {
+                **NULLABLE_DATE,
+                "description": "Since when a retired product is retired (may be ahead of"
+                " today); null for the others, and for one retired without a date.",
+            },
+            "retirement_reason": {
+                **NULLABLE_STRING,
+                "maxLength": REASON_LENGTH,
+                "description": "Why a retired product was retired; null when not stated.",
+            },
+            "successor": {
+                **NULLABLE_STRING,
+                "description": "The slug of the product that replaces this one (a"
+                " sunsetting or retired product's); null when none is named.",
+            },
+        },
+    },
+    "ProductDetail": {
+        "allOf": [{"$ref": "#/components/schemas/Product"}],
+        "type": "object",
+        "required": ["links", "value_proposition", "measures", "contract"],
+        "properties": {
+            "links": {
+                "type": "object",
+                "required": ["docs", "source", "prd"],
+                "properties": {k: NULLABLE_STRING for k in ("docs", "source", "prd")},
+            },
+            "value_proposition": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["problem", "for_whom", "value", "replaces"],
+                        "properties": {
+                            k: {"type": "string"}
+                            for k in ("problem", "for_whom", "value", "replaces")
+                        },
+                    },
+                ]
+            },
+            "measures": {"type": "array", "items": {"$ref": "#/components/schemas/Measure"}},
+            "contract": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": [
+                            "vendor",
+                            "annual_cost",
+                            "seats_bought",
+                            "seats_used",
+                            "renewal_date",
+                        ],
+                        "properties": {
+                            "vendor": {"type": "string"},
+                            "annual_cost": {
+                                "type": ["number", "null"],
+                                "description": "The contract's annual cost; null unless the"
+                                " token's owner may see costs (PMs, leaders and admins).",
+                            },
+                            "seats_bought": {"type": "integer"},
+                            "seats_used": {"type": "integer"},
+                            "renewal_date": DATE,
+                        },
+                    },
+                ]
+            },
+        },
+    },
+    "Request": {
+        "type": "object",
+        "required": [
+            "id",
+            "product",
+            "title",
+            "description",
+            "status",
+            "department",
+            "votes",
+            "decline_reason",
+            "duplicate_of",
+            "created_at",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "product": {"type": "string"},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "status": enum(RequestStatus),
+            "department": NULLABLE_STRING,
+            "votes": {"type": "integer", "minimum": 0},
+            "decline_reason": NULLABLE_STRING,
+            "duplicate_of": {"type": ["integer", "null"]},
+            "created_at": {"type": "string", "format": "date-time"},
+        },
+        "additionalProperties": False,
+    },
+    "BoardItem": {
+        "type": "object",
+        "required": [
+            "id",
+            "product",
+            "title",
+            "column",
+            "position",
+            "score",
+            "rice",
+            "votes",
+            "owner",
+            "hours_saved_per_month",
+            "cost_saved_per_year",
+            "shipped_on",
+            "release_note",
+            "request_ids",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "product": {"type": "string"},
+            "title": {"type": "string"},
+            "column": enum(Column),
+            "position": {"type": "integer", "minimum": 1},
+            "score": {"type": "number"},
+            "rice": {
+                "type": "object",
+                "required": ["reach", "impact", "confidence", "effort"],
+                "properties": {
+                    "reach": {"type": "integer"},
+                    "impact": {"type": "number"},
+                    "confidence": {"type": "integer"},
+                    "effort": {"type": "number"},
+                },
+                "additionalProperties": False,
+            },
+            "votes": {"type": "integer", "minimum": 0},
+            "owner": NULLABLE_STRING,
+            "hours_saved_per_month": {"type": "number"},
+            "cost_saved_per_year": {"type": "number"},
+            "shipped_on": NULLABLE_DATE,
+            "release_note": NULLABLE_STRING,
+            "request_ids": {"type": "array", "items": {"type": "integer"}},
+        },
+        "additionalProperties": False,
+    },
+}
+
+
+def page_of(schema: str) -> dict:
+    return {
+        "type": "object",
+        "required": ["data", "meta", "links"],
+        "properties": {
+            "data": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
+            "meta": {"$ref": "#/components/schemas/PageMeta"},
+            "links": {"$ref": "#/components/schemas/PageLinks"},
+        },
+        "additionalProperties": False,
+    }
+
+
+for _name in ("Product", "Measure", "Request", "BoardItem"):
+    SCHEMAS[f"{_name}Page"] = page_of(_name)
