@@ -11,11 +11,14 @@ This is the only module that knows about HX-* headers. Views answer with:
   whole page again with the errors (422);
 - `retarget(response, target, swap)` — swap somewhere other than the target
   the request named (a conflict redraws the whole board, for instance);
-- `hx_redirect(url)` — leave the page, for htmx and plain requests alike.
+- `hx_redirect(url)` — leave the page, for htmx and plain requests alike;
+- `trigger(response, event, detail)` — have htmx fire an event in the page
+  (static/js/app.js listens for the few we send).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -111,3 +114,10 @@ def hx_redirect(url: str) -> Response:
         response.headers["HX-Redirect"] = url
         return response
     return redirect(url)
+
+
+def trigger(response: Response, event: str, detail: dict[str, Any] | None = None) -> Response:
+    """Have htmx fire `event` (its `detail` as the event's detail) once the
+    answer arrives."""
+    response.headers["HX-Trigger"] = json.dumps({event: detail or {}})
+    return response

@@ -120,6 +120,7 @@ ROLE_MATRIX = [
     ("POST", "/admin/users/{user}/reactivate", ADMIN),
     # Delivery: email choices, webhooks, the delivery log
     ("POST", "/account/notifications", EVERYONE),
+    ("POST", "/account/appearance", EVERYONE),
     ("GET", "/admin/webhooks", ADMIN),
     ("POST", "/admin/webhooks", ADMIN),
     ("GET", "/admin/webhooks/{webhook}", ADMIN),

@@ -2,12 +2,19 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    ValidationError,
+)
 
 from portfolio.auth.passwords import MAX_LENGTH as MAX_PASSWORD_LENGTH
 from portfolio.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from portfolio.auth.passwords import password_problem
-from portfolio.models.accounts import is_email_address
+from portfolio.models.accounts import Theme, is_email_address
 from portfolio.models.notifications import EmailDelivery, NotificationKind
 
 
@@ -55,6 +62,23 @@ class TokenForm(FlaskForm):
         "Token name",
         validators=[DataRequired(), Length(max=80)],
         description="What will use it, e.g. “Finance BI nightly import”.",
+    )
+
+
+class AppearanceForm(FlaskForm):
+    """Light, dark, or the device's choice (prefers-color-scheme)."""
+
+    theme = RadioField(
+        "Colours",
+        choices=Theme.choices(),
+        validate_choice=False,  # AnyOf says what to choose instead of “Not a valid choice”
+        validators=[
+            InputRequired(message="Choose how Portfolio should look."),
+            AnyOf(
+                [theme.value for theme in Theme],
+                message="Choose one of: " + ", ".join(theme.label for theme in Theme) + ".",
+            ),
+        ],
     )
 
 

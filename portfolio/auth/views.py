@@ -3,9 +3,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portfolio.auth import throttle, tokens
+from portfolio.auth import appearance, throttle, tokens
 from portfolio.auth.feed_tokens import create_or_rotate_feed_token
 from portfolio.auth.forms import (
+    AppearanceForm,
     ChangePasswordForm,
     LoginForm,
     NotificationPreferencesForm,
@@ -16,7 +17,7 @@ from portfolio.auth.permissions import public, requires
 from portfolio.auth.sessions import local_path
 from portfolio.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from portfolio.extensions import csrf, db
-from portfolio.htmx import render
+from portfolio.htmx import inline_form_answer, render, trigger
 from portfolio.models import ApiToken, User
 from portfolio.models.accounts import normalise_email
 from portfolio.notifications import preferences
@@ -87,16 +88,16 @@ def my_tokens() -> list[ApiToken]:
     )
 
 
-def account_page(
+def account_context(
     form=None,
     token_form=None,
     new_token: str | None = None,
-    status: int = 200,
     new_feed_url: str | None = None,
     notification_form=None,
-):
-    return render(
-        "auth/account.html",
+    appearance_form=None,
+) -> dict:
+    """What /account shows: each form as given (with its errors), or fresh."""
+    return dict(
         form=form or ChangePasswordForm(formdata=None),
         token_form=token_form or TokenForm(formdata=None),
         tokens=my_tokens(),
@@ -104,8 +105,14 @@ def account_page(
         new_feed_url=new_feed_url,
         notification_form=notification_form
         or NotificationPreferencesForm.of(preferences.preferences_of(db.session, current_user)),
-        status=status,
+        appearance_form=appearance_form
+        or AppearanceForm(formdata=None, theme=current_user.theme.value),
+        appearance_saved=False,
     )
+
+
+def account_page(status: int = 200, **forms):
+    return render("auth/account.html", status=status, **account_context(**forms))
 
 
 @bp.post("/account/tokens")
@@ -161,6 +168,29 @@ def account():
     elif form.is_submitted():
         status = 422
     return account_page(form=form, status=status)
+
+
+@bp.post("/account/appearance")
+@requires("browse")
+def save_appearance():
+    form = AppearanceForm()
+    saved = form.validate()
+    if saved:
+        appearance.set_theme(current_user, form.theme.data)
+        db.session.commit()
+    response = inline_form_answer(
+        saved,
+        template="auth/account.html",
+        block="appearance",
+        fragment=lambda: {"appearance_form": form, "appearance_saved": saved},
+        page=lambda: account_context(appearance_form=form),
+        redirect_to=url_for("auth.account", _anchor="appearance"),
+        message="Your appearance choice is saved.",
+    )
+    if saved:
+        # htmx swaps only the form: app.js sets <html data-theme> from this event.
+        trigger(response, "themeChanged", {"theme": current_user.theme.value})
+    return response
 
 
 @bp.post("/account/notifications")

@@ -73,6 +73,17 @@
     showError(text || ("The server answered " + xhr.status + ". Reload the page and try again."));
   });
 
+  // A saved appearance choice (HX-Trigger from /account/appearance): switch
+  // the page now, as the next page's <html data-theme> will.
+  document.addEventListener("themeChanged", function (event) {
+    var theme = event.detail && event.detail.theme;
+    if (theme === "light" || theme === "dark") {
+      document.documentElement.setAttribute("data-theme", theme);
+    } else {
+      document.documentElement.removeAttribute("data-theme");
+    }
+  });
+
   // Print buttons (no inline onclick: the CSP forbids it).
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
