@@ -279,3 +279,27 @@ def test_the_board_script_serves_everyone_without_inline_script(client_as, make,
     sources = [script["src"] for script in scripts]
     assert "/static/js/board.js" in sources
     assert ("/static/vendor/sortablejs/Sortable.min.js" in sources) is (role == "pm")
+
+
+def test_a_move_on_a_filtered_board_costs_the_same_queries_on_any_board(
+    pm_client, make, count_queries
+):
+    """The headers a move redraws count what the filters show: one query more
+    than unfiltered, however many cards."""
+    payroll, others = make.product(name="Payroll"), make.product(name="Intranet")
+
+    def cost(size: int, filtered: bool) -> int:
+        for n in range(size):
+            make.item(payroll if n % 2 else others, column=OPEN_COLUMNS[n % 3])
+        card = make.item(payroll, column=Column.NOW)
+        data = {"item_id": card.id, "version": card.version, "column": "next"}
+        if filtered:
+            data["product"] = payroll.id
+        with count_queries() as statements:
+            answer = pm_client.hx_post("/board/move", data=data)
+        assert answer.status_code == 200
+        return len(statements)
+
+    board(pm_client)  # warm: the first request of a session may load more
+    small = cost(3, filtered=True)
+    assert cost(60, filtered=True) == small == cost(3, filtered=False) + 1
