@@ -528,27 +528,33 @@ def test_a_move_on_a_board_loaded_before_order_by_score_is_refused(
     assert order(Column.NEXT) == after_admin
 
 
-def test_next_on_a_later_card_asks_for_the_release_note(pm_client, make):
+def test_next_on_a_later_card_is_refused_and_points_to_ship(pm_client, make):
+    """#15: → moves between open columns only; a card ships by its "Ship…"
+    (this test pinned → on Later opening the ship dialog before)."""
     item = make.item(make.product(), column=Column.LATER)
     rows_before = count_rows(Activity)
     answer = pm_client.hx_post(
         f"/board/items/{item.id}/move",
         data={"direction": "next", "version": item.version},
     )
-    assert answer.status_code == 200 and answer.headers["HX-Retarget"] == "#board-dialog"
-    assert "<dialog" in answer.text and "Release note" in answer.text and "<html" not in answer.text
-    # Without JavaScript the same button leads to the ship page.
+    assert answer.status_code == 422 and answer.headers["HX-Retarget"] == "#board"
+    assert "<dialog" not in answer.text and "use “Ship…” on the card" in answer.text
+    assert parse_html(answer.text).by_id(f"ship-{item.id}").text == "Ship…"
+    # Without JavaScript: back to the board, with why.
     page = pm_client.post(
         f"/board/items/{item.id}/move", data={"direction": "next", "version": item.version}
     )
-    assert page.status_code == 200 and "<html" in page.text and f"Ship “{item.title}”" in page.text
+    assert page.status_code == 302 and page.location.startswith("/board")
+    assert "use “Ship…” on the card" in pm_client.get(page.location).text
     assert order(Column.LATER) == [item.id] and order(Column.SHIPPED) == []
     assert count_rows(Activity) == rows_before
 
 
 def test_edge_move_buttons_stay_focusable(pm_client, make):
     """A card moved to an edge keeps its buttons focusable (aria-disabled, never
-    disabled), so keyboard focus can stay on the button that was pressed."""
+    disabled), so keyboard focus can stay on the button that was pressed. The
+    edges are Now and Later (#15: → on Later no longer means "Ship…", and a
+    shipped card's ← no longer means "Reopen…"; both are links on the card)."""
     product = make.product()
     now, later, shipped = (
         make.item(product, column=column) for column in (Column.NOW, Column.LATER, Column.SHIPPED)
@@ -558,8 +564,11 @@ def test_edge_move_buttons_stay_focusable(pm_client, make):
     assert not any("disabled" in button.attrs for button in buttons.values())
     assert buttons[f"move-previous-{now.id}"].get("aria-disabled") == "true"
     assert buttons[f"move-next-{shipped.id}"].get("aria-disabled") == "true"
-    assert buttons[f"move-next-{later.id}"]["aria-label"].startswith("Ship “")
-    assert "aria-disabled" not in buttons[f"move-next-{later.id}"].attrs
+    assert buttons[f"move-previous-{shipped.id}"].get("aria-disabled") == "true"
+    assert buttons[f"move-next-{later.id}"].get("aria-disabled") == "true"
+    label = buttons[f"move-next-{later.id}"]["aria-label"]
+    assert label == f"Move “{later.title}” to the next column"
+    assert "aria-disabled" not in buttons[f"move-previous-{later.id}"].attrs
 
 
 def test_shipping_from_the_dialog_answers_the_board_with_a_focused_notice(pm_client, make):

@@ -163,15 +163,21 @@ def test_dragging_out_of_shipped_opens_the_reopen_dialog(shipped, pm_client):
     assert db.session.get(RoadmapItem, item.id).column is Column.SHIPPED
 
 
-def test_left_on_a_shipped_card_asks_to_reopen(shipped, pm_client):
+def test_left_on_a_shipped_card_is_refused_and_points_to_reopen(shipped, pm_client):
+    """#15: arrows move between open columns only; a shipped card comes back by
+    its "Reopen…" (this test pinned ← on a shipped card opening the dialog before)."""
     item = shipped[0]
+    before = count_rows(Activity)
     answer = pm_client.hx_post(
         f"/board/items/{item.id}/move", data={"direction": "previous", "version": item.version}
     )
-    assert answer.status_code == 200 and "Reopen “" in answer.text
-    board = pm_client.get("/board").text
-    button = parse_html(board).by_id(f"move-previous-{item.id}")
-    assert button["aria-label"] == f"Reopen “{item.title}”…"
+    assert answer.status_code == 422 and "<dialog" not in answer.text
+    assert f"“{item.title}” has shipped: use Reopen… to bring it back." in answer.text
+    assert count_rows(Activity) == before
+    assert db.session.get(RoadmapItem, item.id).column is Column.SHIPPED
+    board = parse_html(pm_client.get("/board").text)
+    assert board.by_id(f"move-previous-{item.id}").get("aria-disabled") == "true"
+    assert board.by_id(f"reopen-{item.id}").text == "Reopen…"
 
 
 def test_reopening_from_the_dialog_redraws_the_board(shipped, pm_client):

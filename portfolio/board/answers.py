@@ -25,6 +25,7 @@ from portfolio.board.queries import (
     column_counts,
     linked_requests_with_votes,
     load_board,
+    matching_counts,
 )
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
@@ -123,13 +124,17 @@ def card_answer(item_id: int, columns: set[Column], *, placed: bool = False) -> 
     for an out-of-band swap (keyboard moves within a column)."""
     item = db.session.execute(card_item(item_id)).scalar_one()
     facts = card_facts(db.session, db.select(RoadmapItem.id).where(RoadmapItem.id == item_id))
-    counts = column_counts(db.session, columns) if columns else {}
+    filters = filters_from_form()
+    counts = {}
+    if columns:  # a filtered board's headers also count what the filters show
+        shown = matching_counts(db.session, filters, columns) if filters.active else None
+        counts = column_counts(db.session, columns, shown)
     return render_fragment(
         "board/_move_answer.html",
         item=item,
         facts=facts.get(item_id),
         can_move=True,
-        filters=filters_from_form(),
+        filters=filters,
         headers=[counts[column] for column in sorted(counts, key=lambda c: c.position)],
         insert=neighbour_selector(item) if placed else None,
     )

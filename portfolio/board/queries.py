@@ -133,11 +133,13 @@ class CardFacts:
 
 @dataclass(frozen=True)
 class ColumnCount:
-    """A column's cards on the whole board, against its work-in-progress limit."""
+    """A column's cards on the whole board, against its work-in-progress limit;
+    `shown`: those the board's filters match (None on an unfiltered board)."""
 
     column: Column
     total: int
     limit: int | None = None
+    shown: int | None = None
 
     @property
     def over_limit(self) -> bool:
@@ -175,9 +177,12 @@ class Board:
         return sorted(lanes.values(), key=lambda lane: lane[0].name.lower())
 
 
-def column_counts(session: Session, columns=None) -> dict[Column, ColumnCount]:
+def column_counts(
+    session: Session, columns=None, shown: dict[Column, int] | None = None
+) -> dict[Column, ColumnCount]:
     """Cards per column on the whole board (WIP limits count every card, whatever
-    the filters), with each column's limit: two queries, for `columns` or all."""
+    the filters), with each column's limit: two queries, for `columns` or all.
+    `shown`: the cards per column a filtered board matches (matching_counts)."""
     columns = list(columns or Column)
     totals = dict(
         session.execute(
@@ -194,8 +199,26 @@ def column_counts(session: Session, columns=None) -> dict[Column, ColumnCount]:
         ).all()
     )
     return {
-        column: ColumnCount(column, totals.get(column, 0), limits.get(column)) for column in columns
+        column: ColumnCount(
+            column,
+            totals.get(column, 0),
+            limits.get(column),
+            shown.get(column, 0) if shown is not None else None,
+        )
+        for column in columns
     }
+
+
+def matching_counts(session: Session, filters: BoardFilters, columns=None) -> dict[Column, int]:
+    """Cards per column that `filters` match, drawn or not: one query."""
+    columns = list(columns or Column)
+    counted = filters.apply(sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id)))
+    rows = dict(
+        session.execute(
+            counted.where(RoadmapItem.column.in_(columns)).group_by(RoadmapItem.column)
+        ).all()
+    )
+    return {column: rows.get(column, 0) for column in columns}
 
 
 def card_facts(session: Session, item_ids_query: sa.Select) -> dict[int, CardFacts]:
@@ -265,18 +288,12 @@ def load_board(session: Session, filters: BoardFilters) -> Board:
     for item in session.execute(board_items(filters)).scalars():
         columns[item.column].append(item)
     facts = card_facts(session, shown_item_ids(filters))
-    matching = dict(
-        session.execute(
-            filters.apply(sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id))).group_by(
-                RoadmapItem.column
-            )
-        ).all()
-    )
+    matching = matching_counts(session, filters)
     return Board(
         columns=columns,
         facts=facts,
-        counts=column_counts(session),
-        matching={column: matching.get(column, 0) for column in Column},
+        counts=column_counts(session, shown=matching if filters.active else None),
+        matching=matching,
     )
 
 

@@ -34,7 +34,6 @@ from portfolio.board.moves import (
     MoveRefused,
     asks_for_release_note,
     asks_to_reopen,
-    column_in_direction,
     move_by_direction,
     move_item,
     order_column_by_score,
@@ -146,17 +145,14 @@ def move():
 @bp.post("/board/items/<int:item_id>/move")
 @requires("manage_roadmap")
 def move_step(item_id: int):
-    """The keyboard / no-JavaScript move: up, down, previous or next column."""
+    """The keyboard / no-JavaScript move: up, down, previous or next column.
+    Arrows move between neighbouring open columns only: a card ships by its
+    "Ship…" and comes back by its "Reopen…" (→ on Later and ← on Shipped are refused)."""
     item = db.one_or_404(item_detail(item_id))
     form = DirectionForm()
     if not form.validate():
         abort(400, "Say where to move the card.")
     direction = form.direction.data
-    target = column_in_direction(item.column, direction)
-    if asks_for_release_note(item, target):
-        return ship_dialog(item)  # → on a Later card: the keyboard's way of dropping it on Shipped
-    if asks_to_reopen(item, target):
-        return reopen_dialog(item, column=target)  # ← on a shipped card
     old_column = item.column
     moved, refused = save_move(
         lambda: move_by_direction(

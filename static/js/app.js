@@ -89,16 +89,6 @@
     if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
   });
 
-  // "Close" on a detail panel empties the panel instead of leaving the page.
-  document.addEventListener("click", function (event) {
-    var close = event.target.closest ? event.target.closest("[data-close-panel]") : null;
-    var panel = document.getElementById("panel");
-    if (!close || !panel || !panel.contains(close)) { return; }
-    event.preventDefault();
-    panel.innerHTML = "";
-    history.pushState(null, "", close.getAttribute("href"));
-  });
-
   // A suggested colleague (the comment form's "Mention a colleague") goes into
   // the comment box as "@handle " at the caret; the search is cleared.
   document.addEventListener("click", function (event) {

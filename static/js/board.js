@@ -1,8 +1,17 @@
-// The board's drag and drop: SortableJS moves the card in the page, then this
-// posts the move with htmx (#move-form). Sorting pauses while a move is in
-// flight, so a quick second drag cannot act on a stale board.
+// The board's JavaScript (the page works without it: arrow buttons and links).
+// Drag and drop: SortableJS moves the card in the page, then this posts the
+// move with htmx (#move-form). Any part of a card is its handle, its title
+// included: a click on the title opens the card's details, a drag does not.
+// Sorting pauses while a move is in flight, so a quick second drag cannot act
+// on a stale board.
+// The detail panel: it takes focus when it opens, closes on Escape or its
+// Close link, and gives focus back to the card that opened it.
 (function () {
   "use strict";
+
+  // Drag and drop (PMs only: Sortable is loaded for them) ------------------------------
+
+  var lastDragEnd = 0;  // a drag that ends over a link must not also click it
 
   function lists(root) {
     return root.querySelectorAll ? root.querySelectorAll("[data-sortable]") : [];
@@ -32,15 +41,23 @@
   }
 
   function setUp(root) {
+    if (!window.Sortable) { return; }
     (root.matches && root.matches("[data-sortable]") ? [root] : lists(root)).forEach(function (list) {
       if (list.sortable) { return; }
       list.sortable = Sortable.create(list, {
         group: list.dataset.sortable,
         draggable: ".card",
-        filter: ".card-moves, a",
+        // The whole card is the handle; its buttons and menu links stay buttons and links.
+        filter: "button, .ship-link",
         preventOnFilter: false,
+        // On a touch screen a card moves after a long press, so a swipe still
+        // scrolls the board (one column at a time on a phone).
+        delay: 250,
+        delayOnTouchOnly: true,
+        touchStartThreshold: 6,
         animation: 120,
         onEnd: function (event) {
+          lastDragEnd = Date.now();
           if (event.from === event.to && event.oldIndex === event.newIndex) { return; }
           submitMove(event.item, event.to);
         }
@@ -48,9 +65,89 @@
     });
   }
 
+  // Capture: before htmx's own listener on the title link opens the panel.
+  document.addEventListener("click", function (event) {
+    if (Date.now() - lastDragEnd < 400 && event.target.closest && event.target.closest(".card")) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
+
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.elt && event.detail.elt.id === "move-form") { setSorting(true); }
   });
 
   htmx.onLoad(setUp);
+
+  // The detail panel ----------------------------------------------------------------
+
+  var openerCardId = null;  // the card whose title opened the panel
+  var boardUrl = null;      // the board's address (with its filters) before the panel opened
+
+  function panel() { return document.getElementById("panel"); }
+
+  function panelIsOpen() {
+    var element = panel();
+    return Boolean(element && element.firstElementChild);
+  }
+
+  function showSkipLink(shown) {
+    var skip = document.getElementById("skip-to-panel");
+    if (skip) { skip.hidden = !shown; }
+  }
+
+  function focusPanel() {
+    var heading = panel() && panel().querySelector(".detail-heading");
+    if (heading) { heading.focus(); }
+  }
+
+  function closePanel() {
+    var element = panel();
+    if (!element) { return; }
+    element.innerHTML = "";
+    showSkipLink(false);
+    history.pushState(null, "", boardUrl || location.pathname);
+    // The board may have been redrawn meanwhile: find the card again by its id.
+    var card = openerCardId && document.getElementById(openerCardId);
+    var title = card && card.querySelector(".card-title a");
+    if (title) { title.focus(); }
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.detail.target !== panel()) { return; }
+    if (!panelIsOpen()) { boardUrl = location.pathname + location.search; }
+    var card = event.detail.elt.closest && event.detail.elt.closest(".card");
+    openerCardId = card ? card.id : null;
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target !== panel()) { return; }
+    showSkipLink(panelIsOpen());
+    focusPanel();
+  });
+
+  document.addEventListener("click", function (event) {
+    var skip = event.target.closest && event.target.closest("#skip-to-panel");
+    if (skip) {
+      event.preventDefault();
+      focusPanel();
+      return;
+    }
+    var close = event.target.closest && event.target.closest("[data-close-panel]");
+    if (close && panel() && panel().contains(close)) {
+      event.preventDefault();
+      closePanel();
+    }
+  });
+
+  // Escape closes the panel wherever focus is, unless a dialog is open (it closes
+  // first) or a field of the panel holds text being written.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented || !panelIsOpen()) { return; }
+    if (document.querySelector("dialog[open]")) { return; }
+    var field = event.target;
+    if (field.matches && field.matches("input, textarea") && field.value) { return; }
+    event.preventDefault();
+    closePanel();
+  });
 })();

@@ -126,20 +126,22 @@ def test_keyboard_moves_keep_focus_on_the_moved_card(page, live_server, demo):
 
 
 def test_shipping_from_the_keyboard(page, live_server, demo):
-    """→ on a Later card asks for the release note, as a drop on Shipped does."""
+    """A card's "Ship…" asks for the release note, as a drop on Shipped does, from
+    any open column. (#15: this test pressed → on a Later card before; the arrows
+    now move between open columns only, and a Now card ships by its Ship….)"""
     sign_in(page, live_server, "pm@demo.example")
     page.goto(f"{live_server}/board")
-    card_id = page.locator("#cards-later .card").first.get_attribute("data-item-id")
+    card_id = page.locator("#cards-now .card").first.get_attribute("data-item-id")
     title = page.locator(f"#card-{card_id} .card-title").inner_text()
-    page.locator(f"#move-next-{card_id}").focus()
+    page.locator(f"#ship-{card_id}").focus()
     page.keyboard.press("Enter")
     note = page.locator("dialog.ship-dialog").get_by_label("Release note")
     expect(note).to_be_focused()
-    # Escape cancels: the dialog goes, the card stays, focus returns to →.
+    # Escape cancels: the dialog goes, the card stays, focus returns to Ship….
     page.keyboard.press("Escape")
     expect(page.locator("dialog.ship-dialog")).to_have_count(0)
-    expect(page.locator(f"#move-next-{card_id}")).to_be_focused()
-    expect(page.locator("#cards-later .card").first).to_have_attribute("data-item-id", card_id)
+    expect(page.locator(f"#ship-{card_id}")).to_be_focused()
+    expect(page.locator("#cards-now .card").first).to_have_attribute("data-item-id", card_id)
     page.keyboard.press("Enter")
     expect(note).to_be_focused()
     page.keyboard.type("Nightly stock sync for the Nordic warehouses.")
