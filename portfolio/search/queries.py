@@ -293,9 +293,11 @@ def snippet(text: str, q: str, length: int = SNIPPET_LENGTH) -> tuple[str, str, 
         cut = text[:length]
         return (cut + "…" if len(text) > length else cut), "", ""
     start, end = found.span()
-    room = max(length - (end - start), 0)
-    left = max(start - room // 3, 0)
-    right = min(end + room - (start - left), len(text))
+    # A third of the room before the match, the rest after; what one side
+    # does not use goes to the other.
+    left = max(start - max(length - (end - start), 0) // 3, 0)
+    right = min(left + max(length, end - start), len(text))
+    left = max(min(left, right - length), 0)
     before = ("…" if left > 0 else "") + text[left:start]
     after = text[end:right] + ("…" if right < len(text) else "")
     return before, text[start:end], after
