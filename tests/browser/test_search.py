@@ -57,6 +57,7 @@ def test_typing_suggests_grouped_results_and_the_keyboard_opens_one(page, live_s
     expect(first).to_have_attribute("aria-selected", "true")
     expect(box).to_have_attribute("aria-activedescendant", first.get_attribute("id"))
     expect(box).to_be_focused()
+    assert serious_violations(page, "header") == []  # the chosen option is legible too
     box.press("ArrowDown")
     expect(options.nth(1)).to_have_attribute("aria-selected", "true")
     expect(first).to_have_attribute("aria-selected", "false")
