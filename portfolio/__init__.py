@@ -32,6 +32,7 @@ from portfolio.filters import MAX_ID
 from portfolio.notifications import audience
 from portfolio.notifications.views import bp as notifications_bp
 from portfolio.requests.views import bp as requests_bp
+from portfolio.search.views import bp as search_bp
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +48,7 @@ BLUEPRINTS = (
     changelog_bp,
     dashboard_bp,
     notifications_bp,
+    search_bp,
     api_bp,
 )
 

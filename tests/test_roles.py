@@ -91,6 +91,10 @@ ROLE_MATRIX = [
     ("GET", "/comments/{comment}", EVERYONE),
     ("GET", "/activity", EVERYONE),
     ("GET", "/changelog", EVERYONE),
+    # Search everything (#15): the page, and the header box's suggestions
+    ("GET", "/search", EVERYONE),
+    ("GET", "/search?q=product", EVERYONE),
+    ("GET", "/search?q=product&box=1", EVERYONE),
     # Board
     ("GET", "/board", EVERYONE),
     ("POST", "/board/move", PRODUCT_TEAM),

@@ -110,6 +110,79 @@
     if (results) { results.innerHTML = ""; }
   });
 
+  // The header's search box (templates/search/_header_box.html): an ARIA
+  // combobox over the suggestions htmx puts in its listbox. Focus stays in the
+  // input; aria-activedescendant names the chosen option. ArrowDown/ArrowUp
+  // move through the options, Enter opens the chosen one, Escape closes the
+  // list (a second Escape clears the words, as the browser does).
+  function searchBox(element) {
+    var box = element && element.closest ? element.closest("[data-search-box]") : null;
+    if (!box) { return null; }
+    return {
+      box: box,
+      input: box.querySelector("[role=combobox]"),
+      listbox: box.querySelector("[role=listbox]")
+    };
+  }
+  function searchOptions(parts) {
+    return Array.prototype.slice.call(parts.listbox.querySelectorAll("[role=option]"));
+  }
+  function chooseOption(parts, option) {
+    searchOptions(parts).forEach(function (each) {
+      each.setAttribute("aria-selected", each === option ? "true" : "false");
+    });
+    if (option) {
+      parts.input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      parts.input.removeAttribute("aria-activedescendant");
+    }
+  }
+  function openSearchList(parts, open) {
+    open = open && searchOptions(parts).length > 0;
+    parts.listbox.hidden = !open;
+    parts.input.setAttribute("aria-expanded", open ? "true" : "false");
+    if (!open) { chooseOption(parts, null); }
+  }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var parts = searchBox(event.detail.target);
+    if (!parts || event.detail.target !== parts.listbox) { return; }
+    chooseOption(parts, null);
+    openSearchList(parts, document.activeElement === parts.input);
+  });
+  document.addEventListener("keydown", function (event) {
+    var parts = searchBox(event.target);
+    if (!parts) { return; }
+    var options = searchOptions(parts);
+    var chosenId = parts.input.getAttribute("aria-activedescendant");
+    var chosen = chosenId ? document.getElementById(chosenId) : null;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!options.length) { return; }
+      event.preventDefault();
+      if (parts.listbox.hidden) { openSearchList(parts, true); chosen = null; }
+      var index = options.indexOf(chosen);
+      var next = event.key === "ArrowDown" ? Math.min(index + 1, options.length - 1) : index - 1;
+      chooseOption(parts, next >= 0 ? options[next] : null);
+      parts.input.focus();
+    } else if (event.key === "Enter" && chosen && !parts.listbox.hidden) {
+      event.preventDefault();
+      chosen.click();
+    } else if (event.key === "Escape" && !parts.listbox.hidden) {
+      event.preventDefault();
+      openSearchList(parts, false);
+      parts.input.focus();
+    }
+  });
+  document.addEventListener("focusin", function (event) {
+    var parts = searchBox(event.target);
+    if (parts && event.target === parts.input && parts.listbox.hidden) { openSearchList(parts, true); }
+  });
+  document.addEventListener("focusout", function (event) {
+    var parts = searchBox(event.target);
+    if (!parts || (event.relatedTarget && parts.box.contains(event.relatedTarget))) { return; }
+    openSearchList(parts, false);
+  });
+
   document.addEventListener("htmx:sendError", function () {
     showError("The server could not be reached. Check your connection and try again.");
   });

@@ -1,0 +1,1 @@
+"""Search everything: products, requests, roadmap items and comments at once."""
