@@ -27,8 +27,8 @@ from portfolio.catalogue.forms import (
 from portfolio.catalogue.lifecycle import retire_product
 from portfolio.catalogue.lifecycle_forms import RetireForm
 from portfolio.catalogue.measure_views import bp as measures_bp
+from portfolio.catalogue.charts import chart_for
 from portfolio.catalogue.measures import (
-    chart_for,
     format_measure_value,
     format_value,
     status_counts,
