@@ -13,9 +13,9 @@ import sqlalchemy as sa
 
 from portfolio.api.openapi import SCHEMAS
 from portfolio.api.serializers import measure_json
+from portfolio.catalogue.charts import chart_for
 from portfolio.catalogue.csv_export import COLUMNS, export_catalogue
 from portfolio.catalogue.csv_import import import_catalogue
-from portfolio.catalogue.charts import chart_for
 from portfolio.catalogue.measures import (
     format_measure_value,
     format_value,
