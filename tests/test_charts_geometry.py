@@ -16,9 +16,9 @@ from portfolio.catalogue.charts import (
     LATEST_FONT,
     TrendChart,
     sparkline_for,
-    text_width,
     trend_chart,
 )
+from portfolio.catalogue.svg_text import text_width
 from portfolio.models import Direction, Unit
 from tests.helpers import parse_html
 

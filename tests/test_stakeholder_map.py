@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from portfolio.catalogue.charts import text_width
 from portfolio.catalogue.stakeholders import (
     CELL,
     GRID_BOTTOM,
@@ -19,6 +18,7 @@ from portfolio.catalogue.stakeholders import (
     StakeholderMap,
     stakeholder_map,
 )
+from portfolio.catalogue.svg_text import text_width
 from portfolio.extensions import db
 from portfolio.models import Stakeholder, StakeholderRole
 from tests.helpers import parse_html

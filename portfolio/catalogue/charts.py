@@ -14,8 +14,7 @@ text (CHART_FONT units) stays readable at either size:
 - the latest value beside the last point, in the first place near it where its
   box crosses no part of the line and stays inside the plot.
 
-Text widths are estimated from Helvetica/Arial character widths, rounded up,
-so the boxes the placement avoids are never smaller than the drawn text.
+Text widths and boxes come from `catalogue/svg_text.py`.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from datetime import date
 from functools import cached_property
 
 from portfolio.catalogue.measures import format_value, number_text, unit_suffix
+from portfolio.catalogue.svg_text import Box, TextLabel, label_in_box, text_width
 from portfolio.forms import MAX_MAGNITUDE
 from portfolio.models import Unit
 
@@ -38,110 +38,6 @@ CHART_FONT = 13  # every text of the chart, in user units
 LATEST_FONT = 14  # the latest value, bold
 AXIS_GAP = 6  # between the plot and the labels beside it
 LABEL_GAP = 5  # between the last point and its label
-
-# Average advance widths in em (Arial/Helvetica, rounded up), for the boxes.
-_NARROW = set("iljI.,:;'|!") | {" "}
-_WIDE = set("mwMW%@—")
-_DIGIT = 0.56
-
-
-def text_width(text: str, size: float, *, bold: bool = False) -> float:
-    """A generous estimate of how wide `text` is drawn at font `size`."""
-    em = 0.0
-    for char in text:
-        if char.isdigit():
-            em += _DIGIT
-        elif char in _NARROW:
-            em += 0.3
-        elif char in _WIDE:
-            em += 0.92
-        elif char.isupper():
-            em += 0.73
-        else:
-            em += 0.57
-    return em * size * (1.1 if bold else 1.04) + 1
-
-
-@dataclass(frozen=True)
-class Box:
-    """A rectangle: left, top, right, bottom."""
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-
-    def inside(self, other: Box) -> bool:
-        return (
-            self.x0 >= other.x0
-            and self.y0 >= other.y0
-            and self.x1 <= other.x1
-            and self.y1 <= other.y1
-        )
-
-    def overlaps(self, other: Box) -> bool:
-        return (
-            self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
-        )
-
-    def contains(self, x: float, y: float) -> bool:
-        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
-
-    def grown(self, by: float) -> Box:
-        return Box(self.x0 - by, self.y0 - by, self.x1 + by, self.y1 + by)
-
-    def crosses(self, a: tuple[float, float], b: tuple[float, float]) -> bool:
-        """Whether the segment a–b passes through this box (Liang–Barsky clipping)."""
-        (ax, ay), (bx, by) = a, b
-        dx, dy = bx - ax, by - ay
-        low, high = 0.0, 1.0
-        for p, q in (
-            (-dx, ax - self.x0),
-            (dx, self.x1 - ax),
-            (-dy, ay - self.y0),
-            (dy, self.y1 - ay),
-        ):
-            if p == 0:
-                if q < 0:
-                    return False
-                continue
-            t = q / p
-            if p < 0:
-                low = max(low, t)
-            else:
-                high = min(high, t)
-            if low > high:
-                return False
-        return True
-
-
-@dataclass(frozen=True)
-class TextLabel:
-    """A text and where it is drawn: `x`, `y` (its baseline), `anchor`."""
-
-    text: str
-    x: float
-    y: float
-    anchor: str = "start"
-    size: float = CHART_FONT
-    bold: bool = False
-
-    @property
-    def width(self) -> float:
-        return text_width(self.text, self.size, bold=self.bold)
-
-    @property
-    def box(self) -> Box:
-        left = {"start": self.x, "middle": self.x - self.width / 2, "end": self.x - self.width}[
-            self.anchor
-        ]
-        return Box(left, self.y - 0.82 * self.size, left + self.width, self.y + 0.24 * self.size)
-
-
-def label_in_box(text: str, box: Box, *, size: float, bold: bool, anchor: str) -> TextLabel:
-    """The label whose box is `box` (the inverse of TextLabel.box)."""
-    x = {"start": box.x0, "middle": (box.x0 + box.x1) / 2, "end": box.x1}[anchor]
-    return TextLabel(text, x, box.y0 + 0.82 * size, anchor, size, bold)
 
 
 @dataclass(frozen=True)
@@ -233,10 +129,10 @@ class TrendChart:
         b, t = self._pair(self.baseline_y, self.target_y)
         right, left = self.plot_right + AXIS_GAP, self.left - AXIS_GAP
         return [
-            TextLabel("Baseline", right, b),
-            TextLabel("Target", right, t),
-            TextLabel(self.baseline_tick, left, b, "end"),
-            TextLabel(self.target_tick, left, t, "end"),
+            TextLabel("Baseline", right, b, "start", self.font),
+            TextLabel("Target", right, t, "start", self.font),
+            TextLabel(self.baseline_tick, left, b, "end", self.font),
+            TextLabel(self.target_tick, left, t, "end", self.font),
         ]
 
     @property
@@ -244,17 +140,17 @@ class TrendChart:
         """The first and last month under the plot, and the unit above the y axis."""
         y = self.height - 0.3 * self.font
         labels = [
-            TextLabel(self.start_label, self.left, y),
-            TextLabel(self.end_label, self.plot_right, y, "end"),
+            TextLabel(self.start_label, self.left, y, "start", self.font),
+            TextLabel(self.end_label, self.plot_right, y, "end", self.font),
         ]
         if self.unit_caption:
-            labels.append(TextLabel(self.unit_caption, 2, self.top - 7))
+            labels.append(TextLabel(self.unit_caption, 2, self.top - 7, "start", self.font))
         return labels
 
     @property
     def empty_label(self) -> TextLabel:
         x, y = self.middle
-        return TextLabel("No readings yet", x, y + 0.3 * self.font, "middle")
+        return TextLabel("No readings yet", x, y + 0.3 * self.font, "middle", self.font)
 
     @cached_property
     def latest_label(self) -> TextLabel | None:
