@@ -46,7 +46,7 @@ from portfolio.catalogue.readings import (
     record_reading,
 )
 from portfolio.catalogue.satisfaction import NetPromoterScore, nps_chart
-from portfolio.catalogue.stakeholders import add_stakeholder, map_points, remove_stakeholder
+from portfolio.catalogue.stakeholders import add_stakeholder, remove_stakeholder, stakeholder_map
 from portfolio.extensions import db
 from portfolio.models import (
     Activity,
@@ -588,13 +588,16 @@ def test_stakeholder_map_positions(app, make):
             interest=interest,
         )
 
-    points = map_points([entry("a", 5, 5), entry("b", 5, 5), entry("c", 5, 5), entry("d", 1, 1)])
-    # Power 5, interest 5: the middle of the top-right cell is (264, 36); entries
-    # fan out around it in threes, so names on one cell do not overlap.
-    assert [(p.x, p.y) for p in points[:3]] == [(264.0, 27.0), (264.0, 36.0), (264.0, 45.0)]
-    # The fourth starts a new fan: power 1, interest 1 is the bottom-left cell.
-    assert (points[3].x, points[3].y) == (56.0, 235.0)
-    assert (points[0].label_x, points[0].label_y) == (271.0, 30.0)
+    points = stakeholder_map(
+        [entry("a", 5, 5), entry("b", 5, 5), entry("c", 5, 5), entry("d", 1, 1)]
+    ).markers
+    # Power 5, interest 5: the middle of the top-right cell is (302, 56); three
+    # numbered dots share it two a row, 20 apart, so they do not overlap (#15:
+    # numbers with a legend replaced the names that fanned out and overlapped).
+    assert [(p.x, p.y) for p in points[:3]] == [(292.0, 46.0), (312.0, 46.0), (292.0, 66.0)]
+    assert [p.text for p in points] == ["1", "2", "3", "4"]
+    # Power 1, interest 1 is the bottom-left cell, alone in it: its middle.
+    assert (points[3].x, points[3].y) == (62.0, 296.0)
 
 
 # One source for lengths and ranges -----------------------------------------------

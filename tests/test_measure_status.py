@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
+from portfolio.catalogue.charts import trend_chart
 from portfolio.catalogue.measures import (
     MeasureStatus,
     definition_problems,
     measure_status,
     status_of,
-    trend_chart,
 )
 
 ON, RISK, OFF, NONE = (

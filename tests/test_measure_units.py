@@ -13,10 +13,10 @@ import sqlalchemy as sa
 
 from portfolio.api.openapi import SCHEMAS
 from portfolio.api.serializers import measure_json
+from portfolio.catalogue.charts import chart_for
 from portfolio.catalogue.csv_export import COLUMNS, export_catalogue
 from portfolio.catalogue.csv_import import import_catalogue
 from portfolio.catalogue.measures import (
-    chart_for,
     format_measure_value,
     format_value,
     is_far_outside,

@@ -6,7 +6,7 @@ Files and columns (documented in the README as well):
 
 - departments.csv: name, head, headcount
 - products.csv: slug, name, category, summary, stage, owner_email, sourcing,
-  vendor, docs_url, source_url, prd_url, tags (separated by "; "),
+  vendor, docs_url, source_url, prd_url, tags (separated by ", "),
   problem, for_whom, value, replaces (the value proposition),
   contract_vendor, contract_annual_cost, contract_seats_bought,
   contract_renewal_date (empty for products without a contract), retired_on,
@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from portfolio.catalogue.measures import MeasureStatus, status_counts
+from portfolio.catalogue.products import TAG_SEPARATOR
 from portfolio.models import Department, Product, Usage
 from portfolio.spreadsheets import spreadsheet_safe
 
@@ -76,7 +77,6 @@ OPTIONAL_COLUMNS = {
     "products.csv": ["retired_on", "retirement_reason", "successor_slug"],
     "measures.csv": ["unit_label"],
 }
-TAG_SEPARATOR = "; "
 VALUE_PROPOSITION_COLUMNS = ("problem", "for_whom", "value", "replaces")
 
 
@@ -250,7 +250,7 @@ def product_list_rows(products: Iterable[Product]) -> list[list[Cell]]:
                 counts[MeasureStatus.AT_RISK],
                 counts[MeasureStatus.OFF_TRACK],
                 counts[MeasureStatus.NO_DATA],
-                "; ".join(product.tag_names),
+                TAG_SEPARATOR.join(product.tag_names),
                 product.summary,
                 product.retired_on,
                 product.retirement_reason or "",

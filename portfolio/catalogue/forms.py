@@ -69,7 +69,7 @@ class ProductForm(FlaskForm):
     tags = TextField(
         "Tags",
         validators=[Length(max=limits.TAGS_TEXT)],
-        description="Comma-separated, e.g. finance, month-end, sox",
+        description="Separated by commas, e.g. finance, month-end, sox",
     )
     successor_id = SuccessorField()
 

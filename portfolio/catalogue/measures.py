@@ -1,4 +1,5 @@
-"""Whether a success measure is delivering, and its trend chart.
+"""Whether a success measure is delivering, and how its values read (its
+trend chart is in `catalogue/charts.py`).
 
 The status rule (also in the README):
 
@@ -20,11 +21,8 @@ The status rule (also in the README):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
-from portfolio.forms import MAX_MAGNITUDE
 from portfolio.models import UNIT_LABEL_LENGTH, Direction, Unit
 from portfolio.models.base import LabelledEnum
 
@@ -208,167 +206,3 @@ def outlier_warning(measure, value: float) -> str:
     return (
         f"{format_measure_value(value, measure)} is far outside {range_text(measure)}: is it right?"
     )
-
-
-# Chart -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChartPoint:
-    x: float
-    y: float
-    label: str
-    taken_on: date
-
-
-@dataclass(frozen=True)
-class TrendChart:
-    """Coordinates for a small SVG line chart, computed here, drawn by a macro."""
-
-    width: int
-    height: int
-    left: int
-    right: int
-    top: int
-    bottom: int
-    points: list[ChartPoint]
-    baseline_y: float
-    target_y: float
-    baseline_label: str
-    target_label: str
-    start_label: str
-    end_label: str
-
-    @property
-    def latest_label_position(self) -> tuple[float, float, str]:
-        """Where the latest value's label goes: beside the last point, on the
-        side the line does not come from, and inside the frame."""
-        last = self.points[-1]
-        arriving_from_below = len(self.points) > 1 and self.points[-2].y > last.y
-        y = last.y - 8 if arriving_from_below else last.y + 15
-        if y < self.top + 10:
-            y = last.y + 15
-        if y > self.height - self.bottom - 2:
-            y = last.y - 8
-        anchor = "end" if last.x > (self.left + self.width - self.right) / 2 else "start"
-        x = last.x - 6 if anchor == "end" else last.x + 6
-        return x, y, anchor
-
-    # The plotting frame, and where the axis and "no readings" labels go.
-    @property
-    def plot_right(self) -> int:
-        return self.width - self.right
-
-    @property
-    def plot_width(self) -> int:
-        return self.width - self.left - self.right
-
-    @property
-    def plot_height(self) -> int:
-        return self.height - self.top - self.bottom
-
-    @property
-    def side_label_x(self) -> int:
-        return self.plot_right + 4
-
-    @property
-    def axis_y(self) -> int:
-        return self.height - 6
-
-    @property
-    def middle(self) -> tuple[float, float]:
-        return (self.plot_right + self.left) / 2, self.height / 2
-
-    @property
-    def path(self) -> str:
-        return " ".join(
-            f"{'M' if i == 0 else 'L'}{p.x:.1f},{p.y:.1f}" for i, p in enumerate(self.points)
-        )
-
-
-def trend_chart(
-    *,
-    baseline: float,
-    target: float,
-    baseline_date: date,
-    target_date: date,
-    readings: Sequence[tuple[date, float]],
-    unit: Unit | str,
-    unit_label: str | None = None,
-    width: int = 380,
-    height: int = 150,
-    margins: tuple[int, int, int, int] = (8, 118, 12, 22),
-) -> TrendChart:
-    """Place readings over time, with the baseline and target as horizontal lines.
-
-    The x axis runs from the baseline date (or the first reading, if earlier)
-    to the target date (or the last reading, if later), so the chart shows
-    how much time is left as well as how far the values have come.
-    """
-    left, right, top, bottom = margins
-    plot_width = width - left - right
-    plot_height = height - top - bottom
-
-    dates = [taken_on for taken_on, _ in readings]
-    start = min([baseline_date, *dates])
-    end = max([target_date, *dates])
-    span_days = max((end - start).days, 1)
-
-    # Plotted within ±MAX_MAGNITUDE (what the forms accept): a value stored
-    # before the bound must not overflow the arithmetic into nan coordinates.
-    values = [plottable(value) for _, value in readings] + [plottable(baseline), plottable(target)]
-    low, high = min(values), max(values)
-    padding = (high - low) * 0.08 or 1.0
-    low, high = low - padding, high + padding
-
-    def x_of(day: date) -> float:
-        return left + plot_width * (day - start).days / span_days
-
-    def y_of(value: float) -> float:
-        return top + plot_height * (high - plottable(value)) / (high - low)
-
-    points = [
-        ChartPoint(x_of(taken_on), y_of(value), format_value(value, unit, unit_label), taken_on)
-        for taken_on, value in sorted(readings)
-    ]
-    return TrendChart(
-        width=width,
-        height=height,
-        left=left,
-        right=right,
-        top=top,
-        bottom=bottom,
-        points=points,
-        baseline_y=y_of(baseline),
-        target_y=y_of(target),
-        baseline_label=f"Baseline {format_value(baseline, unit, unit_label)}",
-        target_label=f"Target {format_value(target, unit, unit_label)}",
-        start_label=start.strftime("%b %Y"),
-        end_label=end.strftime("%b %Y"),
-    )
-
-
-def plottable(value: float) -> float:
-    """`value` clamped to ±MAX_MAGNITUDE (nan, which no form accepts, as 0)."""
-    if math.isnan(value):
-        return 0.0
-    return max(-MAX_MAGNITUDE, min(MAX_MAGNITUDE, value))
-
-
-def chart_for(measure, **size) -> TrendChart:
-    """trend_chart() for a SuccessMeasure whose readings are loaded."""
-    return trend_chart(
-        baseline=measure.baseline,
-        target=measure.target,
-        baseline_date=measure.baseline_date,
-        target_date=measure.target_date,
-        readings=[(reading.taken_on, reading.value) for reading in measure.readings],
-        unit=measure.unit,
-        unit_label=measure.unit_label,
-        **size,
-    )
-
-
-def sparkline_for(measure) -> TrendChart:
-    """The same chart, small and without labels, for tables of many measures."""
-    return chart_for(measure, width=140, height=34, margins=(2, 2, 3, 3))

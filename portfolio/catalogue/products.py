@@ -72,10 +72,18 @@ def slugify(text: str) -> str:
     return slug[: limits.SLUG].strip("-")
 
 
+# Tags are written with commas between them, in the product form and in the
+# catalogue CSV alike; a semicolon separates them too (CSV files written before
+# #15, or a habit), so no tag holds either.
+TAG_SEPARATOR = ", "
+TAG_SEPARATORS = re.compile(r"[,;]")
+
+
 def parse_tags(text: str) -> list[str]:
-    """'Finance, month-end,  SOX' → ['finance', 'month-end', 'sox'] (order kept, no repeats)."""
+    """'Finance, month-end;  SOX' → ['finance', 'month-end', 'sox'] (order kept,
+    no repeats): commas and semicolons both separate tags."""
     names: list[str] = []
-    for raw in text.split(","):
+    for raw in TAG_SEPARATORS.split(text):
         name = " ".join(raw.split()).lower()
         if not name:
             continue

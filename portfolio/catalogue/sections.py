@@ -23,7 +23,7 @@ from portfolio.catalogue.satisfaction import (
     nps_chart,
     quarter_of,
 )
-from portfolio.catalogue.stakeholders import map_points, stakeholders_of
+from portfolio.catalogue.stakeholders import stakeholder_map, stakeholders_of
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
 from portfolio.dashboard.measured_cards import shipped_value
@@ -132,7 +132,7 @@ def stakeholder_section(product: Product, form: StakeholderForm | None = None) -
         "product": product,
         "can_edit": editor,
         "stakeholders": entries,
-        "stakeholder_map": map_points(entries),
+        "stakeholder_map": stakeholder_map(entries),
         "stakeholder_form": form if editor else None,
     }
 

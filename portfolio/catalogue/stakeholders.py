@@ -74,38 +74,160 @@ def remove_stakeholder(session: Session, actor: User, entry: Stakeholder) -> Non
     session.delete(entry)
 
 
-# The power × interest grid -------------------------------------------------------
+# The power × interest map ----------------------------------------------------------
 
-# The grid's drawing (an SVG of 300 × 300): one cell per level, power upwards
-# from the bottom, interest rightwards from the left.
-GRID_LEFT, GRID_BOTTOM, CELL = 30, 270, 52
-# Entries are fanned out around the middle of their cell in threes (one row
-# up, level, one row down), so names on the same cell do not overlap.
-FAN_STEP, FAN_SIZE = 9, 3
+# An SVG of MAP_WIDTH × MAP_HEIGHT: a grid of 5 × 5 cells, power upwards from
+# the bottom, interest rightwards from the left, split into four quadrants;
+# the quadrants' names sit above and below the grid, where no marker goes.
+# Each entry is a numbered dot (its number in the legend under the map), up
+# to 3 × 3 of them in a cell; a cell with more shows 7 dots and a "+N" pill.
+MAP_WIDTH, MAP_HEIGHT = 340, 368
+GRID_LEFT, GRID_TOP, CELL = 32, 26, 60
+GRID_SIZE = CELL * limits.GRID_HIGH
+GRID_BOTTOM = GRID_TOP + GRID_SIZE
+MAP_FONT = 12  # every text of the map, in user units (≥ 11 px down to 312 px wide)
+DOT_RADIUS, DOT_STEP = 8.5, 20
+PER_CELL = 9
+HIGH_FROM = 3  # power or interest from this level is high
 
 
 @dataclass(frozen=True)
-class MapPoint:
-    entry: Stakeholder
+class MapMarker:
+    """A numbered dot for one entry, or a "+N" pill for the `entries` a crowded
+    cell has no room for."""
+
+    entries: list[Stakeholder]
+    number: int | None
     x: float
     y: float
+    width: float = 2 * DOT_RADIUS
 
     @property
-    def label_x(self) -> float:
-        return self.x + 7
+    def text(self) -> str:
+        return str(self.number) if self.number is not None else f"+{len(self.entries)}"
 
     @property
-    def label_y(self) -> float:
-        return self.y + 3
+    def role(self) -> str:
+        return self.entries[0].role.value if self.number is not None else "more"
 
+    @property
+    def title(self) -> str:
+        if self.number is not None:
+            return f"{self.number}: {self.entries[0].name}"
+        return "And " + ", ".join(f"{entry.name}" for entry in self.entries)
 
-def map_points(entries: Sequence[Stakeholder]) -> list[MapPoint]:
-    """Where each entry is drawn: its cell's middle, moved by its place in the list."""
-    return [
-        MapPoint(
-            entry=entry,
-            x=GRID_LEFT + (entry.interest - 0.5) * CELL,
-            y=GRID_BOTTOM - (entry.power - 0.5) * CELL + (index % FAN_SIZE) * FAN_STEP - FAN_STEP,
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """Left, top, right, bottom."""
+        return (
+            self.x - self.width / 2,
+            self.y - DOT_RADIUS,
+            self.x + self.width / 2,
+            self.y + DOT_RADIUS,
         )
-        for index, entry in enumerate(entries)
+
+
+@dataclass(frozen=True)
+class MapLabel:
+    text: str
+    x: float
+    y: float
+    anchor: str = "start"
+
+
+@dataclass(frozen=True)
+class StakeholderMap:
+    """What the stakeholder map draws; `legend` numbers the entries 1, 2, 3…"""
+
+    legend: list[tuple[int, Stakeholder]]
+    markers: list[MapMarker]
+    width: int = MAP_WIDTH
+    height: int = MAP_HEIGHT
+    left: int = GRID_LEFT
+    top: int = GRID_TOP
+    size: int = GRID_SIZE
+    font: int = MAP_FONT
+
+    @property
+    def split(self) -> tuple[float, float]:
+        """Where the quadrants meet: levels 3 and up are high (`Stakeholder.quadrant`)."""
+        low = (HIGH_FROM - limits.GRID_LOW) * CELL
+        return self.left + low, self.top + self.size - low
+
+    @property
+    def quadrants(self) -> list[tuple[float, float, float, float, bool]]:
+        """x, y, width, height and whether it is the "manage closely" one."""
+        x, y = self.split
+        right, bottom = self.left + self.size, self.top + self.size
+        return [
+            (self.left, self.top, x - self.left, y - self.top, False),
+            (x, self.top, right - x, y - self.top, True),
+            (self.left, y, x - self.left, bottom - y, False),
+            (x, y, right - x, bottom - y, False),
+        ]
+
+    @property
+    def quadrant_labels(self) -> list[MapLabel]:
+        above, below = self.top - 7, GRID_BOTTOM + MAP_FONT + 4
+        left, right = self.left + 2, self.split[0] + 2
+        return [
+            MapLabel("Keep satisfied", left, above),
+            MapLabel("Manage closely", right, above),
+            MapLabel("Monitor", left, below),
+            MapLabel("Keep informed", right, below),
+        ]
+
+    @property
+    def interest_label(self) -> MapLabel:
+        return MapLabel("Interest →", self.left + self.size / 2, self.height - 6, "middle")
+
+    @property
+    def power_label(self) -> MapLabel:
+        return MapLabel("Power →", 14, self.top + self.size / 2, "middle")
+
+
+def cell_centre(power: int, interest: int) -> tuple[float, float]:
+    return GRID_LEFT + (interest - 0.5) * CELL, GRID_BOTTOM - (power - 0.5) * CELL
+
+
+def _offsets(count: int, columns: int) -> list[tuple[float, float]]:
+    """Where `count` slots of a cell go, `columns` a row, around its middle."""
+    rows = -(-count // columns)
+    return [
+        (
+            (index % columns - (columns - 1) / 2) * DOT_STEP,
+            (index // columns - (rows - 1) / 2) * DOT_STEP,
+        )
+        for index in range(count)
     ]
+
+
+def stakeholder_map(entries: Sequence[Stakeholder]) -> StakeholderMap:
+    """Number the entries in their order and place a marker for each in its cell."""
+    legend = list(enumerate(entries, start=1))
+    cells: dict[tuple[int, int], list[tuple[int, Stakeholder]]] = {}
+    for number, entry in legend:
+        cells.setdefault((entry.power, entry.interest), []).append((number, entry))
+    markers: list[MapMarker] = []
+    for (power, interest), crowd in cells.items():
+        x, y = cell_centre(power, interest)
+        columns = 1 if len(crowd) == 1 else 2 if len(crowd) <= 4 else 3
+        shown = crowd if len(crowd) <= PER_CELL else crowd[: PER_CELL - 2]
+        slots = _offsets(min(len(crowd), PER_CELL), columns)
+        markers += [
+            MapMarker([entry], number, x + dx, y + dy)
+            for (number, entry), (dx, dy) in zip(shown, slots, strict=False)
+        ]
+        if len(crowd) > PER_CELL:
+            # The last two slots of the bottom row hold the pill.
+            (dx8, dy), (dx9, _) = slots[-2], slots[-1]
+            markers.append(
+                MapMarker(
+                    [entry for _, entry in crowd[len(shown) :]],
+                    None,
+                    x + (dx8 + dx9) / 2,
+                    y + dy,
+                    width=dx9 - dx8 + 2 * DOT_RADIUS,
+                )
+            )
+    return StakeholderMap(legend=legend, markers=markers)

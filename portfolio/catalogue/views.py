@@ -14,6 +14,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portfolio.auth.permissions import requires
+from portfolio.catalogue.charts import chart_for
 from portfolio.catalogue.contracts import NO_CONTRACT_TERMS, save_contract
 from portfolio.catalogue.csv_export import product_list_rows
 from portfolio.catalogue.department_views import bp as departments_bp
@@ -28,13 +29,13 @@ from portfolio.catalogue.lifecycle import retire_product
 from portfolio.catalogue.lifecycle_forms import RetireForm
 from portfolio.catalogue.measure_views import bp as measures_bp
 from portfolio.catalogue.measures import (
-    chart_for,
     format_measure_value,
     format_value,
     status_counts,
     status_of,
 )
 from portfolio.catalogue.products import (
+    TAG_SEPARATOR,
     ProductNotEmpty,
     attachments,
     create_product,
@@ -149,7 +150,7 @@ def edit(slug: str):
     product = db.one_or_404(product_by_slug(slug))
     form = ProductForm(obj=product, product=product)
     if request.method == "GET":
-        form.tags.data = ", ".join(product.tag_names)
+        form.tags.data = TAG_SEPARATOR.join(product.tag_names)
         form.owner_id.data = product.owner_id
     if form.validate_on_submit():
         edit_product(db.session, current_user, product, **form.values())

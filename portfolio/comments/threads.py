@@ -47,6 +47,22 @@ def load_thread(session: Session, kind: str, target_id: int, form) -> Thread:
     return Thread(kind=kind, target_id=target_id, comments=comments, form=form)
 
 
+def thread_of(comment: Comment) -> tuple[str, int]:
+    """The kind and id of what `comment` is on: ("request", 7)."""
+    for kind, (_, column) in TARGETS.items():
+        target_id = getattr(comment, column)
+        if target_id is not None:
+            return kind, target_id
+    raise ValueError(f"{comment!r} is on nothing")
+
+
+def comment_count(session: Session, kind: str, target_id: int) -> int:
+    """How many comments the thread of `kind` / `target_id` holds."""
+    _, column = TARGETS[kind]
+    query = sa.select(sa.func.count()).where(getattr(Comment, column) == target_id)
+    return session.execute(query).scalar_one()
+
+
 def product_of(target) -> Product | None:
     return target if isinstance(target, Product) else getattr(target, "product", None)
 

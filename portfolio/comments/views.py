@@ -8,11 +8,13 @@ from portfolio.auth.permissions import requires
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import (
     TARGETS,
+    comment_count,
     edit_comment,
     may_delete,
     may_edit,
     post_comment,
     remove_comment,
+    thread_of,
 )
 from portfolio.extensions import db, limiter
 from portfolio.htmx import is_partial, render, render_blocks, render_fragment, retarget
@@ -72,14 +74,16 @@ def create(kind: str, target_id: int):
     db.session.commit()
     if not is_partial():
         return redirect(target_url(comment))
-    # The new comment is appended to the list; a fresh form replaces the old one.
+    # The new comment is appended to the list; a fresh form replaces the old
+    # one and the heading's count follows, both out of band.
     return render_blocks(
         "comments/_posted.html",
-        ["comment", "form"],
+        ["comment", "form", "count"],
         comment=comment,
         form=CommentForm(formdata=None),
         kind=kind,
         target_id=target_id,
+        count=comment_count(db.session, kind, target_id),
     )
 
 
@@ -116,8 +120,13 @@ def delete(comment_id: int):
     if not may_delete(comment, current_user):
         abort(403)
     back = target_url(comment).split("#")[0]
+    kind, target_id = thread_of(comment)
     remove_comment(db.session, comment, current_user)
     db.session.commit()
     if is_partial():
-        return "", 200  # htmx swaps the comment for nothing
+        # htmx swaps the comment for nothing, and the heading's count out of band.
+        count = comment_count(db.session, kind, target_id)
+        return render_fragment(
+            "comments/_count.html", kind=kind, target_id=target_id, count=count, oob=True
+        )
     return redirect(back)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portfolio.activity.grouped import FEED_ENTRIES, FEED_LINES, group_feed
 from portfolio.activity.trail import ActivityFilters, recent_activity
 from portfolio.auth.permissions import requires
-from portfolio.catalogue.measures import sparkline_for
+from portfolio.catalogue.charts import sparkline_for
 from portfolio.dashboard import benefits, measured_cards, rollups
 from portfolio.dashboard.health import COLUMNS as HEALTH_COLUMNS
 from portfolio.dashboard.health import HealthSort, health_table
