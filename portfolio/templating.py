@@ -11,23 +11,27 @@ from flask_login import current_user
 # endpoint, label, capability needed to see the link
 NAVIGATION = [
     ("catalogue.index", "Catalogue", "browse"),
+    ("catalogue.departments.index", "Departments", "browse"),
     ("requests.index", "Requests", "browse"),
     ("board.index", "Board", "browse"),
     ("changelog.index", "Changelog", "browse"),
+    ("activity.index", "What changed", "browse"),
     ("dashboard.index", "Dashboard", "view_dashboard"),
     ("admin.users", "Admin", "manage_users"),
 ]
 
 
 def navigation_for_current_user() -> list[tuple[str, str, bool]]:
-    """(endpoint, label, is_current) for the links the signed-in user may follow."""
-    # A nested blueprint (catalogue.departments) counts as its parent's area too.
-    here = request.blueprints
-    return [
-        (endpoint, label, endpoint.split(".")[0] in here)
-        for endpoint, label, capability in NAVIGATION
-        if current_user.can(capability)
-    ]
+    """(endpoint, label, is_current) for the links the signed-in user may follow.
+
+    The current link is the one whose blueprint is the nearest of the page's: a
+    nested blueprint without a link of its own (catalogue.measures) counts as its
+    parent's area, one with a link (catalogue.departments) as its own.
+    """
+    links = [(endpoint, label) for endpoint, label, need in NAVIGATION if current_user.can(need)]
+    areas = {endpoint.rpartition(".")[0] for endpoint, _ in links}
+    here = next((name for name in request.blueprints if name in areas), None)
+    return [(endpoint, label, endpoint.rpartition(".")[0] == here) for endpoint, label in links]
 
 
 def format_date(value: date | datetime | None) -> str:
