@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -42,10 +45,51 @@ AXE_COLOURS = {
 }
 
 # TEMPORARY: failures in areas other helpers of #15 are fixing on their own
-# branches (phone layout, dark-mode colours and contrast, board, charts).
-# (rule id, page) ignores that axe rule on that page at every width and scheme;
-# (page, width) ignores sideways scroll there. Empty this after merging them.
-KNOWN_UNTIL_MERGE: set[tuple[str, str]] = set()
+# branches. ("rule id", "page") lets that axe rule fail on that page (every
+# role, width and scheme); ("page", "phone") lets that page scroll sideways at
+# 390 px. What it let pass is listed in test-artifacts/known-until-merge.txt.
+# Empty it after merging them.
+KNOWN_UNTIL_MERGE: set[tuple[str, str]] = {
+    # Colours (dark palette, contrast): the amber "at risk" badge (3.77:1) and
+    # grey-on-grey stage and status badges and heat-map shares in light; board
+    # cards and column headers, changelog and notification dates in dark.
+    *(
+        ("color-contrast", page)
+        for page in (
+            "board", "board-lanes", "catalogue", "changelog", "dashboard", "department",
+            "notifications", "product", "product-retired",
+        )
+    ),
+    # Phone layout: the header never collapses (every signed-in page is ~800-950
+    # px wide at 390), then wide tables and the board.
+    *(
+        (page, "phone")
+        for page in (
+            "account", "activity", "admin-deliveries", "admin-delivery", "admin-users",
+            "admin-webhook", "admin-webhooks", "board", "board-lanes", "card", "card-edit",
+            "card-new", "card-reopen", "card-ship", "card-shipped", "catalogue", "changelog",
+            "comment-edit", "dashboard", "dashboard-refused", "department", "department-edit",
+            "department-new", "departments", "error-404", "measure-edit", "measure-history",
+            "measure-new", "notifications", "product", "product-contract", "product-delete",
+            "product-edit", "product-missing", "product-new", "product-retire",
+            "product-retired", "product-value", "reading-edit", "request", "request-new",
+            "requests",
+        )
+    ),
+}  # fmt: skip
+# What KNOWN_UNTIL_MERGE let pass, written to test-artifacts/known-until-merge.txt.
+LET_PASS: list[str] = []
+# Seconds spent per step, written to test-artifacts/every-page-timings.txt.
+SECONDS: Counter[str] = Counter()
+
+
+@contextmanager
+def timed(step: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        SECONDS[step] += time.perf_counter() - start
 
 
 @dataclass
@@ -81,6 +125,10 @@ def _serve(database_url: str) -> Iterator[Site]:
     yield Site(f"http://127.0.0.1:{server.server_port}", ids)
     server.shutdown()
     thread.join(timeout=10)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "known-until-merge.txt").write_text("".join(f"{line}\n" for line in LET_PASS))
+    timings = "".join(f"{seconds:7.1f} s  {step}\n" for step, seconds in SECONDS.most_common())
+    (ARTIFACTS / "every-page-timings.txt").write_text(timings)
     with app.app_context():
         db.engine.dispose()
 
@@ -133,19 +181,21 @@ def test_every_page(tabs, site, role, listed):
     url = listed.url(site.ids, role)
     page.emulate_media(color_scheme="light")
     page.set_viewport_size(_size("desktop"))
-    response = page.goto(site.url + url)
-    assert response.status == listed.status, f"{url} answered {response.status}"
-
-    problems = _structure(page)
-    page.evaluate(AXE_SCRIPT)
+    with timed("open the page"):
+        response = page.goto(site.url + url)
+        assert response.status == listed.status, f"{url} answered {response.status}"
+        problems = _structure(page)
+        page.evaluate(AXE_SCRIPT)
     for width in ("desktop", "phone"):
         page.set_viewport_size(_size(width))
         for scheme in SCHEMES if width == "desktop" else reversed(SCHEMES):
             page.emulate_media(color_scheme=scheme)
             where = f"{listed.name} as {role} at {width} in {scheme}"
             problems += _sideways(page, listed.name, width, where)
-            problems += _axe(page, listed.name, scheme, where)
-            _screenshot(page, role, listed.name, width, scheme)
+            with timed(f"axe ({'all rules' if scheme == 'light' else 'colour rules'})"):
+                problems += _axe(page, listed.name, scheme, where)
+            with timed("screenshot"):
+                _screenshot(page, role, listed.name, width, scheme)
 
     expected_error = listed.status != 200 and f"status of {listed.status}"
     errors = [e for e in tab.errors if not (expected_error and expected_error in e)]
@@ -168,11 +218,11 @@ def _structure(page) -> list[str]:
 
 
 def _sideways(page, name: str, width: str, where: str) -> list[str]:
-    if (name, width) in KNOWN_UNTIL_MERGE:
-        return []
     wide, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    return (
-        [f"{where}: the page is {wide}px wide in a {viewport}px window"] if wide > viewport else []
+    if wide <= viewport:
+        return []
+    return _unless_known(
+        (name, width), f"{where}: the page is {wide}px wide in a {viewport}px window"
     )
 
 
@@ -183,16 +233,20 @@ def _axe(page, name: str, scheme: str, where: str) -> list[str]:
     for violation in results["violations"]:
         if violation["impact"] not in FAILING_IMPACTS:
             continue
-        if (violation["id"], name) in KNOWN_UNTIL_MERGE:
-            continue
         targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
         shown = ", ".join(targets[:5]) + (
             f" (+{len(targets) - 5} more)" if len(targets) > 5 else ""
         )
-        problems.append(
-            f"{where}: {violation['id']} ({violation['impact']}, {len(targets)}×): {shown}"
-        )
+        problem = f"{where}: {violation['id']} ({violation['impact']}, {len(targets)}×): {shown}"
+        problems += _unless_known((violation["id"], name), problem)
     return problems
+
+
+def _unless_known(key: tuple[str, str], problem: str) -> list[str]:
+    if key in KNOWN_UNTIL_MERGE:
+        LET_PASS.append(problem)
+        return []
+    return [problem]
 
 
 def _screenshot(page, role: str, name: str, width: str, scheme: str) -> None:
@@ -209,3 +263,10 @@ def test_every_get_route_is_listed(app):
     assert routes - listed - SKIPPED.keys() == set(), "GET routes in neither PAGES nor SKIPPED"
     assert (listed | SKIPPED.keys()) - routes == set(), "listed endpoints that no longer exist"
     assert listed & SKIPPED.keys() == set(), "endpoints both checked and skipped"
+
+
+def test_known_failures_name_real_pages():
+    names = {page.name for page in PAGES}
+    assert {page for key in KNOWN_UNTIL_MERGE for page in key if page not in WIDTHS} - names <= {
+        "color-contrast"
+    }
