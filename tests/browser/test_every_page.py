@@ -31,6 +31,15 @@ from tests.helpers import fresh_schema, make_app, postgres_url
 WIDTHS = {"phone": (390, 844), "desktop": (1400, 900)}
 SCHEMES = ("light", "dark")
 FAILING_IMPACTS = {"critical", "serious"}
+# Moderate rules that fail too: headings and landmarks, which pass today and
+# which a screen-reader user navigates by.
+ALSO_FAILING = {
+    "heading-order",
+    "landmark-one-main",
+    "landmark-unique",
+    "page-has-heading-one",
+    "region",
+}
 
 # Every rule axe has, plus the one experimental rule the issue asks for: an
 # accessible name must contain the visible text (a vote button's count).
@@ -231,7 +240,7 @@ def _axe(page, name: str, scheme: str, where: str) -> list[str]:
     results = page.evaluate(f"axe.run(document, {json.dumps(options)})")
     problems = []
     for violation in results["violations"]:
-        if violation["impact"] not in FAILING_IMPACTS:
+        if violation["impact"] not in FAILING_IMPACTS and violation["id"] not in ALSO_FAILING:
             continue
         targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
         shown = ", ".join(targets[:5]) + (
