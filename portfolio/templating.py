@@ -1,4 +1,4 @@
-"""What every template can use: navigation, formatting filters."""
+"""What every template can use: navigation, formatting filters, is_partial()."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask, request, url_for
 from flask_login import current_user
+
+from portfolio.htmx import is_partial
 
 # endpoint, label, capability needed to see the link
 NAVIGATION = [
@@ -60,6 +62,7 @@ def page_url(endpoint: str, args: dict[str, Any], page: int, param: str = "page"
 
 def register(app: Flask) -> None:
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["is_partial"] = is_partial
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["datetime"] = format_datetime

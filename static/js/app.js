@@ -183,6 +183,23 @@
     openSearchList(parts, false);
   });
 
+  // After a failed submit answered by htmx (422 and the form again), the first
+  // field in error takes focus; without JavaScript, render_field's autofocus
+  // does it. afterSwap fires on each swapped-in element (the new one, for an
+  // outerHTML swap); one focus per answer.
+  var invalidFocusedFor = null;
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var swapped = event.target;
+    var xhr = event.detail.xhr;
+    if (!swapped || !swapped.querySelector || (xhr && xhr === invalidFocusedFor)) { return; }
+    var selector = '[aria-invalid="true"]';
+    var invalid = swapped.matches(selector) ? swapped : swapped.querySelector(selector);
+    if (invalid) {
+      invalidFocusedFor = xhr;
+      invalid.focus();
+    }
+  });
+
   document.addEventListener("htmx:sendError", function () {
     showError("The server could not be reached. Check your connection and try again.");
   });
