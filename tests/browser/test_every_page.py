@@ -53,41 +53,6 @@ AXE_COLOURS = {
     "runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]},
 }
 
-# TEMPORARY: failures in areas other helpers of #15 are fixing on their own
-# branches. ("rule id", "page") lets that axe rule fail on that page (every
-# role, width and scheme); ("page", "phone") lets that page scroll sideways at
-# 390 px. What it let pass is listed in test-artifacts/known-until-merge.txt.
-# Empty it after merging them.
-KNOWN_UNTIL_MERGE: set[tuple[str, str]] = {
-    # Colours (dark palette, contrast): the amber "at risk" badge (3.77:1) and
-    # grey-on-grey stage and status badges and heat-map shares in light; board
-    # cards and column headers, changelog and notification dates in dark.
-    *(
-        ("color-contrast", page)
-        for page in (
-            "board", "board-lanes", "catalogue", "changelog", "dashboard", "department",
-            "notifications", "product", "product-retired",
-        )
-    ),
-    # Phone layout: the header never collapses (every signed-in page is ~800-950
-    # px wide at 390), then wide tables and the board.
-    *(
-        (page, "phone")
-        for page in (
-            "account", "activity", "admin-deliveries", "admin-delivery", "admin-users",
-            "admin-webhook", "admin-webhooks", "board", "board-lanes", "card", "card-edit",
-            "card-new", "card-reopen", "card-ship", "card-shipped", "catalogue", "changelog",
-            "comment-edit", "dashboard", "dashboard-refused", "department", "department-edit",
-            "department-new", "departments", "error-404", "measure-edit", "measure-history",
-            "measure-new", "notifications", "product", "product-contract", "product-delete",
-            "product-edit", "product-missing", "product-new", "product-retire",
-            "product-retired", "product-value", "reading-edit", "request", "request-new",
-            "requests",
-        )
-    ),
-}  # fmt: skip
-# What KNOWN_UNTIL_MERGE let pass, written to test-artifacts/known-until-merge.txt.
-LET_PASS: list[str] = []
 # Seconds spent per step, written to test-artifacts/every-page-timings.txt.
 SECONDS: Counter[str] = Counter()
 
@@ -135,7 +100,6 @@ def _serve(database_url: str) -> Iterator[Site]:
     server.shutdown()
     thread.join(timeout=10)
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "known-until-merge.txt").write_text("".join(f"{line}\n" for line in LET_PASS))
     timings = "".join(f"{seconds:7.1f} s  {step}\n" for step, seconds in SECONDS.most_common())
     (ARTIFACTS / "every-page-timings.txt").write_text(timings)
     with app.app_context():
@@ -230,9 +194,7 @@ def _sideways(page, name: str, width: str, where: str) -> list[str]:
     wide, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     if wide <= viewport:
         return []
-    return _unless_known(
-        (name, width), f"{where}: the page is {wide}px wide in a {viewport}px window"
-    )
+    return [f"{where}: the page is {wide}px wide in a {viewport}px window"]
 
 
 def _axe(page, name: str, scheme: str, where: str) -> list[str]:
@@ -247,15 +209,8 @@ def _axe(page, name: str, scheme: str, where: str) -> list[str]:
             f" (+{len(targets) - 5} more)" if len(targets) > 5 else ""
         )
         problem = f"{where}: {violation['id']} ({violation['impact']}, {len(targets)}×): {shown}"
-        problems += _unless_known((violation["id"], name), problem)
+        problems.append(problem)
     return problems
-
-
-def _unless_known(key: tuple[str, str], problem: str) -> list[str]:
-    if key in KNOWN_UNTIL_MERGE:
-        LET_PASS.append(problem)
-        return []
-    return [problem]
 
 
 def _screenshot(page, role: str, name: str, width: str, scheme: str) -> None:
@@ -272,10 +227,3 @@ def test_every_get_route_is_listed(app):
     assert routes - listed - SKIPPED.keys() == set(), "GET routes in neither PAGES nor SKIPPED"
     assert (listed | SKIPPED.keys()) - routes == set(), "listed endpoints that no longer exist"
     assert listed & SKIPPED.keys() == set(), "endpoints both checked and skipped"
-
-
-def test_known_failures_name_real_pages():
-    names = {page.name for page in PAGES}
-    assert {page for key in KNOWN_UNTIL_MERGE for page in key if page not in WIDTHS} - names <= {
-        "color-contrast"
-    }
