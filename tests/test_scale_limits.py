@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from portfolio.catalogue.queries import DEPARTMENTS_PER_PAGE
 from portfolio.dashboard.rollups import MATRIX_DEPARTMENTS
 from portfolio.extensions import db
-from portfolio.forms import OPTIONS_CAP, SELECT_CAP
 from portfolio.models import Department, Request, RequestStatus, RoadmapItem, Usage
+from portfolio.selects import OPTIONS_CAP, SELECT_CAP
 from tests.helpers import assert_fragment, input_value, options, parse_html, textarea_text
 
 MAX_PAGE_BYTES = 300_000

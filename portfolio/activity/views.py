@@ -6,8 +6,8 @@ from flask_login import current_user
 from portfolio.activity.trail import ActivityFilters, phrase, recent_activity
 from portfolio.auth.permissions import requires
 from portfolio.extensions import db
-from portfolio.forms import filter_options, product_source
 from portfolio.htmx import render
+from portfolio.selects import filter_options, product_source
 
 bp = Blueprint("activity", __name__)
 bp.add_app_template_global(phrase, "activity_phrase")

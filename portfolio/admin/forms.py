@@ -14,9 +14,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from portfolio.auth.forms import EmailAddress, NewPasswordMixin
 from portfolio.extensions import db
-from portfolio.forms import HttpUrl, SearchSelectField, TextField, department_source
+from portfolio.forms import HttpUrl, TextField
 from portfolio.models import Role, User, Verb, Webhook, WebhookPreset
 from portfolio.notifications.webhooks import event_name, subscribable_verbs
+from portfolio.selects import SearchSelectField, department_source
 
 
 class RoleForm(FlaskForm):

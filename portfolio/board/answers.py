@@ -31,9 +31,9 @@ from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
 from portfolio.dashboard.measured_cards import check_card
 from portfolio.extensions import db
-from portfolio.forms import SELECT_CAP, department_source, filter_options, product_source
 from portfolio.htmx import is_partial, render, render_fragment, retarget
 from portfolio.models import Column, RoadmapItem, Tag
+from portfolio.selects import SELECT_CAP, department_source, filter_options, product_source
 
 T = TypeVar("T")
 

@@ -20,8 +20,6 @@ from portfolio.board.moves import REOPEN_COLUMNS, WIP_COLUMNS, MoveDirection
 from portfolio.extensions import db
 from portfolio.filters import MAX_ID, parse_id
 from portfolio.forms import (
-    SELECT_CAP,
-    SearchSelectField,
     TextField,
     count_field,
     date_field,
@@ -29,7 +27,6 @@ from portfolio.forms import (
     number_field,
     optional_int,
     owner_choices,
-    product_source,
     strip,
 )
 from portfolio.markdown import MARKDOWN_TOO_LONG, MAX_MARKDOWN_LENGTH
@@ -45,6 +42,7 @@ from portfolio.models import (
     RequestStatus,
     SuccessMeasure,
 )
+from portfolio.selects import SELECT_CAP, SearchSelectField, product_source
 
 IMPACT_LABELS = {
     0.25: "0.25 — minimal",

@@ -19,11 +19,11 @@ from portfolio.catalogue.queries import (
 )
 from portfolio.extensions import db
 from portfolio.filters import parse_id
-from portfolio.forms import department_source, search_options
 from portfolio.htmx import render, render_fragment
 from portfolio.models import Department, Product
 from portfolio.queries import paginate
 from portfolio.requests.queries import count_open_requests, open_requests_for
+from portfolio.selects import department_source, search_options
 
 bp = Blueprint("departments", __name__)
 

@@ -16,11 +16,9 @@ from portfolio.extensions import db
 from portfolio.forms import (
     HttpUrl,
     OptionalTextField,
-    SearchSelectField,
     TextField,
     count_field,
     date_field,
-    department_source,
     money_field,
     optional_int,
     owner_choices,
@@ -35,6 +33,7 @@ from portfolio.models import (
     StakeholderRole,
     UsageLevel,
 )
+from portfolio.selects import SearchSelectField, department_source
 
 SLUG_HELP = (
     "Lower-case letters, digits and dashes; used in the address. Left empty, it follows the name."

@@ -16,8 +16,9 @@ from portfolio.catalogue.lifecycle import (
     successor_problem,
 )
 from portfolio.extensions import db
-from portfolio.forms import SearchSelectField, date_field, product_source, strip
+from portfolio.forms import date_field, strip
 from portfolio.models import Product
+from portfolio.selects import SearchSelectField, product_source
 
 SUCCESSOR_HELP = "Optional: the product its users move to (another product, not retired)."
 

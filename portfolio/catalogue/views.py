@@ -57,10 +57,10 @@ from portfolio.catalogue.usage_views import bp as usage_bp
 from portfolio.dashboard.measured_cards import amount
 from portfolio.extensions import db
 from portfolio.filters import parse_id
-from portfolio.forms import department_source, filter_options, product_source, search_options
 from portfolio.htmx import inline_form_answer, render, render_fragment
 from portfolio.models import Category, Stage
 from portfolio.queries import paginate
+from portfolio.selects import department_source, filter_options, product_source, search_options
 from portfolio.spreadsheets import csv_download
 
 bp = Blueprint("catalogue", __name__)

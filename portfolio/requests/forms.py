@@ -5,16 +5,10 @@ from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portfolio.filters import parse_id
-from portfolio.forms import (
-    ChoiceSource,
-    SearchSelectField,
-    TextField,
-    department_source,
-    product_source,
-    strip,
-)
+from portfolio.forms import TextField, strip
 from portfolio.markdown import MARKDOWN_TOO_LONG, MAX_MARKDOWN_LENGTH
 from portfolio.models import Request, RequestStatus
+from portfolio.selects import ChoiceSource, SearchSelectField, department_source, product_source
 
 
 class RequestForm(FlaskForm):

@@ -8,7 +8,6 @@ from portfolio.auth.sessions import local_path
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
 from portfolio.extensions import db
-from portfolio.forms import department_source, filter_options, product_source, search_options
 from portfolio.htmx import is_partial, render, render_fragment
 from portfolio.models import Product, Request, RequestStatus
 from portfolio.requests.forms import RequestForm, TriageForm, VoteForm, duplicate_source
@@ -23,6 +22,7 @@ from portfolio.requests.queries import (
 from portfolio.requests.submissions import submit_request
 from portfolio.requests.triage import TriageError, allowed_statuses, change_status
 from portfolio.requests.votes import VotingClosed, cast_vote, vote_state, withdraw_vote
+from portfolio.selects import department_source, filter_options, product_source, search_options
 
 bp = Blueprint("requests", __name__)
 bp.add_app_template_global(RequestStatus, "RequestStatus")

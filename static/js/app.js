@@ -84,6 +84,23 @@
     }
   });
 
+  // Paper is white: print in the light palette whatever the screen shows,
+  // then put the reader's theme back.
+  var themeBeforePrint;
+  window.addEventListener("beforeprint", function () {
+    themeBeforePrint = document.documentElement.getAttribute("data-theme");
+    document.documentElement.setAttribute("data-theme", "light");
+  });
+  window.addEventListener("afterprint", function () {
+    if (themeBeforePrint === undefined) { return; }
+    if (themeBeforePrint === null) {
+      document.documentElement.removeAttribute("data-theme");
+    } else {
+      document.documentElement.setAttribute("data-theme", themeBeforePrint);
+    }
+    themeBeforePrint = undefined;
+  });
+
   // Print buttons (no inline onclick: the CSP forbids it).
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }

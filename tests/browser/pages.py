@@ -123,6 +123,8 @@ PAGES = [
     # Everyone's other pages
     Page("changelog", "changelog.index", "/changelog", SIGNED_IN),
     Page("activity", "activity.index", "/activity", SIGNED_IN),
+    Page("search", "search.index", "/search?q=report", SIGNED_IN),
+    Page("search-empty", "search.index", "/search", SIGNED_IN),
     Page("dashboard", "dashboard.index", "/dashboard", DASHBOARD),
     Page("dashboard-refused", "dashboard.index", "/dashboard", ("stakeholder",), status=403),
     Page("notifications", "notifications.index", "/notifications", SIGNED_IN),

@@ -46,7 +46,7 @@ COLOURS = """(selector) => {
       if (inSvg) {
         const box = element.getBoundingClientRect();
         const shape = document.elementsFromPoint(box.x + box.width / 2, box.y + box.height / 2)
-          .find((e) => e.tagName === "rect" && parse(getComputedStyle(e).fill));
+          .find((e) => ["rect", "circle"].includes(e.tagName) && parse(getComputedStyle(e).fill));
         if (shape) { background = over(parse(getComputedStyle(shape).fill), background); }
       }
       return {text: element.textContent.trim().slice(0, 40),
@@ -107,7 +107,9 @@ def test_the_named_texts_keep_their_contrast(page, live_server, demo, scheme):
         "/products/sales-crm": [
             ".trend-chart text",
             ".nps-chart text",
-            ".power-interest .stakeholder-label",
+            ".power-interest .stakeholder-number",
+            ".stakeholder-legend .stakeholder-key",
+            ".stakeholder-legend .stakeholder-name",
             ".power-interest .quadrant-label",
             ".power-interest .axis-label",
         ],
@@ -179,3 +181,17 @@ def test_signed_out_pages_follow_the_device(page, live_server, demo):
     page.goto(f"{live_server}/login")
     assert is_dark(page)
     assert color_contrast_violations(page) == []
+
+
+def test_printing_uses_the_light_palette_and_gives_the_theme_back(page, live_server, demo):
+    """Dark text on white paper: a dark screen prints light, then stays dark."""
+    page.emulate_media(color_scheme="dark")
+    sign_in(page, live_server, "leader@demo.example")
+    page.goto(f"{live_server}/dashboard")
+    assert is_dark(page)
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate("document.documentElement.dataset.theme") == "light"
+    assert not is_dark(page)
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    assert page.evaluate("document.documentElement.getAttribute('data-theme')") is None
+    assert is_dark(page)
