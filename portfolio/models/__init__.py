@@ -38,6 +38,7 @@ from portfolio.models.notifications import (
     WebhookPreset,
 )
 from portfolio.models.requests import OPEN_STATUSES, Request, RequestStatus, Vote
+from portfolio.models.revision import SITE_REVISION_ID, SiteRevision
 from portfolio.models.roadmap import (
     CONFIDENCE_CHOICES,
     DEFAULT_OBSERVATION_DAYS,
@@ -70,6 +71,8 @@ __all__ = [
     "Request",
     "RequestStatus",
     "Vote",
+    "SITE_REVISION_ID",
+    "SiteRevision",
     "Activity",
     "Verb",
     "Comment",
