@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from portfolio import cli, errors, events, security, stored_markdown, templating
+from portfolio import cli, errors, events, revisions, security, stored_markdown, templating
 from portfolio import models as models  # registers the tables
 from portfolio.activity.views import bp as activity_bp
 from portfolio.admin.views import bp as admin_bp
@@ -95,6 +95,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     configure_login(app)
     events.install()
+    revisions.install()
     stored_markdown.install()
     audience.install()
     with app.app_context():

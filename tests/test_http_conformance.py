@@ -70,13 +70,23 @@ def test_an_api_crash_is_a_problem_document_not_a_page(app, client, api_token, m
     assert "<html" not in response.text and "boom" not in response.text
 
 
-@pytest.mark.parametrize(
-    "url", ["/products", "/dashboard", "/dashboard/usage.csv", "/products.csv", "/account"]
-)
+@pytest.mark.parametrize("url", ["/products", "/dashboard/usage.csv", "/products.csv", "/account"])
 def test_private_answers_are_never_stored(leader_client, url):
     response = leader_client.get(url)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("url", ["/dashboard", "/board"])
+def test_conditional_pages_are_private_and_revalidated(leader_client, url):
+    """Pages answering 304 (portfolio.revisions) may be kept by the viewer's
+    browser only, which must ask again each time; signing out wipes them."""
+    response = leader_client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.headers["ETag"]
+    signed_out = leader_client.post("/logout")
+    assert signed_out.headers["Clear-Site-Data"] == '"cache"'
 
 
 def test_the_answer_showing_a_new_token_is_never_stored(leader_client):

@@ -73,7 +73,11 @@ def logout():
         db.session.commit()
         logout_user()
         flash("You are signed out.", "info")
-    return redirect(url_for("auth.login"))
+    answer = redirect(url_for("auth.login"))
+    # Pages that answer 304 are kept by the browser (privately, revalidated on
+    # every visit): signing out wipes them, so Back shows nobody's board.
+    answer.headers["Clear-Site-Data"] = '"cache"'
+    return answer
 
 
 def my_tokens() -> list[ApiToken]:

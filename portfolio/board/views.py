@@ -47,6 +47,7 @@ from portfolio.extensions import db
 from portfolio.filters import parse_id, parse_positive_int
 from portfolio.htmx import is_partial, render, reswap, retarget
 from portfolio.models import Column, Request, RoadmapItem
+from portfolio.revisions import conditional_page
 
 bp = Blueprint("board", __name__)
 bp.add_app_template_global(Column, "Column")
@@ -95,6 +96,7 @@ def board_csrf_token() -> str:
 
 @bp.get("/board")
 @requires("browse")
+@conditional_page
 @reads_one_snapshot
 def index():
     filters = BoardFilters.from_args(request.args)

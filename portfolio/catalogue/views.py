@@ -60,6 +60,7 @@ from portfolio.filters import parse_id
 from portfolio.htmx import inline_form_answer, render, render_fragment
 from portfolio.models import Category, Stage
 from portfolio.queries import paginate
+from portfolio.revisions import conditional_page
 from portfolio.selects import department_source, filter_options, product_source, search_options
 from portfolio.spreadsheets import csv_download
 
@@ -120,6 +121,7 @@ def index_csv():
 
 @bp.get("/products/<slug>")
 @requires("browse")
+@conditional_page
 def show(slug: str):
     product = db.one_or_404(product_page(slug))
     return render("catalogue/show.html", **page_context(product))

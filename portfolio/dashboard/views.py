@@ -20,6 +20,7 @@ from portfolio.extensions import db
 from portfolio.htmx import render
 from portfolio.models import Product, Stage, Stakeholder, StakeholderRole
 from portfolio.queries import Top, first_rows
+from portfolio.revisions import conditional_page
 from portfolio.spreadsheets import csv_download
 
 bp = Blueprint("dashboard", __name__)
@@ -38,6 +39,7 @@ def products_without_sponsor(limit: int) -> Top:
 
 @bp.get("/dashboard")
 @requires("view_dashboard")
+@conditional_page
 @reads_one_snapshot
 def index():
     today = date.today()

@@ -1,0 +1,171 @@
+"""The site revision, and pages that answer 304 Not Modified while it stands.
+
+Every transaction that writes a row a page can show bumps one counter
+(`site_revision`) just before it commits, in the same transaction: so the
+revision moves exactly when what is committed moves, whichever code wrote it
+(a move, an edit, a vote, a duplicate merge, a comment, a reading, an import).
+Writes no page shows (the delivery worker's outbox, token last-use times) do
+not bump it, or every mail sent would make every page stale.
+
+`conditional_page` turns the revision into an ETag, varied by the viewer, the
+URL, the htmx headers and the code that draws the page; a browser (or the live
+board's poll) that sends it back in If-None-Match gets an empty 304 for the
+cost of two small queries. The counter lives in the database, so several
+gunicorn workers and several app machines agree on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from datetime import date
+from functools import lru_cache, wraps
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Response, make_response, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.sql.elements import TextClause
+
+from portfolio.extensions import db
+from portfolio.models import SITE_REVISION_ID, SiteRevision
+
+# Tables whose writes change no page that answers conditionally.
+UNSEEN_TABLES = frozenset(
+    {"site_revision", "outbox_message", "delivery_attempt", "digest_run", "api_token"}
+)
+_WROTE = "portfolio_wrote_shown_rows"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def current_revision(session: Session) -> int:
+    """The revision now (0 before the first write of a new database)."""
+    value = session.execute(
+        sa.select(SiteRevision.value).where(SiteRevision.id == SITE_REVISION_ID)
+    ).scalar_one_or_none()
+    return value or 0
+
+
+def bump(session: Session) -> None:
+    """Move the revision on: one UPDATE, atomic under concurrent writers."""
+    updated = session.execute(
+        sa.update(SiteRevision)
+        .where(SiteRevision.id == SITE_REVISION_ID)
+        .values(value=SiteRevision.value + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if updated.rowcount == 0:  # a database made by create_all (tests) has no row yet
+        session.add(SiteRevision(id=SITE_REVISION_ID, value=1))
+        session.flush()
+
+
+def _shown(table: sa.Table | None) -> bool:
+    return table is None or table.name not in UNSEEN_TABLES
+
+
+def _note_flush(session: Session, flush_context: UOWTransaction, instances) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if _shown(getattr(obj, "__table__", None)):
+            session.info[_WROTE] = True
+            return
+
+
+def _note_statement(state) -> None:
+    """Bulk UPDATE / DELETE / INSERT statements and plain SQL that writes."""
+    statement = state.statement
+    if isinstance(statement, TextClause):
+        if not str(statement).lstrip().lower().startswith("select"):
+            state.session.info[_WROTE] = True
+        return
+    if state.is_update or state.is_delete or state.is_insert:
+        table = getattr(statement, "table", None)
+        if _shown(table if isinstance(table, sa.Table) else None):
+            state.session.info[_WROTE] = True
+
+
+def _bump_before_commit(session: Session) -> None:
+    if session.info.get(_WROTE) or any(
+        _shown(getattr(obj, "__table__", None))
+        for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info.pop(_WROTE, None)
+        bump(session)
+
+
+def _forget(session: Session, *args) -> None:
+    session.info.pop(_WROTE, None)
+
+
+def install() -> None:
+    """Listen on every ORM session (idempotent)."""
+    for name, listener in (
+        ("before_flush", _note_flush),
+        ("do_orm_execute", _note_statement),
+        ("before_commit", _bump_before_commit),
+        ("after_commit", _forget),
+        ("after_rollback", _forget),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The code and templates this process draws pages with: a deployment
+    changes every ETag even though the data did not move."""
+    digest = hashlib.blake2b(digest_size=8)
+    for folder in ("portfolio", "templates", "static"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and path.suffix != ".pyc":
+                stat = path.stat()
+                digest.update(
+                    f"{path.relative_to(ROOT)}:{stat.st_size}:{stat.st_mtime_ns};".encode()
+                )
+    digest.update(os.environ.get("PORTFOLIO_RELEASE", "").encode())
+    return digest.hexdigest()
+
+
+def page_etag(revision: int) -> str:
+    """What a conditional page depends on besides the data: who looks (their
+    account, hence role, theme and bell; and their session's CSRF secret, which
+    the page embeds), the URL with its filters, and htmx's partial requests."""
+    viewer = current_user.get_id() if current_user.is_authenticated else "-"
+    parts = (
+        revision,
+        viewer,
+        session.get("csrf_token", ""),
+        request.full_path,
+        request.headers.get("HX-Request", ""),
+        request.headers.get("HX-Target", ""),
+        date.today().isoformat(),  # "too early", "overdue" and ages move with the day
+        code_fingerprint(),
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+def conditional_page(view: Callable) -> Callable:
+    """A GET page that answers 304 while nothing it shows has changed. The
+    browser keeps the page privately and asks each time (no-cache), so a
+    change is never missed; a page with a flashed message is drawn afresh."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method != "GET" or session.get("_flashes"):
+            return view(*args, **kwargs)
+        # Read before drawing: a write while the page is drawn makes the next
+        # ask redraw it, never the other way round.
+        etag = page_etag(current_revision(db.session))
+        if request.if_none_match.contains(etag):
+            answer = Response(status=304)
+        else:
+            answer = make_response(view(*args, **kwargs))
+            if answer.status_code != 200:
+                return answer
+        answer.set_etag(etag)
+        answer.headers["Cache-Control"] = "private, no-cache"
+        return answer
+
+    return wrapper
