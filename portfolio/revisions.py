@@ -158,13 +158,14 @@ def conditional_page(view: Callable) -> Callable:
         # Read before drawing: a write while the page is drawn makes the next
         # ask redraw it, never the other way round.
         etag = page_etag(current_revision(db.session))
-        if request.if_none_match.contains(etag):
+        # Weak: compression changes the bytes, not what the page says.
+        if request.if_none_match.contains_weak(etag):
             answer = Response(status=304)
         else:
             answer = make_response(view(*args, **kwargs))
             if answer.status_code != 200:
                 return answer
-        answer.set_etag(etag)
+        answer.set_etag(etag, weak=True)
         answer.headers["Cache-Control"] = "private, no-cache"
         return answer
 

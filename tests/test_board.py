@@ -191,8 +191,13 @@ def test_a_keyboard_move_keeps_the_filters(pm_client, admin_client, make, direct
     mine = [make.item(crm, column=Column.NEXT) for _ in range(2)]
     hidden_card = make.item(erp, column=Column.NEXT)
     filters = {"product": str(crm.id), "view": "lanes"}
-    form = find_card(board(pm_client, **filters), mine[1].id).one("form.card-moves")
-    assert hidden_inputs(form).items() >= filters.items()
+    page = board(pm_client, **filters)
+    # One form for the whole board holds the filters (and the CSRF token);
+    # each card's buttons submit it to their own card's move, with its version.
+    assert hidden_inputs(parse_html(page).by_id("card-moves")).items() >= filters.items()
+    for button in find_card(page, mine[1].id).select("button.move-button"):
+        assert button["form"] == "card-moves"
+        assert button["formaction"] == f"/board/items/{mine[1].id}/move?version=1"
     if stale:  # another pm moves the card after this board was loaded
         assert (
             admin_client.post(
@@ -209,8 +214,8 @@ def test_a_keyboard_move_keeps_the_filters(pm_client, admin_client, make, direct
     assert "<html" not in response.text and "board-view-lanes" in response.text
     assert sorted(card_ids(response.text)) == sorted(card.id for card in mine)
     assert hidden_card.id not in card_ids(response.text)
-    for card in mine:
-        assert hidden_inputs(find_card(response.text, card.id)).items() >= filters.items()
+    shared_form = parse_html(response.text).by_id("card-moves")
+    assert hidden_inputs(shared_form).items() >= filters.items()
 
 
 def test_a_refused_move_without_javascript_redirects_to_the_filtered_board(pm_client, make):
@@ -392,10 +397,33 @@ def test_a_long_column_draws_a_page_and_offers_the_rest(pm_client, make, size, m
     assert cards_in(html, "cards-next") == ids[:COLUMN_PAGE]
     assert cards_in(html, "cards-now") == [short.id]
     assert html.count("more card") == 1 and more in html
-    link = parse_html(html).one("p.column-more > a")["href"]
-    assert "all=1" in link and f"product={product.id}" in link
-    everything = board(pm_client, product=product.id, all="1")
-    assert cards_in(everything, "cards-next") == ids and "more card" not in everything
+    link = parse_html(html).one("p.column-more > a")
+    assert link["href"] == f"/board/columns/next?page=2&product={product.id}"
+    assert link["hx-target"] == "#cards-next" and link["hx-swap"] == "beforeend"
+    # htmx appends the next page to the column, and the link says what is left.
+    more = pm_client.hx_get(link["href"])
+    assert more.status_code == 200 and "<html" not in more.text
+    assert card_ids(more.text) == ids[COLUMN_PAGE:]
+    left = parse_html(more.text).by_id("more-next")
+    assert left["hx-swap-oob"] == "true" and "more card" not in left.text
+    # Without JavaScript, the column's own page: read-only, paged.
+    page = pm_client.get(link["href"])
+    assert page.status_code == 200 and "<h1>Next</h1>" in page.text
+    assert cards_in(page.text, "cards-next") == ids[COLUMN_PAGE:]
+    assert "Page 2 of 2" in page.text and 'form="card-moves"' not in page.text
+
+
+def test_column_pages_stay_bounded_and_clamped(pm_client, make):
+    product = make.product()
+    ids = fill_column(product, Column.NOW, COLUMN_PAGE + 3)
+    last = pm_client.get("/board/columns/now?page=999")
+    assert last.status_code == 200 and cards_in(last.text, "cards-now") == ids[COLUMN_PAGE:]
+    for page in ("0", "-1", "abc", "1" * 40):
+        answer = pm_client.get(f"/board/columns/now?page={page}")
+        assert answer.status_code == 200 and cards_in(answer.text, "cards-now") == ids[:COLUMN_PAGE]
+    assert pm_client.get("/board/columns/nowhere").status_code == 404
+    empty = pm_client.get("/board/columns/later")
+    assert empty.status_code == 200 and "No card" in empty.text
 
 
 def test_swimlanes_never_hide_cards_silently(pm_client, make):

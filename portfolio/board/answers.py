@@ -18,14 +18,15 @@ from portfolio.board.conflicts import StaleMove
 from portfolio.board.forms import ReopenForm, ShipForm
 from portfolio.board.moves import REOPEN_COLUMNS, MoveRefused
 from portfolio.board.queries import (
+    COLUMN_PAGE,
     BoardFilters,
     BoardView,
-    card_facts,
-    card_item,
-    column_counts,
+    Card,
+    board_counts,
     linked_requests_with_votes,
     load_board,
-    matching_counts,
+    load_card,
+    load_cards,
 )
 from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
@@ -49,6 +50,31 @@ def board_context(filters: BoardFilters, **extra) -> dict:
         "can_move": current_user.can("manage_roadmap"),
         "conflict_message": None,
         **extra,
+    }
+
+
+def column_context(filters: BoardFilters, column: Column, page: int) -> dict:
+    """Page `page` of one column's cards (those the filters match). Appended to
+    the board by htmx, the cards carry the board's move buttons; on their own
+    page, without the board's form, they are read-only."""
+    count = board_counts(db.session, filters, [column])[column]
+    pages = max((count.matching + COLUMN_PAGE - 1) // COLUMN_PAGE, 1)
+    page = min(page, pages)
+    cards = load_cards(db.session, filters, [column], offset=(page - 1) * COLUMN_PAGE)[column]
+    shown_before = (page - 1) * COLUMN_PAGE
+    return {
+        "column": column,
+        "count": count,
+        "cards": cards,
+        "page": page,
+        "pages": pages,
+        "first": shown_before + 1 if cards else 0,
+        "last": shown_before + len(cards),
+        "hidden": max(count.matching - shown_before - len(cards), 0),
+        "next_page": page + 1,
+        "filters": filters,
+        "page_args": {"column": column.value, **filters.to_args()},
+        "can_move": current_user.can("manage_roadmap") and is_partial(),
     }
 
 
@@ -122,25 +148,21 @@ def card_answer(item_id: int, columns: set[Column], *, placed: bool = False) -> 
     """The moved card, read afresh (new version), plus the headers of the columns
     it left and joined. `placed`: the card also says where it goes in the page,
     for an out-of-band swap (keyboard moves within a column)."""
-    item = db.session.execute(card_item(item_id)).scalar_one()
-    facts = card_facts(db.session, db.select(RoadmapItem.id).where(RoadmapItem.id == item_id))
+    card = load_card(db.session, item_id)
     filters = filters_from_form()
-    counts = {}
-    if columns:  # a filtered board's headers also count what the filters show
-        shown = matching_counts(db.session, filters, columns) if filters.active else None
-        counts = column_counts(db.session, columns, shown)
+    # A filtered board's headers also count what the filters show.
+    counts = board_counts(db.session, filters, columns) if columns else {}
     return render_fragment(
         "board/_move_answer.html",
-        item=item,
-        facts=facts.get(item_id),
+        card=card,
         can_move=True,
         filters=filters,
         headers=[counts[column] for column in sorted(counts, key=lambda c: c.position)],
-        insert=neighbour_selector(item) if placed else None,
+        insert=neighbour_selector(card) if placed else None,
     )
 
 
-def neighbour_selector(item: RoadmapItem) -> str:
+def neighbour_selector(item: Card) -> str:
     """Where the moved card goes in the page: after the card above it, or at the top."""
     above = db.session.execute(
         db.select(RoadmapItem.id)

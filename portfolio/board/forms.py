@@ -4,6 +4,7 @@ from dataclasses import fields
 from datetime import date
 
 import sqlalchemy as sa
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import (
@@ -273,5 +274,16 @@ class MoveForm(FlaskForm):
 
 
 class DirectionForm(FlaskForm):
+    """A keyboard move. The board's cards send `version` in the button's
+    formaction (`…/move?version=3`): they share one form, which cannot hold a
+    version per card. A form field of that name is read too."""
+
     direction = SelectField(choices=MoveDirection.choices(), coerce=MoveDirection)
     version = IntegerField(validators=[InputRequired(), ID_RANGE])
+
+    def __init__(self, *args, **kwargs):
+        if "formdata" not in kwargs and "version" not in request.form:
+            formdata = request.form.copy()
+            formdata.setlist("version", request.args.getlist("version")[:1])
+            kwargs["formdata"] = formdata
+        super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,8 +22,9 @@ from portfolio.models import (
     Tag,
     Usage,
     UsageLevel,
-    Vote,
+    User,
     product_tag,
+    rice_score,
     roadmap_item_request,
 )
 from portfolio.models.base import LabelledEnum
@@ -34,9 +36,11 @@ class BoardView(LabelledEnum):
     LANES = "lanes", "Swimlanes by product"
 
 
-# Cards drawn per column unless the viewer asks for all: the top of a column is
-# what gets done, and a page of thousands of cards helps nobody.
+# Cards drawn per column; "Show more" fetches the next page of that column
+# alone. The top of a column is what gets done: a page of thousands helps nobody.
 COLUMN_PAGE = 100
+# Pages of a column that "Show more" reaches: 100,000 cards, more than any board.
+MAX_COLUMN_PAGES = 1000
 
 
 @dataclass
@@ -45,7 +49,6 @@ class BoardFilters:
     department_id: int | None = None
     tag: str = ""
     view: BoardView = BoardView.COLUMNS
-    show_all: bool = False
     errors: list[str] = field(default_factory=list)
 
     @classmethod
@@ -57,7 +60,6 @@ class BoardFilters:
             filters.view = BoardView(args.get("view") or BoardView.COLUMNS)
         except ValueError:  # an old or mistyped link: the default view
             filters.view = BoardView.COLUMNS
-        filters.show_all = args.get("all") == "1"
         return filters
 
     def drop_unknown(self, product_ids: set[int], department_ids: set[int], tags: set[str]) -> None:
@@ -72,10 +74,6 @@ class BoardFilters:
         if self.tag and self.tag not in {tag.lower() for tag in tags}:
             self.errors.append(f"No product is tagged “{self.tag}”; tag ignored.")
             self.tag = ""
-
-    def showing_all(self) -> dict[str, Any]:
-        """The query string of this board with every card shown."""
-        return {**self.to_args(), "all": "1"}
 
     @property
     def lanes(self) -> bool:
@@ -95,8 +93,6 @@ class BoardFilters:
             args["tag"] = self.tag
         if self.view is not BoardView.COLUMNS:
             args["view"] = self.view.value
-        if self.show_all:
-            args["all"] = "1"
         return args
 
     def apply(self, query: sa.Select) -> sa.Select:
@@ -124,11 +120,29 @@ class BoardFilters:
         return query
 
 
-@dataclass
-class CardFacts:
-    votes: int = 0
-    requests: int = 0
-    departments: list[str] = field(default_factory=list)
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What one card shows, read in one query with the others. Hashable: the
+    board keeps each card's HTML by it (cards.card_html), so a card is drawn
+    again only when something it shows has changed."""
+
+    id: int
+    version: int
+    column: Column
+    rank: str
+    title: str
+    product_id: int
+    product_name: str
+    product_slug: str
+    owner_name: str | None
+    score: float
+    shipped_on: date | None
+    votes: int
+    departments: tuple[str, ...] = ()
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.column is Column.SHIPPED
 
 
 @dataclass(frozen=True)
@@ -150,30 +164,36 @@ class ColumnCount:
         """Cards over the limit (0 within it, or without one)."""
         return self.total - self.limit if self.over_limit else 0
 
+    @property
+    def matching(self) -> int:
+        """Cards of the column the board's filters match."""
+        return self.total if self.shown is None else self.shown
+
+
+@dataclass(frozen=True)
+class Lane:
+    product_id: int
+    name: str
+    slug: str
+
 
 @dataclass
 class Board:
-    columns: dict[Column, list[RoadmapItem]]
-    facts: dict[int, CardFacts]
+    columns: dict[Column, list[Card]]
     counts: dict[Column, ColumnCount]
-    matching: dict[Column, int] = field(default_factory=dict)
 
     def hidden(self, column: Column) -> int:
         """Cards of `column` that match the filters but are not drawn."""
-        return self.matching.get(column, 0) - len(self.columns[column])
+        return max(self.counts[column].matching - len(self.columns[column]), 0)
 
-    def facts_for(self, item: RoadmapItem) -> CardFacts:
-        return self.facts.get(item.id) or CardFacts()
-
-    def lanes(self) -> list[tuple[Product, dict[Column, list[RoadmapItem]]]]:
+    def lanes(self) -> list[tuple[Lane, dict[Column, list[Card]]]]:
         """The same cards grouped by product, for the swimlane view."""
-        lanes: dict[int, tuple[Product, dict[Column, list[RoadmapItem]]]] = {}
-        for column, items in self.columns.items():
-            for item in items:
-                product, cells = lanes.setdefault(
-                    item.product_id, (item.product, {c: [] for c in Column})
-                )
-                cells[column].append(item)
+        lanes: dict[int, tuple[Lane, dict[Column, list[Card]]]] = {}
+        for column, cards in self.columns.items():
+            for card in cards:
+                lane = Lane(card.product_id, card.product_name, card.product_slug)
+                _, cells = lanes.setdefault(card.product_id, (lane, {c: [] for c in Column}))
+                cells[column].append(card)
         return sorted(lanes.values(), key=lambda lane: lane[0].name.lower())
 
 
@@ -221,80 +241,121 @@ def matching_counts(session: Session, filters: BoardFilters, columns=None) -> di
     return {column: rows.get(column, 0) for column in columns}
 
 
-def card_facts(session: Session, item_ids_query: sa.Select) -> dict[int, CardFacts]:
-    """Votes, linked requests and departments for the cards selected by `item_ids_query`."""
-    ids = item_ids_query.subquery()
-    facts: dict[int, CardFacts] = defaultdict(CardFacts)
-    votes = session.execute(
+def board_counts(
+    session: Session, filters: BoardFilters, columns=None
+) -> dict[Column, ColumnCount]:
+    """Column headers: totals and limits, and what the filters match when filtered."""
+    shown = matching_counts(session, filters, columns) if filters.active else None
+    return column_counts(session, columns, shown)
+
+
+# The votes on every request a card answers, from each request's kept count.
+_card_votes = (
+    sa.select(sa.func.coalesce(sa.func.sum(Request.vote_count), 0))
+    .select_from(roadmap_item_request)
+    .join(Request, Request.id == roadmap_item_request.c.request_id)
+    .where(roadmap_item_request.c.item_id == RoadmapItem.id)
+    .correlate(RoadmapItem)
+    .scalar_subquery()
+)
+
+
+def _card_rows(filters: BoardFilters) -> sa.Select:
+    """Cards with what they show, for one column once `.where`d and limited."""
+    query = (
         sa.select(
-            roadmap_item_request.c.item_id,
-            sa.func.count(sa.distinct(Request.id)),
-            sa.func.count(Vote.id),
+            RoadmapItem.id,
+            RoadmapItem.version,
+            RoadmapItem.column,
+            RoadmapItem.rank,
+            RoadmapItem.title,
+            RoadmapItem.product_id,
+            Product.name,
+            Product.slug,
+            User.display_name,
+            RoadmapItem.reach,
+            RoadmapItem.impact,
+            RoadmapItem.confidence,
+            RoadmapItem.effort,
+            RoadmapItem.shipped_on,
+            _card_votes,
         )
-        .join(Request, Request.id == roadmap_item_request.c.request_id)
-        .outerjoin(Vote, Vote.request_id == Request.id)
-        .where(roadmap_item_request.c.item_id.in_(sa.select(ids.c.id)))
-        .group_by(roadmap_item_request.c.item_id)
+        .join(Product, Product.id == RoadmapItem.product_id)
+        .outerjoin(User, User.id == RoadmapItem.owner_id)
     )
-    for item_id, request_count, votes_of_item in votes:
-        facts[item_id].requests = request_count
-        facts[item_id].votes = votes_of_item
-    departments = session.execute(
-        sa.select(roadmap_item_request.c.item_id, Department.name)
-        .join(Request, Request.id == roadmap_item_request.c.request_id)
-        .join(Department, Department.id == Request.department_id)
-        .where(roadmap_item_request.c.item_id.in_(sa.select(ids.c.id)))
-        .distinct()
-        .order_by(Department.name)
-    )
-    for item_id, name in departments:
-        facts[item_id].departments.append(name)
-    return dict(facts)
+    return filters.apply(query)
 
 
-def shown_item_ids(filters: BoardFilters) -> sa.Select:
-    """Ids of the cards drawn: all that match, or the top COLUMN_PAGE of each column."""
-    if filters.show_all:
-        return filters.apply(sa.select(RoadmapItem.id))
-    position = sa.func.row_number().over(partition_by=RoadmapItem.column, order_by=RoadmapItem.rank)
-    ranked = filters.apply(sa.select(RoadmapItem.id, position.label("position"))).subquery()
-    return sa.select(ranked.c.id).where(ranked.c.position <= COLUMN_PAGE)
-
-
-CARD_OPTIONS = (joinedload(RoadmapItem.product), joinedload(RoadmapItem.owner))  # what a card shows
-
-
-def board_items(filters: BoardFilters) -> sa.Select:
+def column_page(filters: BoardFilters, column: Column, offset: int, limit: int) -> sa.Select:
+    """One column's cards `offset`… in board order: the (column, rank) index
+    finds them, whatever the size of the board."""
     return (
-        sa.select(RoadmapItem)
-        .where(RoadmapItem.id.in_(shown_item_ids(filters)))
-        .options(*CARD_OPTIONS)
-        .order_by(RoadmapItem.column, RoadmapItem.rank)
+        _card_rows(filters)
+        .where(RoadmapItem.column == column)
+        .order_by(RoadmapItem.rank)
+        .offset(offset)
+        .limit(limit)
     )
 
 
-def card_item(item_id: int) -> sa.Select:
+def _cards(session: Session, query: sa.Select) -> list[Card]:
+    rows = session.execute(query).all()
+    departments: dict[int, list[str]] = defaultdict(list)
+    if rows:
+        for item_id, name in session.execute(
+            sa.select(roadmap_item_request.c.item_id, Department.name)
+            .join(Request, Request.id == roadmap_item_request.c.request_id)
+            .join(Department, Department.id == Request.department_id)
+            .where(roadmap_item_request.c.item_id.in_([row[0] for row in rows]))
+            .distinct()
+            .order_by(Department.name)
+        ):
+            departments[item_id].append(name)
+    return [
+        Card(
+            id=row[0],
+            version=row[1],
+            column=row[2],
+            rank=row[3],
+            title=row[4],
+            product_id=row[5],
+            product_name=row[6],
+            product_slug=row[7],
+            owner_name=row[8],
+            score=rice_score(row[9], row[10], row[11], row[12]),
+            shipped_on=row[13],
+            votes=int(row[14] or 0),
+            departments=tuple(departments.get(row[0], ())),
+        )
+        for row in rows
+    ]
+
+
+def load_cards(
+    session: Session, filters: BoardFilters, columns=None, offset: int = 0, limit: int = COLUMN_PAGE
+) -> dict[Column, list[Card]]:
+    """The cards `offset`… of each column, at most `limit` each: two queries
+    (the cards, one limited SELECT per column joined by UNION ALL; their departments)."""
+    columns = list(columns or Column)
+    pages = [column_page(filters, column, offset, limit).subquery() for column in columns]
+    query = sa.union_all(*(sa.select(page) for page in pages))
+    shown: dict[Column, list[Card]] = {column: [] for column in columns}
+    for card in _cards(session, query):
+        shown[card.column].append(card)
+    for cards in shown.values():
+        cards.sort(key=lambda card: card.rank)
+    return shown
+
+
+def load_card(session: Session, item_id: int) -> Card:
     """One card as the board draws it, read afresh (a move has just changed it)."""
-    return (
-        sa.select(RoadmapItem)
-        .where(RoadmapItem.id == item_id)
-        .options(*CARD_OPTIONS)
-        .execution_options(populate_existing=True)
-    )
+    return _cards(session, _card_rows(BoardFilters()).where(RoadmapItem.id == item_id))[0]
 
 
 def load_board(session: Session, filters: BoardFilters) -> Board:
-    columns: dict[Column, list[RoadmapItem]] = {column: [] for column in Column}
-    for item in session.execute(board_items(filters)).scalars():
-        columns[item.column].append(item)
-    facts = card_facts(session, shown_item_ids(filters))
-    matching = matching_counts(session, filters)
-    return Board(
-        columns=columns,
-        facts=facts,
-        counts=column_counts(session, shown=matching if filters.active else None),
-        matching=matching,
-    )
+    """The top COLUMN_PAGE cards of every column and the headers: a fixed
+    number of queries, none of which reads the rows it does not show."""
+    return Board(columns=load_cards(session, filters), counts=board_counts(session, filters))
 
 
 def item_detail(item_id: int) -> sa.Select:

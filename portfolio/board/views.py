@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from werkzeug.routing import BaseConverter
 
 from portfolio.auth.permissions import requires
@@ -12,6 +11,7 @@ from portfolio.board.answers import (
     board_fragment,
     board_url,
     card_answer,
+    column_context,
     detail_context,
     filter_choices,
     filters_from_form,
@@ -20,6 +20,7 @@ from portfolio.board.answers import (
     save_move,
     ship_dialog,
 )
+from portfolio.board.cards import card_html
 from portfolio.board.conflicts import StaleMove
 from portfolio.board.forms import (
     DirectionForm,
@@ -41,16 +42,17 @@ from portfolio.board.moves import (
     save_wip_limits,
     ship,
 )
-from portfolio.board.queries import BoardFilters, item_detail
+from portfolio.board.queries import MAX_COLUMN_PAGES, BoardFilters, item_detail
 from portfolio.database import reads_one_snapshot
 from portfolio.extensions import db
 from portfolio.filters import parse_id, parse_positive_int
-from portfolio.htmx import is_partial, render, reswap, retarget
+from portfolio.htmx import is_partial, render, retarget
 from portfolio.models import Column, Request, RoadmapItem
 from portfolio.revisions import conditional_page
 
 bp = Blueprint("board", __name__)
 bp.add_app_template_global(Column, "Column")
+bp.add_app_template_global(card_html, "card_html")
 PLACEHOLDER_ID = 987654321
 
 
@@ -83,14 +85,6 @@ def item_url(endpoint: str, item_id: int) -> str:
     return cache[endpoint].replace(str(PLACEHOLDER_ID), str(item_id))
 
 
-@bp.app_template_global()
-def board_csrf_token() -> str:
-    """The CSRF token, computed once per request for every card's form."""
-    if "board_csrf_token" not in g:
-        g.board_csrf_token = generate_csrf()
-    return g.board_csrf_token
-
-
 # The board -------------------------------------------------------------------------
 
 
@@ -107,6 +101,20 @@ def index():
         set(choices["tags"]),
     )
     return render("board/index.html", "board", **board_context(filters), **choices)
+
+
+@bp.get("/board/columns/<column:column>")
+@requires("browse")
+@reads_one_snapshot
+def column_cards(column: Column):
+    """A column's cards past the board's first page: htmx appends the next page
+    to the column ("Show more"); without it, a page of its own."""
+    filters = BoardFilters.from_args(request.args)
+    page = parse_positive_int(request.args.get("page"), maximum=MAX_COLUMN_PAGES) or 1
+    context = column_context(filters, column, page)
+    if is_partial():
+        return render("board/column.html", "more", **context)
+    return render("board/column.html", **context)
 
 
 @bp.post("/board/move")
@@ -170,15 +178,15 @@ def move_step(item_id: int):
     filters = filters_from_form()
     if not is_partial():
         return redirect(board_url(filters, item))
-    if not moved:
-        return card_answer(item_id, {old_column})  # already at the edge: the card stays
+    if not moved:  # already at the edge: the card stays
+        return retarget(card_answer(item_id, {old_column}), f"#card-{item_id}")
     if filters.lanes or direction.changes_column:
         # A card that changed column (or any move in swimlanes) redraws the board:
         # htmx then restores focus to the same button by its id, reliably.
         return board_fragment(filters)
     # The card leaves its place (the request's target is deleted) and reappears,
     # out of band, next to its new neighbour.
-    return reswap(card_answer(item_id, {old_column}, placed=True), "delete")
+    return retarget(card_answer(item_id, {old_column}, placed=True), f"#card-{item_id}", "delete")
 
 
 @bp.post("/board/columns/<column:column>/order-by-score")

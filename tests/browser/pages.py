@@ -114,6 +114,7 @@ PAGES = [
     # Board
     Page("board", "board.index", "/board", SIGNED_IN),
     Page("board-lanes", "board.index", "/board?view=lanes", SIGNED_IN),
+    Page("board-column", "board.column_cards", "/board/columns/next", SIGNED_IN),
     Page("card", "board.show", "/board/items/{item}", SIGNED_IN),
     Page("card-shipped", "board.show", "/board/items/{shipped}", SIGNED_IN),
     Page("card-new", "board.create", "/board/items/new", PRODUCT_TEAM),
