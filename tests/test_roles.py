@@ -97,7 +97,7 @@ ROLE_MATRIX = [
     ("GET", "/search?q=product&box=1", EVERYONE),
     # Board
     ("GET", "/board", EVERYONE),
-    ("GET", "/board/columns/now?page=2", EVERYONE),
+    ("GET", "/board/columns/now", EVERYONE),
     ("POST", "/board/move", PRODUCT_TEAM),
     ("POST", "/board/items/{item}/move", PRODUCT_TEAM),
     ("GET", "/board/items/{item}", EVERYONE),
