@@ -10,7 +10,17 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from portfolio import cli, errors, events, revisions, security, stored_markdown, templating
+from portfolio import (
+    cli,
+    compression,
+    errors,
+    events,
+    revisions,
+    security,
+    static_files,
+    stored_markdown,
+    templating,
+)
 from portfolio import models as models  # registers the tables
 from portfolio.activity.views import bp as activity_bp
 from portfolio.admin.views import bp as admin_bp
@@ -82,11 +92,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     security.register(app)
     templating.register(app)
+    static_files.register(app)
     cli.register(app)
     return app
 
 
 def _init_extensions(app: Flask) -> None:
+    # First hook registered, so it runs last: it compresses the final answer.
+    compression.register(app)
     db.init_app(app)
     app.teardown_appcontext(end_session_quietly)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

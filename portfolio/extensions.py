@@ -1,5 +1,6 @@
 """Extension objects, created here without an app (bound in create_app)."""
 
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -29,6 +30,7 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 htmx = Htmx()
+compress = Compress()
 # Storage comes from RATELIMIT_STORAGE_URI (Redis in production: in-memory
 # counters are per worker, so N workers would allow N times the limit).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
