@@ -46,6 +46,9 @@ def index():
     satisfaction = satisfaction_rollup(db.session, today)
     health_sort = HealthSort.from_args(request.args)
     feed = db.session.execute(recent_activity(ActivityFilters(days=7), limit=FEED_ENTRIES))
+    # Every product's demand (one grouped statement): the health table's
+    # column and the first rows of the demand list.
+    product_demand = rollups.demand_by_product(db.session)
     return render(
         "dashboard/index.html",
         today=today,
@@ -60,14 +63,16 @@ def index():
         renewals=benefits.renewals_due(db.session, today, limit=2 * rows),
         renewal_window=benefits.RENEWAL_WINDOW_DAYS,
         demand_departments=rollups.demand_by_department(db.session, limit=rows),
-        demand_products=rollups.demand_by_product(db.session, limit=rows),
+        demand_products=Top(product_demand.rows[:rows], product_demand.total),
         top_requests=rollups.top_open_requests(db.session, limit=rows),
         shipped=rollups.shipped_this_quarter(db.session, today, limit=rows),
         recent=group_feed(feed.scalars().all(), limit=FEED_LINES),
         next_up=what_is_next(db.session),
         satisfaction=satisfaction,
         min_answers=MIN_ANSWERS,
-        health=health_table(db.session, measure_groups, satisfaction, health_sort),
+        health=health_table(
+            db.session, measure_groups, satisfaction, health_sort, demand=product_demand.rows
+        ),
         health_sort=health_sort,
         health_columns=HEALTH_COLUMNS,
         unsponsored=products_without_sponsor(limit=2 * rows),
