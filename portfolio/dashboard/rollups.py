@@ -356,8 +356,9 @@ def top_open_requests(session: Session, limit: int | None = 10) -> list[tuple[Re
     return [(request, count) for request, count in session.execute(query)]
 
 
-def shipped_this_quarter(session: Session, today: date, limit: int | None = None) -> Top:
-    query = (
+def shipped_query(today: date) -> sa.Select:
+    """Cards shipped this quarter, latest first."""
+    return (
         sa.select(RoadmapItem)
         .where(
             RoadmapItem.column == Column.SHIPPED,
@@ -367,4 +368,7 @@ def shipped_this_quarter(session: Session, today: date, limit: int | None = None
         .options(joinedload(RoadmapItem.product))
         .order_by(RoadmapItem.shipped_on.desc(), RoadmapItem.id.desc())
     )
-    return first_rows(session, query, limit, scalars=True)
+
+
+def shipped_this_quarter(session: Session, today: date, limit: int | None = None) -> Top:
+    return first_rows(session, shipped_query(today), limit, scalars=True)

@@ -12,11 +12,13 @@ from portfolio.catalogue.charts import sparkline_for
 from portfolio.dashboard import benefits, measured_cards, rollups
 from portfolio.dashboard.health import COLUMNS as HEALTH_COLUMNS
 from portfolio.dashboard.health import HealthSort, health_table
+from portfolio.dashboard.lists import LISTS, list_page
 from portfolio.dashboard.next_up import what_is_next
 from portfolio.dashboard.satisfaction import MIN_ANSWERS, satisfaction_rollup
 from portfolio.dashboard.tables import TABLES
 from portfolio.database import reads_one_snapshot
 from portfolio.extensions import db
+from portfolio.filters import parse_page
 from portfolio.htmx import render
 from portfolio.models import Product, Stage, Stakeholder, StakeholderRole
 from portfolio.queries import Top, first_rows
@@ -80,7 +82,21 @@ def index():
     )
 
 
-# Only the tables that exist have an address; any other name is a 404.
+# Only the lists and tables that exist have an address; any other name is a 404.
+LIST_NAMES = ", ".join(repr(name) for name in LISTS)
+
+
+@bp.get(f"/dashboard/<any({LIST_NAMES}):name>")
+@requires("view_dashboard")
+def see_all(name: str):
+    """One of the dashboard's long lists in full, a page at a time."""
+    today = date.today()
+    page = list_page(db.session, name, today, parse_page(request.args.get("page")))
+    return render(
+        "dashboard/list.html", "results", name=name, full=LISTS[name], page=page, today=today
+    )
+
+
 TABLE_NAMES = ", ".join(repr(name) for name in TABLES)
 
 
