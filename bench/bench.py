@@ -48,6 +48,7 @@ from portfolio.models import (  # noqa: E402
     Vote,
     roadmap_item_request,
 )
+from portfolio.requests.votes import recount_votes  # noqa: E402
 
 SIZES = (100, 1000, 5000)
 PRODUCTS = 50
@@ -131,6 +132,7 @@ def seed(n: int) -> None:
     ]
     if votes:
         session.execute(sa.insert(Vote), votes)
+    recount_votes(session)  # the maintained count, as casting votes keeps it
     comments = [
         {
             "request_id": request_ids[i % len(request_ids)],
