@@ -20,6 +20,7 @@ from portfolio.models import Role
 from portfolio.models.accounts import normalise_email
 from portfolio.notifications.digests import send_digests_command
 from portfolio.notifications.worker import deliver_command
+from portfolio.requests.votes import miscounted_votes, recount_votes
 
 
 def register(app: Flask) -> None:
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(rerender_markdown_command)
     app.cli.add_command(deliver_command)
     app.cli.add_command(send_digests_command)
+    app.cli.add_command(check_vote_counts_command)
 
 
 @click.command("seed-demo")
@@ -139,3 +141,23 @@ def rerender_markdown_command(everything: bool) -> None:
     count = stored_markdown.rerender(db.session, everything=everything)
     db.session.commit()
     click.echo(f"Rendered {count} row(s) with renderer version {RENDERER_VERSION}.")
+
+
+@click.command("check-vote-counts")
+@click.option("--fix", is_flag=True, help="Set every wrong count to the request's votes.")
+def check_vote_counts_command(fix: bool) -> None:
+    """Report requests whose vote count differs from their votes (exit 1 if
+    any, unless --fix sets them right)."""
+    wrong = miscounted_votes(db.session)
+    for request_id, count, votes in wrong[:50]:
+        click.echo(f"Request #{request_id}: vote count {count}, votes {votes}")
+    if len(wrong) > 50:
+        click.echo(f"…and {len(wrong) - 50} more.")
+    if not wrong:
+        click.echo("Every request's vote count equals its votes.")
+    elif fix:
+        recount_votes(db.session, [request_id for request_id, _, _ in wrong])
+        db.session.commit()
+        click.echo(f"Fixed {len(wrong)} request(s).")
+    else:
+        raise SystemExit(1)

@@ -94,6 +94,7 @@ def seed_requests(
         voters = {item.requester} | set(rng.sample(people, rng.randint(0, 9)))
         for voter in voters:
             session.add(Vote(request=item, user=voter, created_at=item.created_at))
+        item.vote_count = len(voters)  # one Vote row per voter, just added
 
     for target, author_email, body, days_ago in DEMO_COMMENTS:
         kind, key = target.split(":", 1)

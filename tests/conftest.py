@@ -46,6 +46,7 @@ from portfolio.models import (
     User,
     Vote,
 )
+from portfolio.requests.votes import recount_votes
 from tests.delivery_helpers import MAIL_BASE_URL, SmtpSink
 from tests.helpers import FAST_HASH, PASSWORD, fresh_schema, make_app, postgres_url
 
@@ -213,6 +214,8 @@ class Factory:
     def vote(self, request, user):
         vote = Vote(request=request, user=user)
         db.session.add(vote)
+        db.session.flush()
+        recount_votes(db.session, [request.id])
         db.session.commit()
         return vote
 

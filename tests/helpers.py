@@ -26,7 +26,7 @@ from jinja2 import StrictUndefined
 from portfolio import create_app
 from portfolio.config import normalise_database_url
 from portfolio.extensions import db
-from portfolio.models import Activity, RequestStatus, Vote
+from portfolio.models import Activity, Request, RequestStatus, Vote
 
 # Fast scrypt for tests only: production keeps werkzeug's default cost.
 FAST_HASH = "scrypt:1024:8:1"
@@ -421,6 +421,18 @@ def vote_counts(page: str | Element) -> list[tuple[int, int]]:
 def voters(request_id: int) -> set[int]:
     query = sa.select(Vote.user_id).where(Vote.request_id == request_id)
     return set(db.session.execute(query).scalars())
+
+
+def assert_vote_counts_match() -> None:
+    """Every request's maintained vote count equals its Vote rows."""
+    rows = (
+        sa.select(sa.func.count(Vote.id))
+        .where(Vote.request_id == Request.id)
+        .correlate(Request)
+        .scalar_subquery()
+    )
+    found = db.session.execute(sa.select(Request.id, Request.vote_count, rows)).all()
+    assert [tuple(row) for row in found if row[1] != row[2]] == []
 
 
 def activities(request_id: int, verb: str) -> list[Activity]:

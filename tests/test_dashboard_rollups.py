@@ -236,6 +236,7 @@ def test_dashboard_query_count_is_constant(leader_client, make, count_queries):
                     description="d",
                     department=departments[i % 4],
                     votes=[Vote(user=voters[i % 5])],
+                    vote_count=1,
                 )
                 for i in range(requests)
             ]

@@ -484,6 +484,7 @@ def bulk_requests(
             created_at=created_at or T0 + timedelta(minutes=n),
         )
         item.votes = [Vote(user=people[(n + k) % len(people)]) for k in range(votes)]
+        item.vote_count = len(item.votes)
         rows.append(item)
         rows.extend(
             Comment(author=people[(n + k) % len(people)], body=f"Comment {k}", request=item)

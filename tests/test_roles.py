@@ -116,6 +116,9 @@ ROLE_MATRIX = [
     # Other areas
     ("GET", "/dashboard", DASHBOARD),
     ("GET", "/dashboard/usage.csv", DASHBOARD),
+    ("GET", "/dashboard/shipped", DASHBOARD),
+    ("GET", "/dashboard/demand-departments", DASHBOARD),
+    ("GET", "/dashboard/demand-products?page=2", DASHBOARD),
     ("POST", "/account/tokens", EVERYONE),
     ("POST", "/account/feed-token", EVERYONE),
     ("GET", "/admin/users", ADMIN),
@@ -232,6 +235,7 @@ def test_every_route_is_in_the_matrix(app):
         # Literal path segments the app takes as variables.
         url = re.sub(r"^/comments/(product|request|item)/", "/comments/<>/", url)
         url = re.sub(r"^/dashboard/[\w-]+\.csv$", "/dashboard/<>.csv", url)
+        url = re.sub(r"^/dashboard/(shipped|demand-[a-z]+)(\?.*)?$", "/dashboard/<>", url)
         url = re.sub(r"^/(un)?watch/(product|request|item)/", r"/\1watch/<>/", url).split("?")[0]
         return re.sub(r"^/board/columns/\w+/", "/board/columns/<>/", url)
 

@@ -16,6 +16,7 @@ from tests.helpers import (
     HUGE,
     OPEN,
     activities,
+    assert_vote_counts_match,
     count_rows,
     option_values,
     parse_html,
@@ -271,6 +272,9 @@ def test_merging_moves_votes_and_counts_each_voter_once(pm_client, make, users, 
     assert voters(unrelated.id) == {a.id}
     assert count_rows(Vote) == 5
     assert db.session.get(Request, duplicate_id).duplicate_of_id == target_id
+    assert db.session.get(Request, target_id).vote_count == 4
+    assert db.session.get(Request, duplicate_id).vote_count == 0
+    assert_vote_counts_match()
     assert len(activities(target_id, "request_merged")) == 1
 
     page = pm_client.get(f"/requests/{target_id}")

@@ -6,14 +6,17 @@ from __future__ import annotations
 import threading
 
 import pytest
+import sqlalchemy as sa
 
 from portfolio.extensions import db
-from portfolio.models import Vote
+from portfolio.models import Request, User, Vote
+from portfolio.requests.votes import cast_vote, recount_votes, withdraw_vote
 from tests.helpers import (
     BIG,
     CLOSED,
     HUGE,
     assert_fragment,
+    assert_vote_counts_match,
     count_rows,
     parse_html,
     vote_counts,
@@ -44,6 +47,7 @@ def test_vote_on_twice_keeps_one_vote_and_off_removes_it(stakeholder_client, mak
         assert 'name="state" value="off"' in response.text  # the next click removes it
         db.session.expire_all()
         assert voters(target.id) == {users["leader"].id, users["stakeholder"].id}
+        assert_vote_counts_match()
 
     response = stakeholder_client.hx_post(url, data={"state": "off"})
     assert response.status_code == 200
@@ -57,6 +61,8 @@ def test_vote_on_twice_keeps_one_vote_and_off_removes_it(stakeholder_client, mak
     response = stakeholder_client.hx_post(url, data={"state": "off"})
     assert response.status_code == 200
     assert voters(target.id) == {users["leader"].id}
+    assert db.session.get(Request, target.id).vote_count == 1
+    assert_vote_counts_match()
 
 
 @pytest.mark.parametrize(
@@ -221,3 +227,69 @@ def test_concurrent_double_vote_counts_once(client_for, make, users):
         db.session.expire_all()
         assert count_rows(Vote, Vote.request_id == target_id) == 1
         assert voters(target_id) == {user.id}
+        assert db.session.get(Request, target_id).vote_count == 1
+    assert_vote_counts_match()
+
+
+# 2. The maintained vote count ------------------------------------------------
+
+
+def test_the_vote_count_follows_casting_and_withdrawing(make, users):
+    target = make.request()
+    leader, stakeholder = users["leader"], users["stakeholder"]
+
+    for _ in range(2):  # casting twice counts once
+        cast_vote(db.session, target, stakeholder)
+        db.session.commit()
+    assert target.vote_count == 1
+    cast_vote(db.session, target, leader)
+    db.session.commit()
+    assert target.vote_count == 2
+    for _ in range(2):  # withdrawing twice takes one off
+        withdraw_vote(db.session, target, stakeholder)
+        db.session.commit()
+    assert target.vote_count == 1
+    assert voters(target.id) == {leader.id}
+    assert_vote_counts_match()
+
+
+def test_check_vote_counts_reports_and_fixes_a_wrong_count(app, make, users):
+    counted, wrong = make.request(), make.request()
+    make.vote(counted, users["leader"])
+    make.vote(wrong, users["leader"])
+    make.vote(wrong, users["stakeholder"])
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["check-vote-counts"]).exit_code == 0
+
+    # A voter deleted outside the app: the database drops their votes.
+    db.session.execute(sa.delete(User).where(User.id == users["stakeholder"].id))
+    db.session.commit()
+    report = runner.invoke(args=["check-vote-counts"])
+    assert report.exit_code == 1
+    assert f"Request #{wrong.id}: vote count 2, votes 1" in report.output
+    assert f"#{counted.id}:" not in report.output
+
+    fixed = runner.invoke(args=["check-vote-counts", "--fix"])
+    assert fixed.exit_code == 0, fixed.output
+    assert "Fixed 1 request(s)." in fixed.output
+    db.session.expire_all()
+    assert db.session.get(Request, wrong.id).vote_count == 1
+    assert_vote_counts_match()
+    assert runner.invoke(args=["check-vote-counts"]).exit_code == 0
+
+
+def test_recount_votes_sets_every_or_the_given_requests(make, users):
+    first, second = make.request(), make.request()
+    make.vote(first, users["leader"])
+    make.vote(second, users["leader"])
+    db.session.execute(sa.update(Request).values(vote_count=7))
+    db.session.commit()
+
+    recount_votes(db.session, [first.id])
+    db.session.commit()
+    assert (first.vote_count, second.vote_count) == (1, 7)
+    recount_votes(db.session, [])  # nothing to do
+    recount_votes(db.session)
+    db.session.commit()
+    assert (first.vote_count, second.vote_count) == (1, 1)
+    assert_vote_counts_match()

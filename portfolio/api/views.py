@@ -29,7 +29,7 @@ from portfolio.models import (
     Vote,
     roadmap_item_request,
 )
-from portfolio.queries import paginate, vote_count
+from portfolio.queries import paginate
 from portfolio.urls import external_url
 
 E = TypeVar("E", bound=enum.Enum)
@@ -175,7 +175,7 @@ def measures():
 @public
 def requests_():
     query = (
-        sa.select(Request, vote_count(Request.id))
+        sa.select(Request, Request.vote_count)
         .options(joinedload(Request.product), joinedload(Request.department))
         .order_by(Request.id)
     )

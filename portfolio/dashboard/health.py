@@ -3,7 +3,8 @@ and off track, its latest NPS, its open demand, its next renewal and stage.
 
 The rows are built from what the dashboard has already loaded (the measures'
 statuses, the satisfaction rollup) plus two grouped statements (products with
-their renewal date; open requests and votes per product), so the table costs
+their renewal date; open requests and votes per product, which the dashboard
+shares with its demand list), so the table costs
 the same for any number of products. Sorting happens here, not in SQL: the
 measures' statuses are computed in Python. `HealthSort` reads `?sort=&dir=`."""
 
@@ -19,9 +20,9 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import MultiDict
 
 from portfolio.catalogue.measures import MeasureStatus
-from portfolio.dashboard.rollups import ProductMeasures
+from portfolio.dashboard.rollups import DemandRow, ProductMeasures, demand_by_product
 from portfolio.dashboard.satisfaction import SatisfactionRollup, Trend
-from portfolio.models import OPEN_STATUSES, Contract, Product, Request, Stage, Vote
+from portfolio.models import Contract, Product, Stage
 from portfolio.queries import Top
 
 HEALTH_ROWS = 25
@@ -113,36 +114,22 @@ class HealthSort:
         return known + unknown
 
 
-def _open_demand(session: Session) -> dict[int, tuple[int, int]]:
-    """Open requests and their votes per product, in one grouped statement."""
-    votes = (
-        sa.select(Vote.request_id, sa.func.count(Vote.id).label("votes"))
-        .group_by(Vote.request_id)
-        .subquery()
-    )
-    rows = session.execute(
-        sa.select(
-            Request.product_id,
-            sa.func.count(Request.id),
-            sa.func.coalesce(sa.func.sum(votes.c.votes), 0),
-        )
-        .outerjoin(votes, votes.c.request_id == Request.id)
-        .where(Request.status.in_(OPEN_STATUSES))
-        .group_by(Request.product_id)
-    )
-    return {product_id: (count, int(total)) for product_id, count, total in rows}
-
-
 def health_rows(
-    session: Session, measure_groups: list[ProductMeasures], satisfaction: SatisfactionRollup
+    session: Session,
+    measure_groups: list[ProductMeasures],
+    satisfaction: SatisfactionRollup,
+    demand: list[DemandRow] | None = None,
 ) -> list[HealthRow]:
-    """Every product not retired, unsorted."""
+    """Every product not retired, unsorted. `demand` is every product's
+    (`rollups.demand_by_product`), when the caller has it already."""
     statuses: dict[int, dict[MeasureStatus, int]] = {}
     for group in measure_groups:
         counts = statuses.setdefault(group.product.id, dict.fromkeys(MeasureStatus, 0))
         for _, status in group.measures:
             counts[status] += 1
-    demand = _open_demand(session)
+    if demand is None:
+        demand = demand_by_product(session).rows
+    per_product = {row.key: (row.open_requests, row.votes) for row in demand}
     rows = []
     for product, renewal in session.execute(
         sa.select(Product, Contract.renewal_date)
@@ -150,7 +137,7 @@ def health_rows(
         .where(Product.stage != Stage.RETIRED)
     ):
         counts = statuses.get(product.id) or dict.fromkeys(MeasureStatus, 0)
-        requests, votes = demand.get(product.id, (0, 0))
+        requests, votes = per_product.get(product.id, (0, 0))
         rows.append(
             HealthRow(
                 product=product,
@@ -173,6 +160,7 @@ def health_table(
     satisfaction: SatisfactionRollup,
     sort: HealthSort,
     limit: int | None = HEALTH_ROWS,
+    demand: list[DemandRow] | None = None,
 ) -> Top:
-    rows = sort.apply(health_rows(session, measure_groups, satisfaction))
+    rows = sort.apply(health_rows(session, measure_groups, satisfaction, demand))
     return Top(rows if limit is None else rows[:limit], len(rows))

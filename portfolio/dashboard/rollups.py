@@ -28,9 +28,9 @@ from portfolio.models import (
     Stage,
     SuccessMeasure,
     Usage,
-    Vote,
 )
-from portfolio.queries import Top, first_rows, vote_count
+from portfolio.queries import Top, first_rows
+from portfolio.requests.queries import open_in_vote_order
 
 # How much of each list the dashboard shows.
 MATRIX_DEPARTMENTS = 25
@@ -278,73 +278,87 @@ class DemandRow:
 NO_DEPARTMENT = "No department"
 
 
-def _demand(
-    session: Session, group_column, name_column, join_target, join_on, limit: int | None
-) -> Top:
-    """Open requests and their votes per group, most votes first (then most
-    requests, then by name), ordered and cut in SQL."""
-    votes = (
-        sa.select(Vote.request_id, sa.func.count(Vote.id).label("votes"))
-        .group_by(Vote.request_id)
+def open_demand(group_column) -> sa.Subquery:
+    """Open requests and their votes per `group_column` of Request (`key`,
+    `requests`, `votes`): one grouped pass over the open requests, the votes
+    summed from each request's maintained count."""
+    return (
+        sa.select(
+            group_column.label("key"),
+            sa.func.count(Request.id).label("requests"),
+            sa.func.coalesce(sa.func.sum(Request.vote_count), 0).label("votes"),
+        )
+        .where(Request.status.in_(OPEN_STATUSES))
+        .group_by(group_column)
         .subquery()
     )
-    requests = sa.func.count(Request.id)
-    vote_total = sa.func.coalesce(sa.func.sum(votes.c.votes), 0)
-    query = (
-        sa.select(group_column, name_column, requests, vote_total)
-        .select_from(Request)
-        .outerjoin(join_target, join_on)
-        .outerjoin(votes, votes.c.request_id == Request.id)
-        .where(Request.status.in_(OPEN_STATUSES))
-        .group_by(group_column, name_column)
+
+
+def demand_query(group_column, model, name_column) -> sa.Select:
+    """(key, name, open requests, votes) per group, most votes first (then
+    most requests, then by name)."""
+    demand = open_demand(group_column)
+    return (
+        sa.select(demand.c.key, name_column, demand.c.requests, demand.c.votes)
+        .select_from(demand)
+        .outerjoin(model, model.id == demand.c.key)
         .order_by(
-            vote_total.desc(),
-            requests.desc(),
+            demand.c.votes.desc(),
+            demand.c.requests.desc(),
             sa.func.coalesce(name_column, NO_DEPARTMENT),
-            group_column,
+            demand.c.key,
         )
     )
-    found = first_rows(session, query, limit)
-    rows = [
-        DemandRow(name or NO_DEPARTMENT, key, count, int(total))
-        for key, name, count, total in found.rows
-    ]
-    return Top(rows, found.total)
+
+
+def demand_row(row) -> DemandRow:
+    key, name, count, total = row[:4]
+    return DemandRow(name or NO_DEPARTMENT, key, count, int(total))
+
+
+def _demand(session: Session, query: sa.Select, limit: int | None) -> Top:
+    """The first `limit` groups and how many there are, in one statement (a
+    window count), or every group."""
+    if limit is None:
+        rows = [demand_row(row) for row in session.execute(query)]
+        return Top(rows, len(rows))
+    found = session.execute(query.add_columns(sa.func.count().over()).limit(limit)).all()
+    return Top([demand_row(row) for row in found], found[0][-1] if found else 0)
+
+
+def department_demand() -> sa.Select:
+    return demand_query(Request.department_id, Department, Department.name)
+
+
+def product_demand() -> sa.Select:
+    return demand_query(Request.product_id, Product, Product.name)
 
 
 def demand_by_department(session: Session, limit: int | None = None) -> Top:
-    return _demand(
-        session,
-        Request.department_id,
-        Department.name,
-        Department,
-        Department.id == Request.department_id,
-        limit,
-    )
+    return _demand(session, department_demand(), limit)
 
 
 def demand_by_product(session: Session, limit: int | None = None) -> Top:
-    return _demand(
-        session, Request.product_id, Product.name, Product, Product.id == Request.product_id, limit
-    )
+    return _demand(session, product_demand(), limit)
 
 
-def top_open_requests(session: Session, limit: int = 10) -> list[tuple[Request, int]]:
-    votes = vote_count(Request.id)
-    return [
-        (request, count)
-        for request, count in session.execute(
-            sa.select(Request, votes.label("votes"))
-            .where(Request.status.in_(OPEN_STATUSES))
-            .options(joinedload(Request.product), joinedload(Request.department))
-            .order_by(sa.desc(votes), Request.created_at)
-            .limit(limit)
-        )
-    ]
-
-
-def shipped_this_quarter(session: Session, today: date, limit: int | None = None) -> Top:
+def top_open_requests(session: Session, limit: int | None = 10) -> list[tuple[Request, int]]:
+    """Open requests, most votes first: the first `limit` of the vote-count
+    index read backwards (every one when `limit` is None)."""
     query = (
+        sa.select(Request, Request.vote_count)
+        .where(open_in_vote_order())
+        .options(joinedload(Request.product), joinedload(Request.department))
+        .order_by(Request.vote_count.desc(), Request.id.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [(request, count) for request, count in session.execute(query)]
+
+
+def shipped_query(today: date) -> sa.Select:
+    """Cards shipped this quarter, latest first."""
+    return (
         sa.select(RoadmapItem)
         .where(
             RoadmapItem.column == Column.SHIPPED,
@@ -354,4 +368,7 @@ def shipped_this_quarter(session: Session, today: date, limit: int | None = None
         .options(joinedload(RoadmapItem.product))
         .order_by(RoadmapItem.shipped_on.desc(), RoadmapItem.id.desc())
     )
-    return first_rows(session, query, limit, scalars=True)
+
+
+def shipped_this_quarter(session: Session, today: date, limit: int | None = None) -> Top:
+    return first_rows(session, shipped_query(today), limit, scalars=True)

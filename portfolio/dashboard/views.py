@@ -12,11 +12,13 @@ from portfolio.catalogue.charts import sparkline_for
 from portfolio.dashboard import benefits, measured_cards, rollups
 from portfolio.dashboard.health import COLUMNS as HEALTH_COLUMNS
 from portfolio.dashboard.health import HealthSort, health_table
+from portfolio.dashboard.lists import LISTS, list_page
 from portfolio.dashboard.next_up import what_is_next
 from portfolio.dashboard.satisfaction import MIN_ANSWERS, satisfaction_rollup
 from portfolio.dashboard.tables import TABLES
 from portfolio.database import reads_one_snapshot
 from portfolio.extensions import db
+from portfolio.filters import parse_page
 from portfolio.htmx import render
 from portfolio.models import Product, Stage, Stakeholder, StakeholderRole
 from portfolio.queries import Top, first_rows
@@ -48,6 +50,9 @@ def index():
     satisfaction = satisfaction_rollup(db.session, today)
     health_sort = HealthSort.from_args(request.args)
     feed = db.session.execute(recent_activity(ActivityFilters(days=7), limit=FEED_ENTRIES))
+    # Every product's demand (one grouped statement): the health table's
+    # column and the first rows of the demand list.
+    product_demand = rollups.demand_by_product(db.session)
     return render(
         "dashboard/index.html",
         today=today,
@@ -62,14 +67,16 @@ def index():
         renewals=benefits.renewals_due(db.session, today, limit=2 * rows),
         renewal_window=benefits.RENEWAL_WINDOW_DAYS,
         demand_departments=rollups.demand_by_department(db.session, limit=rows),
-        demand_products=rollups.demand_by_product(db.session, limit=rows),
+        demand_products=Top(product_demand.rows[:rows], product_demand.total),
         top_requests=rollups.top_open_requests(db.session, limit=rows),
         shipped=rollups.shipped_this_quarter(db.session, today, limit=rows),
         recent=group_feed(feed.scalars().all(), limit=FEED_LINES),
         next_up=what_is_next(db.session),
         satisfaction=satisfaction,
         min_answers=MIN_ANSWERS,
-        health=health_table(db.session, measure_groups, satisfaction, health_sort),
+        health=health_table(
+            db.session, measure_groups, satisfaction, health_sort, demand=product_demand.rows
+        ),
         health_sort=health_sort,
         health_columns=HEALTH_COLUMNS,
         unsponsored=products_without_sponsor(limit=2 * rows),
@@ -77,7 +84,21 @@ def index():
     )
 
 
-# Only the tables that exist have an address; any other name is a 404.
+# Only the lists and tables that exist have an address; any other name is a 404.
+LIST_NAMES = ", ".join(repr(name) for name in LISTS)
+
+
+@bp.get(f"/dashboard/<any({LIST_NAMES}):name>")
+@requires("view_dashboard")
+def see_all(name: str):
+    """One of the dashboard's long lists in full, a page at a time."""
+    today = date.today()
+    page = list_page(db.session, name, today, parse_page(request.args.get("page")))
+    return render(
+        "dashboard/list.html", "results", name=name, full=LISTS[name], page=page, today=today
+    )
+
+
 TABLE_NAMES = ", ".join(repr(name) for name in TABLES)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from portfolio.activity.trail import record
 from portfolio.models import OPEN_STATUSES, Request, RequestStatus, RoadmapItem, User, Verb, Vote
 from portfolio.notifications.watches import follow_original
+from portfolio.requests.votes import recount_votes
 
 # Where a request may go from each status. Open requests move freely among
 # the open statuses and may close; closed ones may only be reopened for review
@@ -99,7 +100,8 @@ def merge_duplicate(
     """Point `duplicate` at `target` and move its votes there.
 
     A user who voted on both keeps one vote on the target: their vote on the
-    duplicate is dropped rather than moved. Two statements, however many votes.
+    duplicate is dropped rather than moved. Three statements, however many votes
+    (the last recounts both requests' vote counts).
     Whoever followed the duplicate now follows the target too, and hears of
     the merge: the event is recorded while the votes still show who they are
     (its `before` names the duplicate first: "#12 Its title").
@@ -143,5 +145,6 @@ def merge_duplicate(
         .where(Vote.request_id == duplicate.id)
         .execution_options(synchronize_session=False)
     )
+    recount_votes(session, [duplicate.id, target.id])
     session.expire(duplicate, ["votes"])
     session.expire(target, ["votes"])

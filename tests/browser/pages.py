@@ -128,6 +128,13 @@ PAGES = [
     Page("search-empty", "search.index", "/search", SIGNED_IN),
     Page("dashboard", "dashboard.index", "/dashboard", DASHBOARD),
     Page("dashboard-refused", "dashboard.index", "/dashboard", ("stakeholder",), status=403),
+    Page("dashboard-shipped", "dashboard.see_all", "/dashboard/shipped", DASHBOARD),
+    Page(
+        "dashboard-demand",
+        "dashboard.see_all",
+        "/dashboard/demand-departments",
+        DASHBOARD,
+    ),
     Page("notifications", "notifications.index", "/notifications", SIGNED_IN),
     Page("account", "auth.account", "/account", SIGNED_IN),
     # Administration
