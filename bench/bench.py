@@ -54,7 +54,11 @@ PAGES = {
     "requests_votes": "/requests?sort=votes",
     "api_board": "/api/board",
 }
-MEMORY_PAGES = {**PAGES, "board_all": "/board?all=1"}
+MEMORY_PAGES = {
+    **PAGES,
+    "board_column_page": "/board/columns/now?page=2",
+    "dashboard_shipped": "/dashboard/shipped",
+}
 
 
 class Portfolio:
@@ -94,7 +98,6 @@ class Portfolio:
                 )
                 for name in ("show", "move_step", "ship_item", "reopen_item")
             }
-        self.csrf_token = "token-of-the-page"
 
     def get(self, url: str, headers: dict | None = None, status: int = 200):
         if url.startswith("/api/"):
@@ -110,9 +113,7 @@ class Portfolio:
     def variants(self) -> dict:
         n, get, connection = self.n, self.get, self.connection
         found = {f"{name}@{n}": (lambda url=url: get(url)) for name, url in PAGES.items()}
-        found[f"board_floor@{n}"] = lambda: floors.board_cards(
-            connection, self.card_urls, self.csrf_token
-        )
+        found[f"board_floor@{n}"] = lambda: floors.board_cards(connection, self.card_urls)
         found[f"dashboard_floor@{n}"] = lambda: floors.dashboard(connection)
         found[f"requests_votes_floor@{n}"] = lambda: floors.requests_by_votes(connection)
         found[f"api_board_floor@{n}"] = lambda: floors.api_board(connection)

@@ -27,8 +27,8 @@ BOARD_SQL = " UNION ALL ".join(
     f"""SELECT * FROM (
   SELECT i.id, i.board_column, i.version, i.title, i.reach, i.impact, i.confidence, i.effort,
          i.shipped_on, p.name AS product, u.display_name AS owner,
-         (SELECT count(v.id) FROM roadmap_item_request r JOIN vote v ON v.request_id = r.request_id
-           WHERE r.item_id = i.id) AS votes,
+         (SELECT coalesce(sum(q.vote_count), 0) FROM roadmap_item_request r
+           JOIN product_request q ON q.id = r.request_id WHERE r.item_id = i.id) AS votes,
          (SELECT group_concat(name, char(31)) FROM (
             SELECT DISTINCT d.name FROM roadmap_item_request r
             JOIN product_request q ON q.id = r.request_id
@@ -45,7 +45,7 @@ def board_rows(connection) -> list:
     return connection.execute(sa.text(BOARD_SQL)).all()
 
 
-def card_html(row, urls: dict[str, str], csrf_token: str, can_move: bool) -> str:
+def card_html(row, urls: dict[str, str], can_move: bool) -> str:
     """One card, as templates/board/_card.html draws it on an unfiltered board."""
     item_id, column, version = row.id, row.board_column, row.version
     title = escape(row.title)
@@ -109,31 +109,29 @@ def card_html(row, urls: dict[str, str], csrf_token: str, can_move: bool) -> str
     previous_off = 'aria-disabled="true"' if column == "now" or shipped else ""
     next_off = 'aria-disabled="true"' if column == "later" or shipped else ""
     label = f"Move “{title}”"
+    action = f'form="card-moves" formaction="{move}?version={version}"'
     form = (
-        f'  <form class="card-moves" method="post" action="{move}"\n'
-        f'        hx-post="{move}" hx-target="#card-{item_id}" hx-swap="outerHTML"\n'
-        f'        aria-label="Move {title}">\n'
-        f'    <input type="hidden" name="csrf_token" value="{csrf_token}">\n'
-        f'    <input type="hidden" name="version" value="{version}">\n'
-        f'    <button type="submit" name="direction" value="up" id="move-up-{item_id}"'
+        f'  <div class="card-moves" role="group" aria-label="Move {title}">\n'
+        f'    <button type="submit" {action} name="direction" value="up" id="move-up-{item_id}"'
         f' class="move-button" aria-label="{label} up" title="Move up">↑</button>\n'
-        f'    <button type="submit" name="direction" value="down" id="move-down-{item_id}"'
+        f'    <button type="submit" {action} name="direction" value="down" id="move-down-{item_id}"'
         f' class="move-button" aria-label="{label} down" title="Move down">↓</button>\n'
-        f'    <button type="submit" name="direction" value="previous" id="move-previous-{item_id}"'
+        f'    <button type="submit" {action} name="direction" value="previous"'
+        f' id="move-previous-{item_id}"'
         f' class="move-button" aria-label="{label} to the previous column"'
         f' title="Previous column" {previous_off}>←</button>\n'
-        f'    <button type="submit" name="direction" value="next" id="move-next-{item_id}"'
+        f'    <button type="submit" {action} name="direction" value="next" id="move-next-{item_id}"'
         f' class="move-button" aria-label="{label} to the next column"'
         f' title="Next column" {next_off}>→</button>\n'
         f"      {other}"
-        "  </form>\n"
+        "  </div>\n"
     )
     return head + body + form + "</article>"
 
 
-def board_cards(connection, urls: dict[str, str], csrf_token: str, can_move: bool = True) -> str:
+def board_cards(connection, urls: dict[str, str], can_move: bool = True) -> str:
     """Every card of the default board, as GET /board draws them."""
-    return "".join(card_html(row, urls, csrf_token, can_move) for row in board_rows(connection))
+    return "".join(card_html(row, urls, can_move) for row in board_rows(connection))
 
 
 # The other pages: the same visible rows, minimal markup ---------------------------

@@ -22,9 +22,10 @@ from collections.abc import Callable
 from datetime import date
 from functools import lru_cache, wraps
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import Response, make_response, request, session
+from flask import Response, current_app, make_response, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
@@ -39,6 +40,7 @@ UNSEEN_TABLES = frozenset(
 )
 _WROTE = "portfolio_wrote_shown_rows"
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 def current_revision(session: Session) -> int:
@@ -47,6 +49,25 @@ def current_revision(session: Session) -> int:
         sa.select(SiteRevision.value).where(SiteRevision.id == SITE_REVISION_ID)
     ).scalar_one_or_none()
     return value or 0
+
+
+def per_revision(session: Session, name: str, compute: Callable[[], T]) -> T:
+    """`compute()` at most once per site revision in this process: for rollups
+    that must pass over every row (demand per product and department), which
+    then cost one pass per change rather than one per view. The revision is read
+    in the same transaction as the rows, so the value always matches the data
+    the rest of the page reads. `compute` must return plain values, never ORM
+    objects (they would outlive their session). One value is kept per name."""
+    revision = current_revision(session)
+    store: dict[str, tuple[int, object]] = current_app.extensions.setdefault(
+        "portfolio_per_revision", {}
+    )
+    kept = store.get(name)
+    if kept is not None and kept[0] == revision:
+        return kept[1]  # type: ignore[return-value]
+    value = compute()
+    store[name] = (revision, value)
+    return value
 
 
 def bump(session: Session) -> None:

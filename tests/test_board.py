@@ -914,7 +914,7 @@ MOVE_CONTROLS = (
     "Order by score",
     "/board/limits",
     "Add an item",
-    "Sortable.min.js",
+    "Sortable.min.",  # fingerprinted: Sortable.min.<hash>.js
 )
 
 

@@ -18,7 +18,8 @@ from portfolio.models import (
     RoadmapItem,
     SuccessMeasure,
 )
-from portfolio.revisions import current_revision
+from portfolio.revisions import current_revision, per_revision
+from tests.helpers import parse_html
 
 
 def revision() -> int:
@@ -159,3 +160,29 @@ def test_signed_out_gets_the_login_redirect_not_a_304(board, pm_client, client):
     etag = pm_client.get("/board").headers["ETag"]
     answer = client.get("/board", headers={"If-None-Match": etag})
     assert answer.status_code == 302
+
+
+def test_a_rollup_is_computed_once_per_revision(board):
+    calls = []
+
+    def rollup() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert per_revision(db.session, "demand", rollup) == 1
+    assert per_revision(db.session, "demand", rollup) == 1  # nothing changed: kept
+    board["request"].title = "Export to CSV, please"
+    db.session.commit()
+    assert per_revision(db.session, "demand", rollup) == 2  # a write: computed afresh
+
+
+def test_the_dashboard_demand_follows_a_vote(board, leader_client, stakeholder_client):
+    def ledger_votes() -> str:
+        page = parse_html(leader_client.get("/dashboard").text)
+        return [row for row in page.select("tr") if "Ledger" in row.text][0].text
+
+    before = ledger_votes()
+    assert stakeholder_client.post(
+        f"/requests/{board['request'].id}/vote", data={"state": "on"}
+    ).status_code in (200, 302)
+    assert ledger_votes() != before

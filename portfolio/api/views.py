@@ -15,6 +15,7 @@ from portfolio.api.auth import authenticate, problem
 from portfolio.api.openapi import MAX_PAGE, MAX_PER_PAGE, QUERY_ARGUMENTS, openapi_document
 from portfolio.api.serializers import item_json, measure_json, product_json, request_json
 from portfolio.auth.permissions import public
+from portfolio.board.queries import board_order_page
 from portfolio.extensions import csrf, db
 from portfolio.filters import parse_positive_int
 from portfolio.models import (
@@ -22,14 +23,11 @@ from portfolio.models import (
     Product,
     Request,
     RequestStatus,
-    RoadmapItem,
     Stage,
     SuccessMeasure,
     Usage,
-    Vote,
-    roadmap_item_request,
 )
-from portfolio.queries import paginate
+from portfolio.queries import Page, paginate
 from portfolio.urls import external_url
 
 E = TypeVar("E", bound=enum.Enum)
@@ -89,6 +87,12 @@ def paginated(endpoint: str, query: sa.Select, serialize, **filters) -> dict:
     previous; a page past the end is empty."""
     page, per_page = page_args()
     found = paginate(db.session, query, page=page, per_page=per_page, clamp=False)
+    return page_json(endpoint, found, serialize, **filters)
+
+
+def page_json(endpoint: str, found: Page, serialize, **filters) -> dict:
+    """A page of rows as the API answers: data, meta and links."""
+    page, per_page = found.page, found.per_page
 
     def link(number: int) -> str:
         return external_url(endpoint, page=number, per_page=per_page, **filters)
@@ -197,34 +201,8 @@ def requests_():
 @public
 def board():
     """Cards in board order (column, then rank); `position` counts from 1 per column."""
-    # The votes on every request the card answers (queries.vote_count counts one request's).
-    votes = (
-        sa.select(sa.func.count(Vote.id))
-        .select_from(
-            roadmap_item_request.join(Vote, Vote.request_id == roadmap_item_request.c.request_id)
-        )
-        .where(roadmap_item_request.c.item_id == RoadmapItem.id)
-        .correlate(RoadmapItem)
-        .scalar_subquery()
-    )
-    position = sa.func.row_number().over(partition_by=RoadmapItem.column, order_by=RoadmapItem.rank)
-    column_order = sa.case(
-        {column: index for index, column in enumerate(Column)}, value=RoadmapItem.column
-    )
-    query = (
-        sa.select(RoadmapItem, position, votes)
-        .options(
-            joinedload(RoadmapItem.product),
-            joinedload(RoadmapItem.owner),
-            selectinload(RoadmapItem.requests),
-        )
-        .order_by(column_order, RoadmapItem.rank)
-    )
     column = enum_arg("column", Column)
-    filters = {}
-    if column is not None:
-        query = query.where(RoadmapItem.column == column)
-        filters["column"] = column.value
-    return jsonify(
-        paginated("api.board", query, lambda row: item_json(row[0], row[1], row[2]), **filters)
-    )
+    page, per_page = page_args()
+    found = board_order_page(db.session, column, page, per_page)
+    filters = {"column": column.value} if column is not None else {}
+    return jsonify(page_json("api.board", found, lambda row: item_json(*row), **filters))

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from portfolio.filters import parse_id_filters
@@ -28,7 +28,7 @@ from portfolio.models import (
     roadmap_item_request,
 )
 from portfolio.models.base import LabelledEnum
-from portfolio.queries import vote_count
+from portfolio.queries import Page, vote_count
 
 
 class BoardView(LabelledEnum):
@@ -356,6 +356,87 @@ def load_board(session: Session, filters: BoardFilters) -> Board:
     """The top COLUMN_PAGE cards of every column and the headers: a fixed
     number of queries, none of which reads the rows it does not show."""
     return Board(columns=load_cards(session, filters), counts=board_counts(session, filters))
+
+
+def board_order_page(session: Session, column: Column | None, page: int, per_page: int) -> Page:
+    """Page `page` of the cards in board order (column, then rank), each as
+    (item, its position in its column from 1, its votes). The column totals say
+    which columns the page spans; each is then read from the (column, rank)
+    index at its own offset: no window or sort over the whole table."""
+    columns = [column] if column is not None else list(Column)
+    totals = dict(
+        session.execute(
+            sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id))
+            .where(RoadmapItem.column.in_(columns))
+            .group_by(RoadmapItem.column)
+        ).all()
+    )
+    total = sum(totals.values())
+    # Which columns the page spans, and from where in each.
+    spans: list[tuple[Column, int, int]] = []
+    skip, wanted = (page - 1) * per_page, per_page
+    for each in columns:
+        in_column = totals.get(each, 0)
+        if wanted <= 0:
+            break
+        if skip >= in_column:
+            skip -= in_column
+            continue
+        take = min(wanted, in_column - skip)
+        spans.append((each, skip, take))
+        skip, wanted = 0, wanted - take
+    rows: list[tuple[RoadmapItem, int]] = []
+    if spans:
+        ids = sa.union_all(
+            *(
+                sa.select(
+                    sa.select(RoadmapItem.id, RoadmapItem.column, RoadmapItem.rank)
+                    .where(RoadmapItem.column == each)
+                    .order_by(RoadmapItem.rank)
+                    .offset(offset)
+                    .limit(take)
+                    .subquery()
+                )
+                for each, offset, take in spans
+            )
+        )
+        found = session.execute(ids).all()
+        items = {
+            item.id: item
+            for item in session.execute(
+                sa.select(RoadmapItem)
+                .where(RoadmapItem.id.in_([row[0] for row in found]))
+                .options(
+                    joinedload(RoadmapItem.product),
+                    joinedload(RoadmapItem.owner),
+                    selectinload(RoadmapItem.requests),
+                )
+            ).scalars()
+        }
+        offsets = {each: offset for each, offset, _ in spans}
+        seen: dict[Column, int] = defaultdict(int)
+        for item_id, each, _ in sorted(found, key=lambda row: (row[1].position, row[2])):
+            seen[each] += 1
+            rows.append((items[item_id], offsets[each] + seen[each]))
+    votes = (
+        dict(
+            session.execute(
+                sa.select(roadmap_item_request.c.item_id, sa.func.sum(Request.vote_count))
+                .join(Request, Request.id == roadmap_item_request.c.request_id)
+                .where(roadmap_item_request.c.item_id.in_([item.id for item, _ in rows]))
+                .group_by(roadmap_item_request.c.item_id)
+            ).all()
+        )
+        if rows
+        else {}
+    )
+    return Page(
+        rows=[(item, position, int(votes.get(item.id) or 0)) for item, position in rows],
+        total=total,
+        page=page,
+        pages=max((total + per_page - 1) // per_page, 1),
+        per_page=per_page,
+    )
 
 
 def item_detail(item_id: int) -> sa.Select:

@@ -22,6 +22,7 @@ from portfolio.models import (
     Usage,
 )
 from portfolio.queries import Top, first_rows
+from portfolio.revisions import per_revision
 
 RENEWAL_WINDOW_DAYS = 90
 
@@ -61,15 +62,28 @@ def expected_value(session: Session, today: date, limit: int | None = None) -> l
             sa.func.sum(sa.case((condition, RoadmapItem.hours_saved_per_month), else_=0.0)),
             sa.func.sum(sa.case((condition, RoadmapItem.cost_saved_per_year), else_=0)),
         ]
-    totals = session.execute(sa.select(*sums)).one()
+    # A pass over every card: once per site revision (revisions.per_revision).
+    totals = per_revision(
+        session,
+        f"expected_value:{today.isoformat()}",
+        lambda: tuple(session.execute(sa.select(*sums)).one()),
+    )
     result = []
     for index, (label, condition) in enumerate(buckets.items()):
         count, hours, cost = totals[3 * index : 3 * index + 3]
+        # Latest shipped first, or Now in board order: each an order an index
+        # keeps (board_column + shipped_on, board_column + rank), so the first
+        # rows are read, not every card sorted.
+        order = (
+            (RoadmapItem.rank,)
+            if label == "In Now"
+            else (RoadmapItem.shipped_on.desc(), RoadmapItem.id.desc())
+        )
         query = (
             sa.select(RoadmapItem)
             .where(condition)
             .options(joinedload(RoadmapItem.product))
-            .order_by(RoadmapItem.shipped_on.desc(), RoadmapItem.rank, RoadmapItem.id)
+            .order_by(*order)
         )
         items = session.execute(query if limit is None else query.limit(limit)).scalars().all()
         result.append(

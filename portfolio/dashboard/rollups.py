@@ -31,6 +31,7 @@ from portfolio.models import (
 )
 from portfolio.queries import Top, first_rows
 from portfolio.requests.queries import open_in_vote_order
+from portfolio.revisions import per_revision
 
 # How much of each list the dashboard shows.
 MATRIX_DEPARTMENTS = 25
@@ -335,11 +336,17 @@ def product_demand() -> sa.Select:
 
 
 def demand_by_department(session: Session, limit: int | None = None) -> Top:
-    return _demand(session, department_demand(), limit)
+    return per_revision(
+        session,
+        f"demand_by_department:{limit}",
+        lambda: _demand(session, department_demand(), limit),
+    )
 
 
 def demand_by_product(session: Session, limit: int | None = None) -> Top:
-    return _demand(session, product_demand(), limit)
+    return per_revision(
+        session, f"demand_by_product:{limit}", lambda: _demand(session, product_demand(), limit)
+    )
 
 
 def top_open_requests(session: Session, limit: int | None = 10) -> list[tuple[Request, int]]:

@@ -111,6 +111,8 @@ class RoadmapItem(db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         sa.UniqueConstraint("board_column", "rank"),
+        # The dashboard's latest shipped cards, read from the index, not sorted.
+        sa.Index("ix_roadmap_item_column_shipped_on", "board_column", "shipped_on"),
         sa.CheckConstraint("effort > 0", name="effort_positive"),
         sa.CheckConstraint("reach >= 0", name="reach_not_negative"),
         sa.CheckConstraint("confidence IN (50, 80, 100)", name="confidence_choice"),
