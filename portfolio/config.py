@@ -55,6 +55,7 @@ class BaseConfig:
     LOGIN_ADDRESS_LIMIT = "100 per 15 minutes"  # any account from one (maybe shared) address
     COMMENT_RATE_LIMIT = "20 per minute"  # per user
     BELL_POLL_SECONDS = 30  # how often an open page asks for its unread count
+    BOARD_POLL_SECONDS = 15  # how often an open board asks whether it changed (a 304 if not)
     RATELIMIT_STORAGE_URI = "memory://"
     # A Redis outage must not turn sign-in into a 500: count in memory meanwhile.
     RATELIMIT_SWALLOW_ERRORS = True

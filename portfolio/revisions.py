@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import Response, current_app, make_response, request, session
+from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
@@ -149,22 +149,45 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def page_etag(revision: int) -> str:
+def page_etag(
+    revision: int,
+    path: str | None = None,
+    args: list[tuple[str, str]] | None = None,
+    htmx: tuple[str, str] | None = None,
+) -> str:
     """What a conditional page depends on besides the data: who looks (their
     account, hence role, theme and bell; and their session's CSRF secret, which
-    the page embeds), the URL with its filters, and htmx's partial requests."""
+    the page embeds), the address with its filters, htmx's partial requests
+    (HX-Request, HX-Target), the day and the code. By default those of the
+    current request; a page that polls itself (the live board) passes those of
+    its poll to know the tag the poll will be answered with."""
     viewer = current_user.get_id() if current_user.is_authenticated else "-"
+    if htmx is None:
+        htmx = (request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""))
     parts = (
         revision,
         viewer,
         session.get("csrf_token", ""),
-        request.full_path,
-        request.headers.get("HX-Request", ""),
-        request.headers.get("HX-Target", ""),
+        path if path is not None else request.path,
+        sorted(args if args is not None else request.args.items(multi=True)),
+        htmx,
         date.today().isoformat(),  # "too early", "overdue" and ages move with the day
         code_fingerprint(),
     )
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+
+
+def if_none_match(etag: str) -> str:
+    """The If-None-Match header a poll sends for a page tagged `etag`."""
+    return f'W/"{etag}"'
+
+
+def page_revision() -> int:
+    """The revision the current page is drawn at: the one its ETag was made
+    from, or (a page drawn after a write) the one now."""
+    if "page_revision" not in g:
+        g.page_revision = current_revision(db.session)
+    return g.page_revision
 
 
 def conditional_page(view: Callable) -> Callable:
@@ -178,7 +201,8 @@ def conditional_page(view: Callable) -> Callable:
             return view(*args, **kwargs)
         # Read before drawing: a write while the page is drawn makes the next
         # ask redraw it, never the other way round.
-        etag = page_etag(current_revision(db.session))
+        g.page_revision = current_revision(db.session)
+        etag = page_etag(g.page_revision)
         # Weak: compression changes the bytes, not what the page says.
         if request.if_none_match.contains_weak(etag):
             answer = Response(status=304)

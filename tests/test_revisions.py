@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -186,3 +187,38 @@ def test_the_dashboard_demand_follows_a_vote(board, leader_client, stakeholder_c
         f"/requests/{board['request'].id}/vote", data={"state": "on"}
     ).status_code in (200, 302)
     assert ledger_votes() != before
+
+
+# The live board's poll ------------------------------------------------------------------
+
+
+def poll_of(page: str) -> tuple[str, dict[str, str]]:
+    poll = parse_html(page).by_id("board-poll")
+    assert poll["hx-trigger"] == "every 15s" and poll["hx-target"] == "#board"
+    return poll["hx-get"], json.loads(poll["hx-headers"])
+
+
+@pytest.mark.parametrize("args", ["", "?product={product}&view=lanes"])
+def test_the_board_poll_gets_304_until_someone_moves_a_card(board, pm_client, admin_client, args):
+    url = "/board" + args.format(product=board["product"].id)
+    poll_url, headers = poll_of(pm_client.get(url).text)
+    assert poll_url == url
+    as_htmx = {"HX-Request": "true", "HX-Target": "board", "HX-Trigger": "board-poll", **headers}
+
+    unchanged = pm_client.get(poll_url, headers=as_htmx)
+    assert unchanged.status_code == 304 and unchanged.get_data() == b""
+
+    item = board["item"]
+    moved = admin_client.post(
+        f"/board/items/{item.id}/move", data={"direction": "next", "version": item.version}
+    )
+    assert moved.status_code == 302
+    changed = pm_client.get(poll_url, headers=as_htmx)
+    assert changed.status_code == 200
+    assert changed.text.lstrip().startswith('<section id="board"') and "<html" not in changed.text
+    assert parse_html(changed.text).by_id(f"card-{item.id}")["class"] == "card card-later"
+    # The new board polls with the new tag, which is answered 304 again.
+    _, new_headers = poll_of(changed.text)
+    assert new_headers != headers
+    again = pm_client.get(poll_url, headers={**as_htmx, **new_headers})
+    assert again.status_code == 304

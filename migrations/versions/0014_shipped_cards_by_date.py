@@ -10,7 +10,6 @@ Create Date: 2026-12-02 09:38:30.597651
 """
 
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.

@@ -10,7 +10,7 @@ from datetime import date
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portfolio.activity.trail import latest_for_item
@@ -34,6 +34,7 @@ from portfolio.dashboard.measured_cards import check_card
 from portfolio.extensions import db
 from portfolio.htmx import is_partial, render, render_fragment, retarget
 from portfolio.models import Column, RoadmapItem, Tag
+from portfolio.revisions import if_none_match, page_etag, page_revision
 from portfolio.selects import SELECT_CAP, department_source, filter_options, product_source
 
 T = TypeVar("T")
@@ -45,6 +46,7 @@ T = TypeVar("T")
 def board_context(filters: BoardFilters, **extra) -> dict:
     return {
         "board": load_board(db.session, filters),
+        "poll": board_poll(filters),
         "filters": filters,
         "columns": list(Column),
         "can_move": current_user.can("manage_roadmap"),
@@ -75,6 +77,24 @@ def column_context(filters: BoardFilters, column: Column, page: int) -> dict:
         "filters": filters,
         "page_args": {"column": column.value, **filters.to_args()},
         "can_move": current_user.can("manage_roadmap") and is_partial(),
+    }
+
+
+def board_poll(filters: BoardFilters) -> dict:
+    """The live board's poll: every BOARD_POLL_SECONDS the board asks for itself
+    with the ETag it would be answered with at the revision it was drawn at, so
+    it gets an empty 304 until something changes (revisions.conditional_page)."""
+    args = filters.to_args()
+    etag = page_etag(
+        page_revision(),
+        path=url_for("board.index"),
+        args=[(name, str(value)) for name, value in args.items()],
+        htmx=("true", "board"),  # what htmx sends: HX-Request, and HX-Target for #board
+    )
+    return {
+        "url": url_for("board.index", **args),
+        "headers": {"If-None-Match": if_none_match(etag)},
+        "seconds": current_app.config["BOARD_POLL_SECONDS"],
     }
 
 

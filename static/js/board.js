@@ -56,7 +56,9 @@
         delayOnTouchOnly: true,
         touchStartThreshold: 6,
         animation: 120,
+        onStart: function () { dragging = true; },
         onEnd: function (event) {
+          dragging = false;
           lastDragEnd = Date.now();
           if (event.from === event.to && event.oldIndex === event.newIndex) { return; }
           submitMove(event.item, event.to);
@@ -75,6 +77,38 @@
 
   document.addEventListener("htmx:afterRequest", function (event) {
     if (event.detail.elt && event.detail.elt.id === "move-form") { setSorting(true); }
+  });
+
+  // The live board ------------------------------------------------------------------
+  // #board-poll asks for the board every few seconds (a 304 while nothing changed).
+  // It waits while someone is dragging, a move or another board request is on its
+  // way, a dialog (ship, reopen) is open, or focus is on something in the board
+  // that the new board could not give it back (htmx restores focus by id).
+
+  var dragging = false;
+
+  function isPoll(event) {
+    return event.detail.elt && event.detail.elt.id === "board-poll";
+  }
+
+  function boardIsBusy() {
+    var board = document.getElementById("board");
+    if (!board) { return true; }
+    var dialog = document.getElementById("board-dialog");
+    var focused = document.activeElement;
+    // htmx marks an element with .htmx-request while its request is on its way.
+    var moving = document.querySelector("#board .htmx-request:not(#board-poll), #move-form.htmx-request");
+    return dragging || Boolean(moving) || board.classList.contains("is-saving") ||
+      Boolean(dialog && dialog.firstElementChild) ||
+      Boolean(focused && focused !== board && board.contains(focused) && !focused.id);
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (isPoll(event) && boardIsBusy()) { event.preventDefault(); }
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (isPoll(event) && boardIsBusy()) { event.detail.shouldSwap = false; }
   });
 
   htmx.onLoad(setUp);

@@ -178,7 +178,7 @@ def test_a_control_pressed_right_after_a_swap_still_goes_through_htmx(page, live
     page.locator(f"#move-up-{card_id}").focus()
     with page.expect_response(
         lambda r: (
-            r.url.endswith(f"/board/items/{card_id}/move")
+            f"/board/items/{card_id}/move?version=" in r.url
             and r.request.headers.get("hx-request") == "true"
             and "previous" in (r.request.post_data or "")
         )
