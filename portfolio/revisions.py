@@ -27,6 +27,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from flask import Response, current_app, g, make_response, request, session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.sql.elements import TextClause
@@ -162,6 +163,7 @@ def page_etag(
     current request; a page that polls itself (the live board) passes those of
     its poll to know the tag the poll will be answered with."""
     viewer = current_user.get_id() if current_user.is_authenticated else "-"
+    generate_csrf()  # a new session gets its CSRF secret now, not while the page is drawn
     if htmx is None:
         htmx = (request.headers.get("HX-Request", ""), request.headers.get("HX-Target", ""))
     parts = (

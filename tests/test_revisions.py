@@ -222,3 +222,9 @@ def test_the_board_poll_gets_304_until_someone_moves_a_card(board, pm_client, ad
     assert new_headers != headers
     again = pm_client.get(poll_url, headers={**as_htmx, **new_headers})
     assert again.status_code == 304
+
+
+def test_a_new_session_gets_its_304_from_its_first_page(board, client_for, users):
+    fresh = client_for(users["leader"])  # no CSRF secret in its session yet
+    etag = fresh.get("/board").headers["ETag"]
+    assert fresh.get("/board", headers={"If-None-Match": etag}).status_code == 304
