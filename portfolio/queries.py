@@ -1,23 +1,13 @@
-"""Query pieces every area shares: the vote count, pagination, and the first
-rows of a list with the count of all."""
+"""Query pieces every area shares: pagination, and the first rows of a list
+with the count of all. (A request's votes are kept on it: Request.vote_count.)"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-
-from portfolio.models import Vote
-
-
-def vote_count(request_id: Any) -> sa.ScalarSelect:
-    """Votes on the request whose id is `request_id` (a column of the outer
-    query: `ProductRequest.id`, or a link table's `request_id`), as a
-    correlated scalar subquery."""
-    return sa.select(sa.func.count(Vote.id)).where(Vote.request_id == request_id).scalar_subquery()
 
 
 @dataclass(frozen=True)
@@ -39,15 +29,27 @@ class Page:
         return self.page > 1
 
 
-def paginate(
-    session: Session, query: sa.Select, *, page: int, per_page: int, clamp: bool = True
-) -> Page:
-    """Rows `page` of `query` (which must be ordered by a unique key), with the
-    total counted in one more statement. With `clamp`, a page past the end
-    shows the last page (the pages); without it, it is simply empty (the API)."""
-    total = session.execute(
+def count_of(session: Session, query: sa.Select) -> int:
+    """How many rows `query` has."""
+    return session.execute(
         sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
     ).scalar_one()
+
+
+def paginate(
+    session: Session,
+    query: sa.Select,
+    *,
+    page: int,
+    per_page: int,
+    clamp: bool = True,
+    total: int | None = None,
+) -> Page:
+    """Rows `page` of `query` (which must be ordered by a unique key), with the
+    total counted in one more statement (unless given). With `clamp`, a page past the end
+    shows the last page (the pages); without it, it is simply empty (the API)."""
+    if total is None:
+        total = count_of(session, query)
     pages = max((total + per_page - 1) // per_page, 1)
     if clamp:
         page = min(page, pages)
@@ -92,7 +94,4 @@ def first_rows(
     rows = list(result.scalars() if scalars else result)
     if limit is None:
         return Top(rows, len(rows))
-    total = session.execute(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-    ).scalar_one()
-    return Top(rows, total)
+    return Top(rows, count_of(session, query))

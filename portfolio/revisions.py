@@ -42,6 +42,7 @@ UNSEEN_TABLES = frozenset(
 _WROTE = "portfolio_wrote_shown_rows"
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
+PER_REVISION_NAMES = 512  # values per_revision keeps in a process
 
 
 def current_revision(session: Session) -> int:
@@ -58,7 +59,8 @@ def per_revision(session: Session, name: str, compute: Callable[[], T]) -> T:
     then cost one pass per change rather than one per view. The revision is read
     in the same transaction as the rows, so the value always matches the data
     the rest of the page reads. `compute` must return plain values, never ORM
-    objects (they would outlive their session). One value is kept per name."""
+    objects (they would outlive their session). One value is kept per name,
+    and at most PER_REVISION_NAMES names."""
     revision = current_revision(session)
     store: dict[str, tuple[int, object]] = current_app.extensions.setdefault(
         "portfolio_per_revision", {}
@@ -67,6 +69,8 @@ def per_revision(session: Session, name: str, compute: Callable[[], T]) -> T:
     if kept is not None and kept[0] == revision:
         return kept[1]  # type: ignore[return-value]
     value = compute()
+    if len(store) >= PER_REVISION_NAMES:  # names carry filters: keep the store bounded
+        store.clear()
     store[name] = (revision, value)
     return value
 

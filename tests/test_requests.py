@@ -564,6 +564,7 @@ def test_list_query_count_does_not_grow_with_requests(client_as, count_queries, 
     with count_queries() as few:
         small = client.get(url)
     bulk_requests(490, **crowd)
+    client.get(url)  # warm up again: the list's total is counted once per site revision
     with count_queries() as many:
         large = client.get(url)
 

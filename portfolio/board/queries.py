@@ -28,7 +28,8 @@ from portfolio.models import (
     roadmap_item_request,
 )
 from portfolio.models.base import LabelledEnum
-from portfolio.queries import Page, vote_count
+from portfolio.queries import Page
+from portfolio.revisions import per_revision
 
 
 class BoardView(LabelledEnum):
@@ -129,7 +130,7 @@ class Card:
     id: int
     version: int
     column: Column
-    rank: str
+    rank: str = field(compare=False)  # orders the column; the card does not show it
     title: str
     product_id: int
     product_name: str
@@ -197,6 +198,22 @@ class Board:
         return sorted(lanes.values(), key=lambda lane: lane[0].name.lower())
 
 
+def column_totals(session: Session) -> dict[Column, int]:
+    """Cards per column on the whole board: a count over every card, taken once
+    per site revision (revisions.per_revision)."""
+    return per_revision(
+        session,
+        "board_column_totals",
+        lambda: dict(
+            session.execute(
+                sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id)).group_by(
+                    RoadmapItem.column
+                )
+            ).all()
+        ),
+    )
+
+
 def column_counts(
     session: Session, columns=None, shown: dict[Column, int] | None = None
 ) -> dict[Column, ColumnCount]:
@@ -204,13 +221,7 @@ def column_counts(
     the filters), with each column's limit: two queries, for `columns` or all.
     `shown`: the cards per column a filtered board matches (matching_counts)."""
     columns = list(columns or Column)
-    totals = dict(
-        session.execute(
-            sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id))
-            .where(RoadmapItem.column.in_(columns))
-            .group_by(RoadmapItem.column)
-        ).all()
-    )
+    totals = column_totals(session)
     limits = dict(
         session.execute(
             sa.select(ColumnLimit.column, ColumnLimit.wip_limit).where(
@@ -364,14 +375,8 @@ def board_order_page(session: Session, column: Column | None, page: int, per_pag
     which columns the page spans; each is then read from the (column, rank)
     index at its own offset: no window or sort over the whole table."""
     columns = [column] if column is not None else list(Column)
-    totals = dict(
-        session.execute(
-            sa.select(RoadmapItem.column, sa.func.count(RoadmapItem.id))
-            .where(RoadmapItem.column.in_(columns))
-            .group_by(RoadmapItem.column)
-        ).all()
-    )
-    total = sum(totals.values())
+    totals = column_totals(session)
+    total = sum(totals.get(each, 0) for each in columns)
     # Which columns the page spans, and from where in each.
     spans: list[tuple[Column, int, int]] = []
     skip, wanted = (page - 1) * per_page, per_page
@@ -454,7 +459,7 @@ def item_detail(item_id: int) -> sa.Select:
 
 def linked_requests_with_votes(session: Session, item_id: int) -> list[tuple[Request, int]]:
     """The requests an item answers, most voted first, with their votes."""
-    votes = vote_count(Request.id)
+    votes = Request.vote_count
     return [
         (request, count)
         for request, count in session.execute(

@@ -20,7 +20,8 @@ from portfolio.models import (
     Vote,
     roadmap_item_request,
 )
-from portfolio.queries import Page, paginate
+from portfolio.queries import Page, count_of, paginate
+from portfolio.revisions import per_revision
 
 OPEN = "open"
 ALL = "all"
@@ -159,7 +160,13 @@ def request_page(session, filters: RequestFilters, user_id: int) -> Page:
         ),
         user_id,
     ).order_by(*order)
-    page = paginate(session, query, page=filters.page, per_page=PAGE_SIZE, clamp=True)
+    # The total counts every matching request: once per site revision.
+    viewer = user_id if filters.mine or filters.voted else None
+    shape = sorted((name, str(value)) for name, value in filters.to_args(page=None).items())
+    total = per_revision(
+        session, f"requests_total:{viewer}:{shape}", lambda: count_of(session, query)
+    )
+    page = paginate(session, query, page=filters.page, per_page=PAGE_SIZE, clamp=True, total=total)
     return replace(page, rows=[RequestRow(r, v, c, bool(m)) for r, v, c, m in page.rows])
 
 
