@@ -20,7 +20,7 @@ from portfolio.board.answers import (
     save_move,
     ship_dialog,
 )
-from portfolio.board.cards import card_html
+from portfolio.board.cards import card_html, cards_html
 from portfolio.board.conflicts import StaleMove
 from portfolio.board.forms import (
     DirectionForm,
@@ -53,6 +53,7 @@ from portfolio.revisions import conditional_page
 bp = Blueprint("board", __name__)
 bp.add_app_template_global(Column, "Column")
 bp.add_app_template_global(card_html, "card_html")
+bp.add_app_template_global(cards_html, "cards_html")
 PLACEHOLDER_ID = 987654321
 
 
