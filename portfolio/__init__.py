@@ -15,6 +15,7 @@ from portfolio import (
     compression,
     errors,
     events,
+    observability,
     revisions,
     security,
     static_files,
@@ -86,6 +87,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config.get("PROXY_COUNT"):
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    observability.register(app)  # first: the request id exists for every later hook's logs
     app.before_request(sign_in_from_trusted_header)
     app.before_request(require_login_everywhere)
 

@@ -132,6 +132,10 @@ def config_from_env(instance_path: Path) -> dict:
     if os.environ.get("PORTFOLIO_PROXY_COUNT", "").isdigit():
         settings["PROXY_COUNT"] = int(os.environ["PORTFOLIO_PROXY_COUNT"])
     settings.update(mail_settings())
+    log_format = os.environ.get("PORTFOLIO_LOG_FORMAT", "text").strip().lower() or "text"
+    if log_format not in ("text", "json"):
+        raise ConfigError(f"PORTFOLIO_LOG_FORMAT={log_format!r} must be text or json")
+    settings["LOG_FORMAT"] = log_format
 
     database_url = os.environ.get("DATABASE_URL")
     if database_url:
