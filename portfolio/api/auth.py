@@ -1,5 +1,5 @@
 """Personal API tokens: `Authorization: Bearer pf_…`. Read-only; a token acts
-with its owner's role and dies with the owner's account."""
+with its owner's role, ends on its expiry date and dies with the owner's account."""
 
 from __future__ import annotations
 
@@ -33,6 +33,13 @@ def authenticate():
     ).scalar_one_or_none()
     if token is None:
         return problem(401, "Unauthorized", "This token is not valid.")
+    if token.revoked_at is None and token.expired:
+        return problem(
+            401,
+            "Unauthorized",
+            f"This token expired on {token.expires_at:%Y-%m-%d}; create a new one on your"
+            " account page.",
+        )
     if not token.active or not token.user.active:
         return problem(403, "Forbidden", "This token has been revoked or its account deactivated.")
     if not token.user.can("browse"):

@@ -1,7 +1,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -15,6 +23,7 @@ from portfolio.auth.passwords import MAX_LENGTH as MAX_PASSWORD_LENGTH
 from portfolio.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from portfolio.auth.passwords import password_problem
 from portfolio.models.accounts import Theme, is_email_address
+from portfolio.models.integration import TOKEN_LIFETIME_DAYS, TOKEN_LIFETIMES
 from portfolio.models.notifications import EmailDelivery, NotificationKind
 
 
@@ -62,6 +71,13 @@ class TokenForm(FlaskForm):
         "Token name",
         validators=[DataRequired(), Length(max=80)],
         description="What will use it, e.g. “Finance BI nightly import”.",
+    )
+    days = SelectField(
+        "Valid for",
+        choices=[(days, f"{days} days" if days < 365 else "1 year") for days in TOKEN_LIFETIMES],
+        coerce=int,
+        default=TOKEN_LIFETIME_DAYS,
+        description="It stops working then; create a new one before.",
     )
 
 

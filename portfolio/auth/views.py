@@ -125,7 +125,7 @@ def create_token():
     form = TokenForm()
     if not form.validate():
         return account_page(token_form=form, status=422)
-    _, secret = tokens.create_token(db.session, current_user, form.name.data)
+    _, secret = tokens.create_token(db.session, current_user, form.name.data, form.days.data)
     db.session.commit()
     # The only time the secret is ever shown: it is stored hashed.
     return account_page(new_token=secret, status=201)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -65,6 +65,10 @@ class Stakeholder(db.Model):
         return "Monitor"
 
 
+TOKEN_LIFETIME_DAYS = 365
+TOKEN_LIFETIMES = (30, 90, 365)  # the choices the account page offers, in days
+
+
 def hash_token(token: str) -> str:
     # Tokens are 256 random bits, so a fast hash is enough: nothing to brute-force.
     return hashlib.sha256(token.encode()).hexdigest()
@@ -86,6 +90,8 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Every token ends: a forgotten one (a leaver's script) stops by itself.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
 
@@ -93,11 +99,22 @@ class ApiToken(db.Model):
         return f"<ApiToken {self.prefix}… of user {self.user_id}>"
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
-        """A new token for `user`: the row to store, and the secret to show once."""
+    def issue(cls, user: User, name: str, days: int = TOKEN_LIFETIME_DAYS) -> tuple[ApiToken, str]:
+        """A new token for `user`, valid `days`: the row to store, and the secret to show once."""
         secret = "pf_" + secrets.token_urlsafe(32)
-        return cls(user=user, name=name, token_hash=hash_token(secret), prefix=secret[:10]), secret
+        token = cls(
+            user=user,
+            name=name,
+            token_hash=hash_token(secret),
+            prefix=secret[:10],
+            expires_at=utcnow() + timedelta(days=days),
+        )
+        return token, secret
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.expired
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= utcnow()
