@@ -91,11 +91,17 @@ def _shown(table: sa.Table | None) -> bool:
     return table is None or table.name not in UNSEEN_TABLES
 
 
+def _pending_shown_rows(session: Session) -> bool:
+    """Whether the session holds unflushed changes to rows a page shows."""
+    return any(
+        _shown(getattr(obj, "__table__", None))
+        for obj in (*session.new, *session.dirty, *session.deleted)
+    )
+
+
 def _note_flush(session: Session, flush_context: UOWTransaction, instances) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if _shown(getattr(obj, "__table__", None)):
-            session.info[_WROTE] = True
-            return
+    if _pending_shown_rows(session):
+        session.info[_WROTE] = True
 
 
 def _note_statement(state) -> None:
@@ -109,10 +115,7 @@ def _note_statement(state) -> None:
 
 
 def _bump_before_commit(session: Session) -> None:
-    if session.info.get(_WROTE) or any(
-        _shown(getattr(obj, "__table__", None))
-        for obj in (*session.new, *session.dirty, *session.deleted)
-    ):
+    if session.info.get(_WROTE) or _pending_shown_rows(session):
         session.info.pop(_WROTE, None)
         bump(session)
 
