@@ -121,6 +121,15 @@ class CsrfClient(FlaskClient):
 # Rows ---------------------------------------------------------------------------
 
 
+_CSRF_TOKEN = re.compile(r'(csrf_token" value="|X-CSRFToken": ")[^"]+')
+
+
+def without_csrf_tokens(html: str) -> str:
+    """The page with its CSRF tokens blanked: Flask-WTF signs a timestamp into each,
+    so two renderings of one page differ there when they straddle a second."""
+    return _CSRF_TOKEN.sub(r"\1", html)
+
+
 def count_rows(model, *criteria) -> int:
     query = sa.select(sa.func.count()).select_from(model)
     if criteria:
