@@ -13,8 +13,10 @@ from werkzeug.routing import IntegerConverter
 from portfolio import (
     cli,
     compression,
+    error_reports,
     errors,
     events,
+    metrics,
     observability,
     revisions,
     security,
@@ -79,6 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     finalise_config(app.config, instance_path)
     instance_path.mkdir(parents=True, exist_ok=True)
 
+    error_reports.register(app)
     _init_extensions(app)
     app.url_map.converters["int"] = IdConverter
     for blueprint in BLUEPRINTS:
@@ -88,6 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     observability.register(app)  # first: the request id exists for every later hook's logs
+    metrics.register(app)  # before sign-in: a request that redirects there is timed too
     app.before_request(sign_in_from_trusted_header)
     app.before_request(require_login_everywhere)
 

@@ -8,10 +8,14 @@ variable never weakens a real deployment), `development` or `testing`.
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from sentry_sdk.utils import BadDsn, Dsn
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -73,6 +77,14 @@ class BaseConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = False  # STARTTLS after connecting (usually with MAIL_PORT=587)
     MAIL_FROM = "Portfolio <portfolio@localhost>"
+    # Prometheus /metrics (see portfolio/metrics.py): refused (404) unless the
+    # scraper connects from one of these networks or sends the token.
+    METRICS_ALLOW: tuple[str, ...] = ()
+    METRICS_TOKEN: str | None = None
+    # Error reports to Sentry (see portfolio/error_reports.py): off without a DSN.
+    SENTRY_DSN: str | None = None
+    SENTRY_TRACES_SAMPLE_RATE = 0.0
+    SENTRY_ENVIRONMENT: str | None = None  # default: the mode's name
 
 
 class DevelopmentConfig(BaseConfig):
@@ -132,6 +144,7 @@ def config_from_env(instance_path: Path) -> dict:
     if os.environ.get("PORTFOLIO_PROXY_COUNT", "").isdigit():
         settings["PROXY_COUNT"] = int(os.environ["PORTFOLIO_PROXY_COUNT"])
     settings.update(mail_settings())
+    settings.update(monitoring_settings())
     log_format = os.environ.get("PORTFOLIO_LOG_FORMAT", "text").strip().lower() or "text"
     if log_format not in ("text", "json"):
         raise ConfigError(f"PORTFOLIO_LOG_FORMAT={log_format!r} must be text or json")
@@ -167,6 +180,64 @@ def mail_settings() -> dict:
     if os.environ.get("MAIL_USE_TLS"):
         settings["MAIL_USE_TLS"] = env_flag("MAIL_USE_TLS")
     return settings
+
+
+METRICS_TOKEN_MIN_LENGTH = 16
+
+
+def monitoring_settings() -> dict:
+    """METRICS_ALLOW, METRICS_TOKEN and the SENTRY_* settings from the
+    environment (only those that are set), checked here so a typo stops the
+    start rather than silently opening or closing /metrics."""
+    settings: dict = {}
+    allow = os.environ.get("PORTFOLIO_METRICS_ALLOW", "")
+    if allow.strip():
+        settings["METRICS_ALLOW"] = tuple(
+            network_or_error("PORTFOLIO_METRICS_ALLOW", part.strip())
+            for part in allow.split(",")
+            if part.strip()
+        )
+    token = os.environ.get("PORTFOLIO_METRICS_TOKEN", "").strip()
+    if token:
+        if len(token) < METRICS_TOKEN_MIN_LENGTH or not token.isprintable() or " " in token:
+            raise ConfigError(
+                f"PORTFOLIO_METRICS_TOKEN must be at least {METRICS_TOKEN_MIN_LENGTH}"
+                " printable characters without spaces (e.g. python3 -c"
+                " 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        settings["METRICS_TOKEN"] = token
+    dsn = os.environ.get("SENTRY_DSN", "").strip()
+    if dsn:
+        try:
+            Dsn(dsn)
+        except BadDsn as error:
+            raise ConfigError(f"SENTRY_DSN is not a Sentry DSN: {error}") from None
+        settings["SENTRY_DSN"] = dsn
+    rate = os.environ.get("PORTFOLIO_SENTRY_TRACES", "").strip()
+    if rate:
+        try:
+            value = float(rate)
+        except ValueError:
+            value = math.nan
+        if not 0.0 <= value <= 1.0:  # NaN fails too
+            raise ConfigError(
+                f"PORTFOLIO_SENTRY_TRACES={rate!r} must be a share between 0 and 1 (e.g. 0.05)"
+            )
+        settings["SENTRY_TRACES_SAMPLE_RATE"] = value
+    environment = os.environ.get("PORTFOLIO_SENTRY_ENVIRONMENT", "").strip()
+    if environment:
+        settings["SENTRY_ENVIRONMENT"] = environment[:64]
+    return settings
+
+
+def network_or_error(variable: str, entry: str) -> str:
+    """`entry` as a network in canonical form (an address is a /32 or /128)."""
+    try:
+        return str(ipaddress.ip_network(entry, strict=False))
+    except ValueError:
+        raise ConfigError(
+            f"{variable}: {entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.1.0.0/16)"
+        ) from None
 
 
 def finalise_config(config: dict, instance_path: Path) -> None:

@@ -253,6 +253,8 @@ def test_every_route_is_in_the_matrix(app):
             "/api/board",
         )
     }
+    # Prometheus scrapers: an allowed address or a token, never a role (tests/test_metrics.py).
+    public |= {("GET", "/metrics")}
     # Feed readers have no session: a feed token or a session (tests/test_feed_token.py).
     public |= {("GET", "/changelog.atom")}
     # A user's own token, checked in tests/test_api.py.

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_user, logout_user
 
+from portfolio import metrics
 from portfolio.auth import appearance, throttle, tokens
 from portfolio.auth.feed_tokens import create_or_rotate_feed_token
 from portfolio.auth.forms import (
@@ -37,6 +38,7 @@ def login():
         email, address = normalise_email(form.email.data), request.remote_addr or "unknown"
         refused = throttle.refusal(email, address)
         if refused is not None:
+            metrics.count_login_failure("throttled")
             abort(429, refused.message)
         user = db.session.execute(User.by_email(email)).scalar_one_or_none()
         # One password check whoever asks (unknown, inactive or active), so the
@@ -50,6 +52,7 @@ def login():
             login_user(user, remember=form.remember.data)
             return redirect(local_path(form.next.data) or url_for("core.home"))
         throttle.record_failure(email, address)
+        metrics.count_login_failure(login_failure_reason(user, password_ok))
         form.form_errors.append("Wrong email or password.")
         status = 422
     elif form.is_submitted():
@@ -62,6 +65,14 @@ def login():
         demo_password=DEMO_PASSWORD,
         status=status,
     )
+
+
+def login_failure_reason(user: User | None, password_ok: bool) -> str:
+    """For the operators' metrics only: the person is told just "wrong email
+    or password" whatever the reason."""
+    if user is None:
+        return "unknown_account"
+    return "wrong_password" if not password_ok else "inactive_account"
 
 
 @bp.post("/logout")

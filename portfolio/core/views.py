@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from portfolio import metrics
 from portfolio.auth.permissions import public
 from portfolio.extensions import db, limiter
 
@@ -42,3 +43,14 @@ def limiter_state() -> str:
         return "ok" if limiter.storage.check() else "error"
     except Exception:  # a store that cannot even be asked is down too
         return "error"
+
+
+@bp.get("/metrics", endpoint="metrics")
+@public
+@metrics.do_not_track()
+def scrape():
+    """Prometheus metrics, for an allowed scraper only: anyone else gets the
+    404 of an address that does not exist."""
+    if not metrics.may_scrape():
+        abort(404)
+    return Response(metrics.exposition(), content_type=metrics.CONTENT_TYPE)

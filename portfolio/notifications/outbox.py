@@ -302,3 +302,16 @@ def status_counts(session: Session) -> dict[OutboxStatus, int]:
         ).all()
     )
     return {status: found.get(status, 0) for status in OutboxStatus}
+
+
+def backlog(session: Session) -> dict[Channel, int]:
+    """Messages not delivered yet (waiting for their first try or a retry), by
+    channel: one count over the (status, next_attempt_at) index."""
+    found = dict(
+        session.execute(
+            sa.select(OutboxMessage.channel, sa.func.count())
+            .where(OutboxMessage.status == OutboxStatus.PENDING)
+            .group_by(OutboxMessage.channel)
+        ).all()
+    )
+    return {channel: found.get(channel, 0) for channel in Channel}

@@ -149,6 +149,7 @@ PAGES = [
 SKIPPED = {
     "static": "files (CSS, JavaScript, images)",
     "core.healthz": "JSON for the load balancer",
+    "core.metrics": "Prometheus metrics for a scraper (404 to everyone else)",
     "core.home": "redirects to the catalogue or the dashboard",
     "comments.show": "redirects to what was commented on; htmx gets one comment",
     "notifications.show": "redirects to what the notification is about",
