@@ -28,6 +28,7 @@ from portfolio import models as models  # registers the tables
 from portfolio.activity.views import bp as activity_bp
 from portfolio.admin.views import bp as admin_bp
 from portfolio.api.views import bp as api_bp
+from portfolio.auth import oidc_client
 from portfolio.auth.permissions import require_login_everywhere
 from portfolio.auth.sessions import configure_login
 from portfolio.auth.sso import sign_in_from_trusted_header
@@ -113,6 +114,7 @@ def _init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     limiter.init_app(app)
     configure_login(app)
+    oidc_client.register(app)  # only when PORTFOLIO_OIDC_ISSUER is set
     events.install()
     revisions.install()
     stored_markdown.install()

@@ -7,20 +7,22 @@ import sqlite3
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
 from portfolio import stored_markdown
 from portfolio.admin.accounts import UserChangeRefused, create_user
+from portfolio.auth import break_glass
 from portfolio.catalogue.csv_export import export_catalogue
 from portfolio.catalogue.csv_import import import_catalogue
 from portfolio.demo import database_is_empty, seed_demo
 from portfolio.extensions import db
 from portfolio.markdown import RENDERER_VERSION
-from portfolio.models import Role
+from portfolio.models import Role, User
 from portfolio.models.accounts import normalise_email
 from portfolio.notifications.digests import send_digests_command
 from portfolio.notifications.worker import deliver_command
 from portfolio.requests.votes import miscounted_votes, recount_votes
+from portfolio.urls import external_url
 
 
 def register(app: Flask) -> None:
@@ -33,6 +35,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(deliver_command)
     app.cli.add_command(send_digests_command)
     app.cli.add_command(check_vote_counts_command)
+    app.cli.add_command(break_glass_login_command)
 
 
 @click.command("seed-demo")
@@ -161,3 +164,21 @@ def check_vote_counts_command(fix: bool) -> None:
         click.echo(f"Fixed {len(wrong)} request(s).")
     else:
         raise SystemExit(1)
+
+
+@click.command("break-glass-login")
+@click.option("--email", required=True, help="An active administrator's email.")
+def break_glass_login_command(email: str) -> None:
+    """Print a link that signs an administrator in once, within 15 minutes
+    (for when the identity provider is down and passwords are turned off)."""
+    user = db.session.execute(User.by_email(email)).scalar_one_or_none()
+    if user is None:
+        raise click.ClickException(f"There is no account with email {normalise_email(email)}.")
+    try:
+        token = break_glass.issue_token(user)
+    except break_glass.BreakGlassRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    current_app.logger.warning("break-glass sign-in link issued for %s", user.email)
+    minutes = int(break_glass.LIFETIME.total_seconds() // 60)
+    click.echo(f"One-time sign-in link for {user.email}, valid for {minutes} minutes:")
+    click.echo(external_url("auth.break_glass_login", token=token))

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sentry_sdk.utils import BadDsn, Dsn
+from portfolio.models.accounts import Role
 
 
 def env_flag(name: str, default: bool = False) -> bool:
@@ -69,6 +70,17 @@ class BaseConfig:
     SSO_HEADER = None
     SSO_TRUSTED_PROXIES: tuple[str, ...] = ()
     PROXY_COUNT = 0
+    # Sign-in with an OpenID Connect provider (off unless OIDC_ISSUER is set;
+    # see portfolio/auth/oidc.py and the README).
+    OIDC_ISSUER: str | None = None
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    OIDC_NAME = "your company account"
+    OIDC_ROLE_CLAIM: str | None = None
+    OIDC_ROLE_MAP: dict = {}  # group → Role, parsed from PORTFOLIO_OIDC_ROLE_MAP
+    OIDC_DEPARTMENT_CLAIM = "department"
+    OIDC_TRUST_EMAIL = False  # treat the email claim as verified without email_verified
+    LOCAL_LOGIN = True  # email and password on the login page
     # Outgoing mail (sent by `flask deliver`, never by a web request). Without
     # MAIL_SERVER nothing is sent: admins read the mail in the delivery log.
     MAIL_SERVER: str | None = None
@@ -145,6 +157,7 @@ def config_from_env(instance_path: Path) -> dict:
         settings["PROXY_COUNT"] = int(os.environ["PORTFOLIO_PROXY_COUNT"])
     settings.update(mail_settings())
     settings.update(monitoring_settings())
+    settings.update(oidc_settings())
     log_format = os.environ.get("PORTFOLIO_LOG_FORMAT", "text").strip().lower() or "text"
     if log_format not in ("text", "json"):
         raise ConfigError(f"PORTFOLIO_LOG_FORMAT={log_format!r} must be text or json")
@@ -238,10 +251,103 @@ def network_or_error(variable: str, entry: str) -> str:
         raise ConfigError(
             f"{variable}: {entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.1.0.0/16)"
         ) from None
+OIDC_VARIABLES = {
+    "OIDC_ISSUER": "PORTFOLIO_OIDC_ISSUER",
+    "OIDC_CLIENT_ID": "PORTFOLIO_OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET": "PORTFOLIO_OIDC_CLIENT_SECRET",
+    "OIDC_NAME": "PORTFOLIO_OIDC_NAME",
+    "OIDC_ROLE_CLAIM": "PORTFOLIO_OIDC_ROLE_CLAIM",
+    "OIDC_DEPARTMENT_CLAIM": "PORTFOLIO_OIDC_DEPARTMENT_CLAIM",
+}
+
+
+def oidc_settings() -> dict:
+    """The OIDC_* settings and LOCAL_LOGIN from the environment (only those
+    that are set); how they fit together is checked in finalise_config."""
+    settings: dict = {}
+    for name, variable in OIDC_VARIABLES.items():
+        value = os.environ.get(variable, "").strip()
+        if value:
+            settings[name] = value
+    if os.environ.get("PORTFOLIO_OIDC_ROLE_MAP", "").strip():
+        settings["OIDC_ROLE_MAP"] = parse_role_map(os.environ["PORTFOLIO_OIDC_ROLE_MAP"])
+    if os.environ.get("PORTFOLIO_OIDC_TRUST_EMAIL"):
+        settings["OIDC_TRUST_EMAIL"] = env_flag("PORTFOLIO_OIDC_TRUST_EMAIL")
+    if os.environ.get("PORTFOLIO_LOCAL_LOGIN"):
+        settings["LOCAL_LOGIN"] = env_flag("PORTFOLIO_LOCAL_LOGIN")
+    return settings
+
+
+def parse_role_map(text: str) -> dict[str, Role]:
+    """ "portfolio-pms=pm,portfolio-admins=admin" → {group: Role}. Entries are
+    separated by commas, or by semicolons when the text has any (for group
+    names with commas, such as LDAP DNs); the last "=" separates the role."""
+    separator = ";" if ";" in text else ","
+    roles = {role.value: role for role in Role}
+    mapping: dict[str, Role] = {}
+    for entry in text.split(separator):
+        if not entry.strip():
+            continue
+        group, equals, role = entry.rpartition("=")
+        group, role = group.strip(), role.strip().lower()
+        if not equals or not group or role not in roles:
+            raise ConfigError(
+                f"PORTFOLIO_OIDC_ROLE_MAP entry {entry.strip()!r} must read group=role,"
+                f" the role one of {', '.join(roles)}"
+            )
+        mapping[group] = roles[role]
+    if len(mapping) > MAX_ROLE_MAP_ENTRIES:
+        raise ConfigError(f"PORTFOLIO_OIDC_ROLE_MAP has more than {MAX_ROLE_MAP_ENTRIES} entries")
+    return mapping
+
+
+MAX_ROLE_MAP_ENTRIES = 100
+
+
+def check_sign_in_settings(config: dict) -> None:
+    """OIDC needs its issuer, client id and secret together; password sign-in
+    can be turned off only when another way in exists."""
+    required = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+    missing = [OIDC_VARIABLES[name] for name in required if not config.get(name)]
+    if 0 < len(missing) < len(required):
+        raise ConfigError(
+            f"{', '.join(missing)} must be set too: OpenID Connect sign-in needs"
+            " PORTFOLIO_OIDC_ISSUER, PORTFOLIO_OIDC_CLIENT_ID and PORTFOLIO_OIDC_CLIENT_SECRET"
+        )
+    issuer = config.get("OIDC_ISSUER")
+    if issuer:
+        parts = urlsplit(issuer)
+        loopback = parts.hostname in {"localhost", "127.0.0.1", "::1"}
+        if (
+            parts.scheme not in {"http", "https"}
+            or (parts.scheme == "http" and not loopback)
+            or not parts.netloc
+            or parts.query
+            or parts.fragment
+            or len(issuer) > 255
+        ):
+            raise ConfigError(
+                f"PORTFOLIO_OIDC_ISSUER={issuer!r} must be the provider's https URL"
+                " (its discovery document is <issuer>/.well-known/openid-configuration)"
+            )
+        config["OIDC_ISSUER"] = issuer.rstrip("/")
+    if bool(config.get("OIDC_ROLE_CLAIM")) != bool(config.get("OIDC_ROLE_MAP")):
+        raise ConfigError(
+            "PORTFOLIO_OIDC_ROLE_CLAIM and PORTFOLIO_OIDC_ROLE_MAP go together:"
+            " the claim names the groups, the map gives each group its role"
+        )
+    if config.get("OIDC_ROLE_CLAIM") and not issuer:
+        raise ConfigError("PORTFOLIO_OIDC_ROLE_CLAIM needs PORTFOLIO_OIDC_ISSUER")
+    if not config.get("LOCAL_LOGIN", True) and not issuer and not config.get("SSO_HEADER"):
+        raise ConfigError(
+            "PORTFOLIO_LOCAL_LOGIN=0 turns password sign-in off, but no other way in is"
+            " configured (set PORTFOLIO_OIDC_ISSUER or PORTFOLIO_SSO_HEADER)"
+        )
 
 
 def finalise_config(config: dict, instance_path: Path) -> None:
     """Checks and derived values that depend on the merged settings."""
+    check_sign_in_settings(config)
     if not config.get("SECRET_KEY"):
         if config.get("ENV_NAME") == "production":
             raise ConfigError(

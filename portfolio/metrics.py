@@ -48,7 +48,13 @@ log = logging.getLogger("portfolio.metrics")
 CONTENT_TYPE = CONTENT_TYPE_LATEST  # Prometheus text format
 
 # Why a sign-in failed: the only label of the login failures counter.
-LOGIN_FAILURE_REASONS = ("unknown_account", "wrong_password", "inactive_account", "throttled")
+LOGIN_FAILURE_REASONS = (
+    "unknown_account",
+    "wrong_password",
+    "inactive_account",
+    "throttled",
+    "identity_provider_refused",  # an OIDC answer we refused, or an account it may not use
+)
 # Headers a reverse proxy adds: a request carrying one came through a proxy,
 # so the address it connected from is the proxy's, not the scraper's.
 FORWARDING_HEADERS = ("X-Forwarded-For", "Forwarded", "X-Real-IP")
@@ -79,7 +85,7 @@ def register(app: Flask) -> None:
     exporter.init_app(app)
     login_failures = Counter(
         "portfolio_login_failures_total",
-        "Failed sign-ins with a password, by reason",
+        "Failed sign-ins (with a password or the identity provider), by reason",
         ["reason"],
         registry=registry,
     )

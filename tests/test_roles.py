@@ -259,6 +259,10 @@ def test_every_route_is_in_the_matrix(app):
     public |= {("GET", "/changelog.atom")}
     # A user's own token, checked in tests/test_api.py.
     public |= {("POST", "/account/tokens/<>/revoke")}
+    # Sign-in with the identity provider: before anyone is signed in (tests/test_oidc.py).
+    public |= {("GET", "/login/oidc"), ("GET", "/login/oidc/callback")}
+    # Break-glass sign-in: a signed one-time link, no session (tests/test_break_glass.py).
+    public |= {("GET", "/login/break-glass/<>"), ("POST", "/login/break-glass/<>")}
     # One-click unsubscribe: a signed link, no session (tests/test_delivery_email.py).
     public |= {("GET", "/unsubscribe/<>"), ("POST", "/unsubscribe/<>")}
     # Author-only routes, checked in test_comment_edit_and_delete_rights.

@@ -81,6 +81,15 @@ def change_role(session: Session, user: User, role: Role, actor: User) -> bool:
         return False
     if user.id in admins and role is not Role.ADMIN and len(admins) == 1:
         raise UserChangeRefused(LAST_ADMIN)
+    return set_role(session, user, role, actor)
+
+
+def set_role(session: Session, user: User, role: Role, actor: User | None) -> bool:
+    """Give `user` the role `role` and record it, without the administrators'
+    rules: `change_role` checks those first; sign-in through the identity
+    provider (actor None) applies the role the provider's groups give."""
+    if user.role is role:
+        return False
     before = user.role
     # Rights are read from the database on every request, so the change
     # applies to the user's open sessions at once.

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+import requests
+from authlib.common.errors import AuthlibBaseError
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from joserfc.errors import JoseError
 
 from portfolio import metrics
-from portfolio.auth import appearance, throttle, tokens
+from portfolio.auth import appearance, break_glass, oidc, oidc_client, throttle, tokens
 from portfolio.auth.feed_tokens import create_or_rotate_feed_token
 from portfolio.auth.forms import (
     AppearanceForm,
@@ -13,10 +16,12 @@ from portfolio.auth.forms import (
     NotificationPreferencesForm,
     TokenForm,
 )
+from portfolio.auth.oidc_client import ProviderMismatch
 from portfolio.auth.passwords import spend_password_check_time
 from portfolio.auth.permissions import public, requires
 from portfolio.auth.sessions import local_path
 from portfolio.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from portfolio.errors import error_page
 from portfolio.extensions import csrf, db
 from portfolio.htmx import inline_form_answer, render, trigger
 from portfolio.models import ApiToken, User
@@ -34,6 +39,9 @@ def login():
         return redirect(local_path(request.args.get("next")) or url_for("core.home"))
     form = LoginForm(next=request.args.get("next", ""))
     status = 200
+    local_login = current_app.config["LOCAL_LOGIN"]
+    if request.method == "POST" and not local_login:
+        abort(403, PASSWORDS_OFF.format(provider=current_app.config["OIDC_NAME"]))
     if form.validate_on_submit():
         email, address = normalise_email(form.email.data), request.remote_addr or "unknown"
         refused = throttle.refusal(email, address)
@@ -61,6 +69,8 @@ def login():
     return render(
         "auth/login.html",
         form=form,
+        local_login=local_login,
+        provider_name=current_app.config["OIDC_NAME"] if oidc_client.provider() else None,
         demo_accounts=demo_accounts,
         demo_password=DEMO_PASSWORD,
         status=status,
@@ -73,6 +83,110 @@ def login_failure_reason(user: User | None, password_ok: bool) -> str:
     if user is None:
         return "unknown_account"
     return "wrong_password" if not password_ok else "inactive_account"
+
+
+PASSWORDS_OFF = (
+    "Signing in with a password is turned off here. Use “Sign in with {provider}”"
+    " on the sign-in page."
+)
+
+
+# Sign-in with the identity provider (OpenID Connect) -----------------------
+
+
+@bp.get("/login/oidc")
+@public
+def oidc_login():
+    client = oidc_client.provider()
+    if client is None:
+        abort(404)
+    # Where to go afterwards; state, nonce and the PKCE verifier are kept by Authlib.
+    session["oidc_next"] = local_path(request.args.get("next")) or ""
+    try:
+        oidc_client.check_discovery(client)
+        return client.authorize_redirect(external_url("auth.oidc_callback"))
+    except (requests.RequestException, ValueError, RuntimeError, ProviderMismatch) as problem:
+        # Unreachable, not JSON, no authorization endpoint, or another issuer.
+        return provider_unavailable(problem)
+
+
+@bp.get("/login/oidc/callback")
+@public
+def oidc_callback():
+    client = oidc_client.provider()
+    if client is None:
+        abort(404)
+    try:
+        oidc_client.check_discovery(client)
+        token = client.authorize_access_token(claims_options=oidc_client.claims_options())
+    except (requests.RequestException, RuntimeError, ProviderMismatch) as problem:
+        return provider_unavailable(problem)
+    except (AuthlibBaseError, JoseError, ValueError) as problem:
+        # A wrong or replayed state, a spent code, a bad or foreign ID token…
+        current_app.logger.warning("refused OIDC sign-in: %r", problem)
+        metrics.count_login_failure("identity_provider_refused")
+        abort(400, SIGN_IN_FAILED.format(provider=current_app.config["OIDC_NAME"]))
+    claims = token.get("userinfo")
+    if not claims:
+        current_app.logger.warning("refused OIDC sign-in: the token answer has no ID token")
+        metrics.count_login_failure("identity_provider_refused")
+        abort(400, SIGN_IN_FAILED.format(provider=current_app.config["OIDC_NAME"]))
+    try:
+        identity = oidc.identity_from_claims(
+            claims, oidc.ClaimSettings.from_config(current_app.config)
+        )
+        user = oidc.sign_in(db.session, identity)
+    except oidc.SignInRefused as refused:
+        db.session.rollback()
+        metrics.count_login_failure("identity_provider_refused")
+        abort(403, str(refused))
+    db.session.commit()
+    login_user(user)
+    return redirect(local_path(session.pop("oidc_next", None)) or url_for("core.home"))
+
+
+SIGN_IN_FAILED = (
+    "Signing in with {provider} did not complete (the answer was not the one this"
+    " browser asked for, or it was used already). Start again from the sign-in page."
+)
+
+
+def provider_unavailable(problem: Exception):
+    current_app.logger.warning("identity provider unavailable: %r", problem)
+    provider = current_app.config["OIDC_NAME"]
+    return error_page(
+        502,
+        f"Signing in with {provider} is not possible right now: the identity provider"
+        " did not answer as expected. Try again in a minute; if it lasts, tell IT.",
+    )
+
+
+# Break-glass sign-in (a link printed by `flask break-glass-login`) ------------
+
+
+@bp.route("/login/break-glass/<token>", methods=["GET", "POST"])
+@public
+def break_glass_login(token: str):
+    user = break_glass.account_for(db.session, token, lock=request.method == "POST")
+    if user is None:
+        abort(403, BREAK_GLASS_REFUSED)
+    if request.method == "GET":
+        return render("auth/break_glass.html", user=user, token=token)
+    break_glass.spend(user)
+    db.session.commit()
+    current_app.logger.warning(
+        "break-glass sign-in as %s from %s", user.email, request.remote_addr or "unknown"
+    )
+    login_user(user)
+    flash("Signed in with a break-glass link. It cannot be used again.", "info")
+    return redirect(url_for("core.home"))
+
+
+BREAK_GLASS_REFUSED = (
+    "This sign-in link does not work: it has expired (after 15 minutes), it was used"
+    " already, or it was copied incompletely. Ask for a new one with"
+    " `flask break-glass-login`."
+)
 
 
 @bp.post("/logout")
@@ -167,6 +281,8 @@ def feed_token():
 @bp.route("/account", methods=["GET", "POST"])
 @requires("browse")
 def account():
+    if request.method == "POST" and not current_app.config["LOCAL_LOGIN"]:
+        abort(403, PASSWORDS_OFF.format(provider=current_app.config["OIDC_NAME"]))
     form = ChangePasswordForm()
     status = 200
     if form.validate_on_submit():

@@ -102,6 +102,17 @@ class User(db.Model):
         enum_column(Theme), default=Theme.AUTO, server_default=Theme.AUTO.value
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Who the identity provider says this is (OpenID Connect `iss` and `sub`):
+    # sign-in finds the account by these, never by email alone. Both or neither.
+    oidc_issuer: Mapped[str | None] = mapped_column(sa.String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(sa.String(255))
+
+    __table_args__ = (
+        sa.UniqueConstraint("oidc_issuer", "oidc_subject"),
+        sa.CheckConstraint(
+            "(oidc_issuer IS NULL) = (oidc_subject IS NULL)", name="oidc_issuer_with_subject"
+        ),
+    )
 
     department: Mapped[Department | None] = relationship(back_populates="members")
 
@@ -149,6 +160,10 @@ class User(db.Model):
     @classmethod
     def by_email(cls, email: str) -> sa.Select:
         return sa.select(cls).where(cls.email == normalise_email(email))
+
+    @classmethod
+    def by_subject(cls, issuer: str, subject: str) -> sa.Select:
+        return sa.select(cls).where(cls.oidc_issuer == issuer, cls.oidc_subject == subject)
 
 
 def normalise_email(email: str) -> str:

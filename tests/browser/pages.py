@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portfolio.auth import break_glass
 from portfolio.comments.threads import post_comment
 from portfolio.demo import DEMO_ACCOUNTS
 from portfolio.models import (
@@ -64,6 +65,7 @@ PAGES = [
     # Signed out
     Page("login", "auth.login", "/login", (ANONYMOUS,)),
     Page("unsubscribe", "auth.unsubscribe", "/unsubscribe/{unsubscribe}", (ANONYMOUS,)),
+    Page("break-glass", "auth.break_glass_login", "/login/break-glass/{break_glass}", (ANONYMOUS,)),
     Page("error-404", "-", "/no-such-page", ROLES, status=404),
     # Catalogue
     Page("catalogue", "catalogue.index", "/products", SIGNED_IN),
@@ -151,6 +153,8 @@ SKIPPED = {
     "core.healthz": "JSON for the load balancer",
     "core.metrics": "Prometheus metrics for a scraper (404 to everyone else)",
     "core.home": "redirects to the catalogue or the dashboard",
+    "auth.oidc_login": "redirects to the identity provider (tests/test_oidc.py)",
+    "auth.oidc_callback": "redirects after signing in with the provider (tests/test_oidc.py)",
     "comments.show": "redirects to what was commented on; htmx gets one comment",
     "notifications.show": "redirects to what the notification is about",
     "notifications.bell": "a fragment: the header's bell, polled by htmx",
@@ -245,6 +249,9 @@ def demo_ids(session: Session) -> dict[str, object]:
         "webhook": first(sa.select(Webhook.id)),
         "delivery": first(sa.select(OutboxMessage.id).order_by(OutboxMessage.id)),
         "unsubscribe": unsubscribe_token(staff, period=EmailDelivery.WEEKLY),
+        "break_glass": break_glass.issue_token(
+            first(sa.select(User).where(User.email == EMAILS["admin"]))
+        ),
     }
     for role, email in EMAILS.items():
         ids[f"comment:{role}"] = first(
