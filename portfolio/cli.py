@@ -12,6 +12,8 @@ from flask import Flask, current_app
 from portfolio import stored_markdown
 from portfolio.admin.accounts import UserChangeRefused, create_user
 from portfolio.auth import break_glass
+from portfolio.catalogue.backstage import export_entities
+from portfolio.catalogue.backstage_import import import_entities
 from portfolio.catalogue.csv_export import export_catalogue
 from portfolio.catalogue.csv_import import import_catalogue
 from portfolio.demo import database_is_empty, seed_demo
@@ -30,6 +32,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(export_csv_command)
     app.cli.add_command(import_csv_command)
+    app.cli.add_command(export_backstage_command)
+    app.cli.add_command(import_backstage_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(rerender_markdown_command)
     app.cli.add_command(deliver_command)
@@ -103,6 +107,42 @@ def import_csv_command(directory: Path) -> None:
     db.session.commit()
     for name, count in report.counts.items():
         click.echo(f"{name}: {count} rows imported")
+
+
+@click.command("export-backstage")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def export_backstage_command(directory: Path) -> None:
+    """Write every product as a Backstage entity: DIRECTORY/<slug>.yaml."""
+    written = export_entities(db.session, directory)
+    click.echo(f"{directory}: {len(written)} product(s) written as Backstage System entities")
+
+
+@click.command("import-backstage")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option("--actor", "actor_email", help="The account the trail credits (default: nobody).")
+def import_backstage_command(files: tuple[Path, ...], actor_email: str | None) -> None:
+    """Create or update products from Backstage entity files; any problem and
+    nothing is written."""
+    actor = None
+    if actor_email:
+        actor = db.session.execute(User.by_email(actor_email)).scalar_one_or_none()
+        if actor is None:
+            raise click.ClickException(f"No account has the email {actor_email}.")
+    result = import_entities(db.session, actor, list(files))
+    if not result.ok:
+        db.session.rollback()
+        for error in result.report.errors:
+            click.echo(error, err=True)
+        raise click.ClickException(
+            f"{len(result.report.errors)} problem(s) found; nothing was imported."
+        )
+    db.session.commit()
+    click.echo(
+        f"{len(result.created)} product(s) created; {len(result.updated)} already in the "
+        "catalogue, updated where they differed."
+    )
 
 
 PG_DUMP_RECIPE = (

@@ -47,6 +47,7 @@ ROLE_MATRIX = [
     ("GET", "/products/new", PRODUCT_TEAM),
     ("POST", "/products/new", PRODUCT_TEAM),
     ("GET", "/products/{slug}", EVERYONE),
+    ("GET", "/products/{slug}/catalog-info.yaml", EVERYONE),
     ("GET", "/products/{slug}/edit", PRODUCT_TEAM),
     ("POST", "/products/{slug}/edit", PRODUCT_TEAM),
     ("GET", "/products/{slug}/value", PRODUCT_TEAM),

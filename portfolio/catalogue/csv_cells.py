@@ -51,6 +51,10 @@ class ImportReport:
         """A problem of the whole file (its size, its header), not of one line."""
         self._add(file, f"{file}: {message}")
 
+    def located(self, file: str, place: str, message: str) -> None:
+        """A problem at a place a line number does not name (a YAML document)."""
+        self._add(file, f"{file} {place}: {message}")
+
     def _add(self, file: str, text: str) -> None:
         self.per_file[file] += 1
         if self.per_file[file] <= MAX_ERRORS_PER_FILE:

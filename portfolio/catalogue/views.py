@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portfolio.auth.permissions import requires
+from portfolio.catalogue.backstage import MEDIA_TYPE, catalog_info, product_entity_query
 from portfolio.catalogue.charts import chart_for
 from portfolio.catalogue.contracts import NO_CONTRACT_TERMS, save_contract
 from portfolio.catalogue.csv_export import product_list_rows
@@ -125,6 +126,18 @@ def index_csv():
 def show(slug: str):
     product = db.one_or_404(product_page(slug))
     return render("catalogue/show.html", **page_context(product))
+
+
+@bp.get("/products/<slug>/catalog-info.yaml")
+@requires("browse")
+def catalog_info_yaml(slug: str):
+    """The product as a Backstage entity, for whoever may see its page."""
+    product = db.one_or_404(product_entity_query(slug))
+    return Response(
+        catalog_info(product),
+        content_type=f"{MEDIA_TYPE}; charset=utf-8",
+        headers={"Content-Disposition": 'inline; filename="catalog-info.yaml"'},
+    )
 
 
 @bp.route("/products/new", methods=["GET", "POST"])

@@ -163,6 +163,7 @@ SKIPPED = {
     "catalogue.departments.options": "a fragment: department <option>s for a select",
     "requests.duplicate_options": "a fragment: duplicate candidates for triage",
     "catalogue.index_csv": "CSV",
+    "catalogue.catalog_info_yaml": "YAML (a Backstage entity)",
     "dashboard.table_csv": "CSV",
     "changelog.feed": "Atom",
     "api.board": "JSON API",
