@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sentry_sdk.utils import BadDsn, Dsn
+
 from portfolio.models.accounts import Role
 
 
@@ -251,6 +252,8 @@ def network_or_error(variable: str, entry: str) -> str:
         raise ConfigError(
             f"{variable}: {entry!r} is not an IP address or network (e.g. 10.0.0.5 or 10.1.0.0/16)"
         ) from None
+
+
 OIDC_VARIABLES = {
     "OIDC_ISSUER": "PORTFOLIO_OIDC_ISSUER",
     "OIDC_CLIENT_ID": "PORTFOLIO_OIDC_CLIENT_ID",
