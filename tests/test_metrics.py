@@ -150,11 +150,13 @@ def test_failed_sign_ins_are_counted_by_reason_only(client, make, users):
     assert total(text, failures, reason="inactive_account") == 1
     assert total(text, failures, reason="wrong_password") == 10
     assert total(text, failures, reason="throttled") == 1
+    assert total(text, failures, reason="identity_provider_refused") == 0
     assert {dict(labels)["reason"] for name, labels in samples(text) if name == failures} == {
         "unknown_account",
         "inactive_account",
         "wrong_password",
         "throttled",
+        "identity_provider_refused",
     }
     assert users["pm"].email not in text and "10.1.1.1" not in text
 
