@@ -1,13 +1,15 @@
-"""The read-only API: token authentication, the OpenAPI contract, pagination."""
+"""The API: token authentication, the OpenAPI contract, pagination."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from jsonschema import Draft202012Validator
 
 from portfolio.extensions import db
-from portfolio.models import ApiToken, RoadmapItem
+from portfolio.models import ApiToken, RoadmapItem, SuccessMeasure
 from tests.helpers import parse_html
 
 
@@ -79,6 +81,12 @@ def validate(document: dict, schema: str, instance) -> None:
         ("/api/requests?status=declined", "RequestPage"),
         ("/api/board", "BoardItemPage"),
         ("/api/board?column=shipped", "BoardItemPage"),
+        ("/api/departments", "DepartmentPage"),
+        ("/api/products/finance-erp/nps", "NpsPage"),
+        ("/api/changelog", "ReleaseNotePage"),
+        ("/api/changelog?product=finance-erp", "ReleaseNotePage"),
+        ("/api/activity", "ActivityPage"),
+        ("/api/activity?product=finance-erp", "ActivityPage"),
     ],
 )
 def test_responses_match_the_openapi_document(client, demo, token, openapi, url, schema):
@@ -98,9 +106,40 @@ def test_the_demo_retired_product_names_its_successor(client, demo, token):
 
 
 def test_every_documented_path_answers(client, demo, token, openapi):
-    for path in openapi["paths"]:
+    for path, item in openapi["paths"].items():
+        if "get" not in item:
+            continue  # the write, in test_the_write_matches_the_openapi_document
         response = get(client, path.replace("{slug}", "finance-erp"), token)
         assert response.status_code == 200, path
+
+
+def test_the_write_matches_the_openapi_document(client, pm_client, demo, openapi):
+    """PUT's answers, its refusals and its request body, against the document."""
+    page = pm_client.post("/account/tokens", data={"name": "Job", "write_readings": "y"})
+    writer = parse_html(page.text).one('[data-testid="new-token"]').text
+    reader = issue_token(pm_client)
+    measure_id = db.session.execute(sa.select(SuccessMeasure.id).limit(1)).scalar_one()
+    url = f"/api/measures/{measure_id}/readings/{date.today().isoformat()}"
+    body = {"value": 42.0, "note": "nightly"}
+    validate(openapi, "ReadingInput", body)
+    operation = openapi["paths"]["/api/measures/{measure_id}/readings/{date}"]["put"]
+    assert operation["security"] == [{"token": ["readings:write"]}]
+
+    def put(token, sent):
+        return client.put(url, json=sent, headers={"Authorization": f"Bearer {token}"})
+
+    answers = [
+        (put(writer, body), "201"),
+        (put(writer, body), "200"),
+        (put(writer, {"value": "x"}), "422"),
+        (put(reader, body), "403"),
+    ]
+    for response, status in answers:
+        assert str(response.status_code) == status
+        content = operation["responses"][status]["content"]
+        ((media_type, schema),) = content.items()
+        assert response.mimetype == media_type
+        validate(openapi, schema["schema"]["$ref"].rsplit("/", 1)[1], response.json)
 
 
 @pytest.mark.parametrize(
@@ -128,6 +167,10 @@ def test_errors_are_documented_problems(client, demo, token, openapi, url):
         ("/api/requests", "id"),
         ("/api/measures", "id"),
         ("/api/board", "id"),
+        ("/api/departments", "id"),
+        ("/api/products/finance-erp/nps", "quarter"),
+        ("/api/changelog", "id"),
+        ("/api/activity", "id"),
     ],
 )
 def test_pagination_walks_each_list_exactly_once(client, demo, token, url, key):

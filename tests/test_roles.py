@@ -252,10 +252,17 @@ def test_every_route_is_in_the_matrix(app):
             "/api/measures",
             "/api/requests",
             "/api/board",
+            "/api/departments",
+            "/api/products/<>/nps",
+            "/api/changelog",
+            "/api/activity",
         )
     }
     # Prometheus scrapers: an allowed address or a token, never a role (tests/test_metrics.py).
     public |= {("GET", "/metrics")}
+    # The API's one write: a token with the readings:write scope whose owner may
+    # record readings (tests/test_api_write.py).
+    public |= {("PUT", "/api/measures/<>/readings/<>")}
     # Feed readers have no session: a feed token or a session (tests/test_feed_token.py).
     public |= {("GET", "/changelog.atom")}
     # A user's own token, checked in tests/test_api.py.

@@ -105,12 +105,11 @@ ADMINISTRATION_VERBS = frozenset(
 )
 
 
-def recent_activity(
-    filters: ActivityFilters, limit: int = 500, *, include_administration: bool = False
-) -> sa.Select:
+def trail(*, include_administration: bool = False) -> sa.Select:
+    """The whole trail, newest first, as the reader's role may see it (the
+    administration verbs only with `include_administration`)."""
     query = (
         sa.select(Activity)
-        .where(Activity.created_at >= filters.since())
         .options(
             joinedload(Activity.actor),
             joinedload(Activity.product),
@@ -118,12 +117,22 @@ def recent_activity(
             joinedload(Activity.item),
         )
         .order_by(Activity.created_at.desc(), Activity.id.desc())
+    )
+    if not include_administration:
+        query = query.where(Activity.verb.not_in(ADMINISTRATION_VERBS))
+    return query
+
+
+def recent_activity(
+    filters: ActivityFilters, limit: int = 500, *, include_administration: bool = False
+) -> sa.Select:
+    query = (
+        trail(include_administration=include_administration)
+        .where(Activity.created_at >= filters.since())
         .limit(limit)
     )
     if filters.product_id:
         query = query.where(Activity.product_id == filters.product_id)
-    if not include_administration:
-        query = query.where(Activity.verb.not_in(ADMINISTRATION_VERBS))
     return query
 
 

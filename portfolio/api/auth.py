@@ -1,18 +1,41 @@
-"""Personal API tokens: `Authorization: Bearer pf_…`. Read-only; a token acts
-with its owner's role, ends on its expiry date and dies with the owner's account."""
+"""Personal API tokens: `Authorization: Bearer pf_…`. A token acts with its
+owner's role, within its scopes (every operation names the scope it needs:
+read unless `@needs_scope` says otherwise), ends on its expiry date and dies
+with the owner's account."""
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app, g, jsonify, request
 
 from portfolio.extensions import db
-from portfolio.models import ApiToken, hash_token
+from portfolio.models import ApiToken, TokenScope, hash_token
 from portfolio.models.base import utcnow
 
+View = TypeVar("View", bound=Callable)
 
-def problem(status: int, title: str, detail: str):
-    """An RFC 9457 problem document."""
-    response = jsonify({"status": status, "title": title, "detail": detail})
+
+def needs_scope(scope: TokenScope) -> Callable[[View], View]:
+    """Mark an API view as needing `scope` of the token (read by default)."""
+
+    def decorator(view: View) -> View:
+        view.scope = scope  # type: ignore[attr-defined]
+        return view
+
+    return decorator
+
+
+def required_scope() -> TokenScope:
+    """The scope the requested operation needs (read for an unknown one: its 404 or 405)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "scope", TokenScope.READ)
+
+
+def problem(status: int, title: str, detail: str, **extra):
+    """An RFC 9457 problem document (`extra`: members of its own, such as `errors`)."""
+    response = jsonify({"status": status, "title": title, "detail": detail, **extra})
     response.status_code = status
     response.mimetype = "application/problem+json"
     if status == 401:
@@ -44,6 +67,15 @@ def authenticate():
         return problem(403, "Forbidden", "This token has been revoked or its account deactivated.")
     if not token.user.can("browse"):
         return problem(403, "Forbidden", "This token's account may not read Portfolio.")
+    scope = required_scope()
+    if not token.has_scope(scope):
+        return problem(
+            403,
+            "Forbidden",
+            f"This token lacks the {scope.value} scope that this operation needs; create a"
+            " token with it on your account page.",
+            missing_scope=scope.value,
+        )
     now = utcnow()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         token.last_used_at = now  # at most one write per token every five minutes

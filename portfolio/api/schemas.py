@@ -1,11 +1,14 @@
 """The component schemas of the OpenAPI document (`api/openapi.py`): the JSON
 shapes `api/serializers.py` writes, one per resource and one per page of a
-list. Tests validate real responses against them."""
+list, and the body the write operation reads. Tests validate real responses
+against them."""
 
 from __future__ import annotations
 
+from portfolio.catalogue import limits
 from portfolio.catalogue.lifecycle import REASON_LENGTH
 from portfolio.catalogue.measures import MeasureStatus
+from portfolio.forms import MAX_MAGNITUDE
 from portfolio.models import (
     Category,
     Column,
@@ -15,6 +18,7 @@ from portfolio.models import (
     Stage,
     Unit,
     UsageLevel,
+    Verb,
 )
 
 
@@ -34,7 +38,165 @@ SCHEMAS = {
             "status": {"type": "integer"},
             "title": {"type": "string"},
             "detail": {"type": "string"},
+            "missing_scope": {
+                "type": "string",
+                "description": "On a 403: the scope the token lacks for this operation.",
+            },
         },
+    },
+    "ValidationProblem": {
+        "allOf": [{"$ref": "#/components/schemas/Problem"}],
+        "type": "object",
+        "required": ["errors"],
+        "properties": {
+            "errors": {
+                "type": "object",
+                "description": "What is wrong, by field of the body (`date`: the path's date).",
+                "additionalProperties": {"type": "string"},
+            }
+        },
+    },
+    "ReadingInput": {
+        "type": "object",
+        "required": ["value"],
+        "properties": {
+            "value": {"type": "number", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE},
+            "note": {"type": ["string", "null"], "maxLength": limits.NOTE},
+        },
+        "additionalProperties": False,
+    },
+    "MeasureReading": {
+        "type": "object",
+        "required": ["measure", "product", "date", "value", "note", "recorded_by"],
+        "properties": {
+            "measure": {"type": "integer"},
+            "product": {"type": "string"},
+            "date": DATE,
+            "value": {"type": "number"},
+            "note": NULLABLE_STRING,
+            "recorded_by": {
+                **NULLABLE_STRING,
+                "description": "Who recorded it (a token's owner); null if unknown.",
+            },
+        },
+        "additionalProperties": False,
+    },
+    "Department": {
+        "type": "object",
+        "required": ["id", "name", "head", "headcount", "products", "products_total"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "head": NULLABLE_STRING,
+            "headcount": {"type": "integer", "minimum": 0},
+            "products": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["slug", "name", "level", "users"],
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "name": {"type": "string"},
+                        "level": enum(UsageLevel),
+                        "users": {"type": "integer", "minimum": 0},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+            "products_total": {
+                "type": "integer",
+                "minimum": 0,
+                "description": "How many products the department uses (`products` lists the"
+                " first of them by slug).",
+            },
+        },
+        "additionalProperties": False,
+    },
+    "Nps": {
+        "type": "object",
+        "required": ["quarter", "nps", "responses", "promoters", "passives", "detractors"],
+        "properties": {
+            "quarter": {"type": "string", "pattern": "^[0-9]{4}-Q[1-4]$"},
+            "nps": {
+                "type": ["integer", "null"],
+                "minimum": -100,
+                "maximum": 100,
+                "description": "% promoters (9–10) minus % detractors (0–6); null without answers.",
+            },
+            **{
+                k: {"type": "integer", "minimum": 0}
+                for k in ("responses", "promoters", "passives", "detractors")
+            },
+        },
+        "additionalProperties": False,
+    },
+    "ReleaseNote": {
+        "type": "object",
+        "required": [
+            "id",
+            "product",
+            "title",
+            "shipped_on",
+            "release_note",
+            "requests",
+            "departments",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "product": {"type": "string"},
+            "title": {"type": "string"},
+            "shipped_on": DATE,
+            "release_note": {**NULLABLE_STRING, "description": "Markdown."},
+            "requests": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "title", "department"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "department": NULLABLE_STRING,
+                    },
+                    "additionalProperties": False,
+                },
+            },
+            "departments": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "The departments whose requests it answered, by name.",
+            },
+        },
+        "additionalProperties": False,
+    },
+    "Activity": {
+        "type": "object",
+        "required": [
+            "id",
+            "at",
+            "actor",
+            "verb",
+            "phrase",
+            "subject",
+            "product",
+            "request",
+            "item",
+            "before",
+            "after",
+        ],
+        "properties": {
+            "id": {"type": "integer"},
+            "at": {"type": "string", "format": "date-time"},
+            "actor": {**NULLABLE_STRING, "description": "null: the system, or a removed account."},
+            "verb": enum(Verb),
+            "phrase": {"type": "string", "description": "The verb as the trail words it."},
+            "subject": {"type": "string"},
+            "product": NULLABLE_STRING,
+            "request": {"type": ["integer", "null"]},
+            "item": {"type": ["integer", "null"]},
+            "before": NULLABLE_STRING,
+            "after": NULLABLE_STRING,
+        },
+        "additionalProperties": False,
     },
     "PageMeta": {
         "type": "object",
@@ -296,5 +458,14 @@ def page_of(schema: str) -> dict:
     }
 
 
-for _name in ("Product", "Measure", "Request", "BoardItem"):
+for _name in (
+    "Product",
+    "Measure",
+    "Request",
+    "BoardItem",
+    "Department",
+    "Nps",
+    "ReleaseNote",
+    "Activity",
+):
     SCHEMAS[f"{_name}Page"] = page_of(_name)

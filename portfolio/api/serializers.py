@@ -1,4 +1,4 @@
-"""JSON shapes of the read-only API. Field names are part of the contract
+"""JSON shapes of the API. Field names are part of the contract
 (see openapi.py); add fields, never rename or remove them."""
 
 from __future__ import annotations
@@ -6,7 +6,19 @@ from __future__ import annotations
 from datetime import date
 
 from portfolio.catalogue.measures import status_of
-from portfolio.models import Product, Request, RoadmapItem, SuccessMeasure
+from portfolio.catalogue.satisfaction import NetPromoterScore
+from portfolio.changelog.queries import ReleaseNote
+from portfolio.models import (
+    Activity,
+    Department,
+    Product,
+    Reading,
+    Request,
+    RoadmapItem,
+    SuccessMeasure,
+    Verb,
+)
+from portfolio.queries import Top
 
 
 def iso(value) -> str | None:
@@ -126,4 +138,84 @@ def item_json(item: RoadmapItem, position: int, votes: int) -> dict:
         "shipped_on": iso(item.shipped_on),
         "release_note": item.release_note,
         "request_ids": [linked.id for linked in item.requests],
+    }
+
+
+def reading_json(reading: Reading) -> dict:
+    """One reading as the write operation answers it."""
+    measure = reading.measure
+    return {
+        "measure": measure.id,
+        "product": measure.product.slug,
+        "date": iso(reading.taken_on),
+        "value": reading.value,
+        "note": reading.note,
+        "recorded_by": reading.recorded_by.display_name if reading.recorded_by else None,
+    }
+
+
+def department_json(department: Department, usages: Top) -> dict:
+    """A department with the first of the products it uses (`usages`, by slug)."""
+    return {
+        "id": department.id,
+        "name": department.name,
+        "head": department.head,
+        "headcount": department.headcount,
+        "products": [
+            {
+                "slug": usage.product.slug,
+                "name": usage.product.name,
+                "level": usage.level.value,
+                "users": usage.users,
+            }
+            for usage in usages
+        ],
+        "products_total": usages.total,
+    }
+
+
+def nps_json(quarter: str, result: NetPromoterScore) -> dict:
+    return {
+        "quarter": quarter,
+        "nps": result.score,
+        "responses": result.responses,
+        "promoters": result.promoters,
+        "passives": result.passives,
+        "detractors": result.detractors,
+    }
+
+
+def release_note_json(note: ReleaseNote) -> dict:
+    item = note.item
+    return {
+        "id": item.id,
+        "product": item.product.slug,
+        "title": item.title,
+        "shipped_on": iso(item.shipped_on),
+        "release_note": item.release_note,
+        "requests": [
+            {
+                "id": asked.id,
+                "title": asked.title,
+                "department": asked.department.name if asked.department else None,
+            }
+            for asked in item.requests
+        ],
+        "departments": [department.name for department in note.departments],
+    }
+
+
+def activity_json(entry: Activity) -> dict:
+    return {
+        "id": entry.id,
+        "at": iso(entry.created_at),
+        "actor": entry.actor.display_name if entry.actor else None,
+        "verb": Verb(entry.verb).value,
+        "phrase": Verb(entry.verb).label,
+        "subject": entry.subject,
+        "product": entry.product.slug if entry.product else None,
+        "request": entry.request_id,
+        "item": entry.item_id,
+        "before": entry.before,
+        "after": entry.after,
     }

@@ -23,7 +23,7 @@ from portfolio.auth.passwords import MAX_LENGTH as MAX_PASSWORD_LENGTH
 from portfolio.auth.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
 from portfolio.auth.passwords import password_problem
 from portfolio.models.accounts import Theme, is_email_address
-from portfolio.models.integration import TOKEN_LIFETIME_DAYS, TOKEN_LIFETIMES
+from portfolio.models.integration import TOKEN_LIFETIME_DAYS, TOKEN_LIFETIMES, TokenScope
 from portfolio.models.notifications import EmailDelivery, NotificationKind
 
 
@@ -79,6 +79,15 @@ class TokenForm(FlaskForm):
         default=TOKEN_LIFETIME_DAYS,
         description="It stops working then; create a new one before.",
     )
+    # Offered only to those whose role records readings (tokens.scopes_for).
+    write_readings = BooleanField(
+        "Also record readings (scope readings:write)",
+        description="For a job that sends success-measure readings. Every token reads.",
+    )
+
+    def scopes(self) -> list[TokenScope]:
+        """The scopes asked for besides read."""
+        return [TokenScope.READINGS_WRITE] if self.write_readings.data else []
 
 
 class AppearanceForm(FlaskForm):

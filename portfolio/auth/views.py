@@ -230,6 +230,7 @@ def account_context(
         form=form or ChangePasswordForm(formdata=None),
         token_form=token_form or TokenForm(formdata=None),
         tokens=my_tokens(),
+        token_scopes=tokens.scopes_for(current_user),
         new_token=new_token,
         new_feed_url=new_feed_url,
         notification_form=notification_form
@@ -250,7 +251,13 @@ def create_token():
     form = TokenForm()
     if not form.validate():
         return account_page(token_form=form, status=422)
-    _, secret = tokens.create_token(db.session, current_user, form.name.data, form.days.data)
+    try:
+        _, secret = tokens.create_token(
+            db.session, current_user, form.name.data, form.days.data, form.scopes()
+        )
+    except tokens.TokenRefused as refusal:
+        form.write_readings.errors = [*form.write_readings.errors, str(refusal)]
+        return account_page(token_form=form, status=422)
     db.session.commit()
     # The only time the secret is ever shown: it is stored hashed.
     return account_page(new_token=secret, status=201)

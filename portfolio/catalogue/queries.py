@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
 from portfolio.filters import like_pattern, parse_id_filters, parse_page, search_text
@@ -21,6 +21,7 @@ from portfolio.models import (
     Tag,
     Usage,
 )
+from portfolio.queries import Top
 
 ALL_STAGES = "all"
 
@@ -210,6 +211,43 @@ def departments_overview(filters: DepartmentFilters) -> sa.Select:
     """Departments with their usages (and products) loaded, alphabetically."""
     query = sa.select(Department).options(selectinload(Department.usages).joinedload(Usage.product))
     return filters.apply(query).order_by(sa.func.lower(Department.name), Department.id)
+
+
+def usages_by_department(session: Session, department_ids: list[int], limit: int) -> dict[int, Top]:
+    """For each department, its first `limit` usages by product slug (product
+    loaded) and how many it has: one statement, whatever the departments use."""
+    if not department_ids:
+        return {}
+    numbered = (
+        sa.select(
+            Usage.id.label("usage_id"),
+            sa.func.row_number()
+            .over(partition_by=Usage.department_id, order_by=(Product.slug, Usage.id))
+            .label("position"),
+            sa.func.count().over(partition_by=Usage.department_id).label("total"),
+        )
+        .join(Product, Usage.product_id == Product.id)
+        .where(Usage.department_id.in_(department_ids))
+        .subquery()
+    )
+    rows = session.execute(
+        sa.select(Usage, numbered.c.total)
+        .join(numbered, numbered.c.usage_id == Usage.id)
+        .where(numbered.c.position <= limit)
+        .options(joinedload(Usage.product))
+        .order_by(Usage.department_id, numbered.c.position)
+    ).all()
+    found: dict[int, list] = {department_id: [] for department_id in department_ids}
+    totals: dict[int, int] = {}
+    for usage, total in rows:
+        found[usage.department_id].append(usage)
+        totals[usage.department_id] = total
+    return {key: Top(usages, totals.get(key, 0)) for key, usages in found.items()}
+
+
+def departments_by_name() -> sa.Select:
+    """Every department, alphabetically (the list's order), nothing loaded with it."""
+    return sa.select(Department).order_by(sa.func.lower(Department.name), Department.id)
 
 
 def department_page(department_id: int) -> sa.Select:

@@ -230,6 +230,27 @@ def correct_reading(
     return correction
 
 
+def put_reading(
+    session: Session,
+    actor: User,
+    measure: SuccessMeasure,
+    *,
+    taken_on: date,
+    value: float,
+    note: str | None,
+) -> tuple[Reading, bool]:
+    """The measure's reading on `taken_on` set to `value` and `note`: recorded
+    when there is none (True), else corrected with its history kept (False;
+    nothing recorded when it already says so). The API's PUT."""
+    reading = next((r for r in measure.readings if r.taken_on == taken_on), None)
+    if reading is None:
+        return record_reading(
+            session, actor, measure, taken_on=taken_on, value=value, note=note
+        ), True
+    correct_reading(session, actor, reading, taken_on=taken_on, value=value, note=note)
+    return reading, False
+
+
 def delete_reading(session: Session, actor: User, reading: Reading) -> ReadingCorrection:
     """Remove a reading; a ReadingCorrection keeps what it said and who removed it."""
     measure = reading.measure

@@ -86,6 +86,29 @@ def nps_by_quarter(
     return [(quarter, net_promoter_score(scores[quarter])) for quarter in quarters]
 
 
+# NPS is kept for at most this many quarters back (a century): the API's list
+# of quarters ends there whatever an imported answer says.
+MAX_QUARTERS = 400
+
+
+def quarters_since_first_answer(
+    session: Session, product_id: int, today: date, at_least: int
+) -> list[str]:
+    """Every quarter from the product's first answer (or `at_least` quarters
+    back, if earlier) to today's, newest first: the product page's NPS
+    quarters are the first `at_least` of them."""
+    first = session.execute(
+        sa.select(sa.func.min(SatisfactionResponse.quarter)).where(
+            SatisfactionResponse.product_id == product_id
+        )
+    ).scalar_one()
+    quarters = last_quarters(at_least, today)[::-1]
+    while first is not None and quarters[-1] > first and len(quarters) < MAX_QUARTERS:
+        year, quarter = int(quarters[-1][:4]), int(quarters[-1][-1]) - 1
+        quarters.append(f"{year - 1}-Q4" if quarter == 0 else f"{year}-Q{quarter}")
+    return quarters
+
+
 # The chart of NPS per quarter ----------------------------------------------------
 
 # An SVG 130 high: bars grow up (positive) or down (negative) from the zero

@@ -21,7 +21,13 @@ from portfolio.models.catalogue import (
     ValueProposition,
     product_tag,
 )
-from portfolio.models.integration import ApiToken, Stakeholder, StakeholderRole, hash_token
+from portfolio.models.integration import (
+    ApiToken,
+    Stakeholder,
+    StakeholderRole,
+    TokenScope,
+    hash_token,
+)
 from portfolio.models.notifications import (
     DEFAULT_EMAIL_DELIVERY,
     Channel,
@@ -87,6 +93,7 @@ __all__ = [
     "ApiToken",
     "Stakeholder",
     "StakeholderRole",
+    "TokenScope",
     "hash_token",
     "CAPABILITIES",
     "Category",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -69,14 +70,24 @@ TOKEN_LIFETIME_DAYS = 365
 TOKEN_LIFETIMES = (30, 90, 365)  # the choices the account page offers, in days
 
 
+class TokenScope(LabelledEnum):
+    """What a token may do. Every token reads; writing is granted scope by scope."""
+
+    READ = "read", "Read what you can read"
+    READINGS_WRITE = "readings:write", "Record readings of success measures"
+
+
+SCOPE_LENGTH = 100  # the scopes, space-separated, as stored
+
+
 def hash_token(token: str) -> str:
     # Tokens are 256 random bits, so a fast hash is enough: nothing to brute-force.
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ApiToken(db.Model):
-    """A personal, read-only API token. Only its hash is stored; the token is
-    shown once, when created."""
+    """A personal API token: it reads, and writes only what its scopes name.
+    Only its hash is stored; the token is shown once, when created."""
 
     __tablename__ = "api_token"
 
@@ -92,6 +103,10 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Every token ends: a forgotten one (a leaver's script) stops by itself.
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Space-separated TokenScope values, OAuth-style ("read readings:write").
+    scope_text: Mapped[str] = mapped_column(
+        "scopes", sa.String(SCOPE_LENGTH), default=TokenScope.READ.value, server_default="read"
+    )
 
     user: Mapped[User] = relationship()
 
@@ -99,8 +114,15 @@ class ApiToken(db.Model):
         return f"<ApiToken {self.prefix}… of user {self.user_id}>"
 
     @classmethod
-    def issue(cls, user: User, name: str, days: int = TOKEN_LIFETIME_DAYS) -> tuple[ApiToken, str]:
-        """A new token for `user`, valid `days`: the row to store, and the secret to show once."""
+    def issue(
+        cls,
+        user: User,
+        name: str,
+        days: int = TOKEN_LIFETIME_DAYS,
+        scopes: Iterable[TokenScope] = (TokenScope.READ,),
+    ) -> tuple[ApiToken, str]:
+        """A new token for `user`, valid `days`, with `scopes` (read always):
+        the row to store, and the secret to show once."""
         secret = "pf_" + secrets.token_urlsafe(32)
         token = cls(
             user=user,
@@ -109,7 +131,22 @@ class ApiToken(db.Model):
             prefix=secret[:10],
             expires_at=utcnow() + timedelta(days=days),
         )
+        token.scopes = {TokenScope.READ, *scopes}
         return token, secret
+
+    @property
+    def scopes(self) -> list[TokenScope]:
+        """The token's scopes, in TokenScope's order (an unknown word is ignored)."""
+        words = set((self.scope_text or TokenScope.READ.value).split())
+        return [scope for scope in TokenScope if scope.value in words]
+
+    @scopes.setter
+    def scopes(self, scopes: Iterable[TokenScope]) -> None:
+        chosen = {TokenScope(scope) for scope in scopes}
+        self.scope_text = " ".join(scope.value for scope in TokenScope if scope in chosen)
+
+    def has_scope(self, scope: TokenScope) -> bool:
+        return scope in self.scopes
 
     @property
     def active(self) -> bool:

@@ -172,6 +172,10 @@ SKIPPED = {
     "api.products": "JSON API",
     "api.product": "JSON API",
     "api.requests_": "JSON API",
+    "api.departments": "JSON API",
+    "api.product_nps": "JSON API",
+    "api.changelog": "JSON API",
+    "api.activity": "JSON API",
 }
 
 
