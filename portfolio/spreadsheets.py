@@ -70,7 +70,6 @@ def csv_download(filename: str, rows: Iterable[Iterable[object]]) -> Response:
 # XLSX ------------------------------------------------------------------------------
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMATS = ("csv", "xlsx")
 # Column widths are measured on the header and this many rows, in characters.
 WIDTH_SAMPLE_ROWS = 200
 MIN_WIDTH, MAX_WIDTH = 8, 60

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from portfolio.catalogue import limits, uploads
 from portfolio.catalogue.csv_export import catalogue_tables, header_of
 from portfolio.extensions import db
-from portfolio.models import Department, Product, SuccessMeasure, Usage
+from portfolio.models import Department, Product, SuccessMeasure, Tag, Usage
 from tests.helpers import count_rows, parse_html
 
 CATALOGUE = (Department, Product, Usage, SuccessMeasure)
@@ -141,10 +141,11 @@ def test_the_preview_lists_what_is_added_and_changed_and_writes_nothing(pm_clien
     products = book["products"]
     header = [cell.value for cell in products[1]]
     products.cell(row=2, column=header.index("summary") + 1, value="A new summary")
+    products.cell(row=2, column=header.index("tags") + 1, value="brand-new-tag")
     first = products.cell(row=2, column=1).value
     name = products.cell(row=2, column=2).value
     book["departments"].append(["Treasury", "Ada", 7])
-    before = snapshot()
+    before, tags = snapshot(), count_rows(Tag)
 
     preview = upload(pm_client, (saved(book), "edited.xlsx"))
     assert preview.status_code == 200
@@ -152,14 +153,16 @@ def test_the_preview_lists_what_is_added_and_changed_and_writes_nothing(pm_clien
     assert added_changed(preview)["products.csv"][:2] == (0, 1)
     page = parse_html(preview.text)
     assert page.one('[data-testid="added-departments.csv"]').text == "Treasury"
-    assert page.one('[data-testid="changed-products.csv"]').text == f"{name} ({first}): summary"
-    assert snapshot() == before  # the preview kept nothing
+    changed = page.one('[data-testid="changed-products.csv"]').text
+    assert changed == f"{name} ({first}): summary, tags"
+    assert snapshot() == before and count_rows(Tag) == tags  # the preview kept nothing
 
     assert confirm(pm_client, preview).status_code == 302
     assert db.session.scalars(sa.select(Product.summary).where(Product.slug == first)).one() == (
         "A new summary"
     )
     assert count_rows(Department, Department.name == "Treasury") == 1
+    assert count_rows(Tag, Tag.name == "brand-new-tag") == 1
 
 
 # Problems ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from portfolio.catalogue import limits
 from portfolio.catalogue.lifecycle_forms import SuccessorField
 from portfolio.catalogue.products import parse_tags, slugify
-from portfolio.catalogue.uploads import kept_files, names_problem
+from portfolio.catalogue.uploads import kept_files, names_problem, upload_name
 from portfolio.extensions import db
 from portfolio.forms import (
     HttpUrl,
@@ -276,18 +276,23 @@ class ImportForm(FlaskForm):
     )
 
     def validate_files(self, field) -> None:
-        uploaded = [file for file in field.data or [] if file and file.filename]
+        uploaded = self.chosen()
         if not uploaded:
             raise ValidationError("Choose the CSV files or the XLSX workbook to import.")
         problem = names_problem([file.filename for file in uploaded])
         if problem:
             raise ValidationError(problem)
 
+    def chosen(self) -> list:
+        return [file for file in self.files.data or [] if file and file.filename]
+
     def uploaded(self) -> dict[str, bytes]:
         """The files by the names they are kept under (`uploads.kept_files`)."""
-        return kept_files(
-            {file.filename: file.read() for file in self.files.data if file and file.filename}
-        )
+        return kept_files({file.filename: file.read() for file in self.chosen()})
+
+    def workbook_label(self) -> str:
+        """How messages name the (first) file: as it was uploaded."""
+        return upload_name(self.chosen()[0].filename)
 
 
 class ImportConfirmForm(FlaskForm):

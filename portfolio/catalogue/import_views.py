@@ -22,9 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from portfolio.auth.permissions import requires
 from portfolio.catalogue import uploads
-from portfolio.catalogue.csv_cells import ImportReport
 from portfolio.catalogue.csv_export import catalogue_sheets, catalogue_zip
-from portfolio.catalogue.csv_import import import_tables, preview_import
 from portfolio.catalogue.forms import ImportConfirmForm, ImportForm
 from portfolio.database import reads_one_snapshot
 from portfolio.extensions import db
@@ -34,7 +32,6 @@ from portfolio.spreadsheets import xlsx_download
 bp = Blueprint("imports", __name__)
 
 SESSION_KEY = "catalogue_import"  # the token of the upload this session previewed
-SOURCE = "the uploaded files"
 EXPIRED = (
     "This upload is no longer waiting to be imported (it was imported already, replaced by "
     "a newer upload, or is more than an hour old). Upload the files again."
@@ -73,10 +70,7 @@ def upload():
     if not form.validate_on_submit():
         return page(form, status=422 if form.is_submitted() else 200)
     files = form.uploaded()
-    report = ImportReport()
-    label = uploads.upload_name(form.files.data[0].filename)
-    tables = uploads.read_upload(files, report, label=label)
-    changes = preview_import(db.session, tables, report, source=SOURCE)
+    report, changes = uploads.preview_upload(db.session, files, label=form.workbook_label())
     root = upload_root()
     uploads.discard(root, current_user.id, session.pop(SESSION_KEY, None))
     if changes is None:
@@ -102,8 +96,7 @@ def confirm():
         files = uploads.kept(root, current_user.id, token)
     if files is None:
         return page(ImportForm(formdata=None), problem=EXPIRED, status=409)
-    report = ImportReport()
-    import_tables(db.session, uploads.read_upload(files, report), report, source=SOURCE)
+    report = uploads.import_upload(db.session, files)
     uploads.discard(root, current_user.id, session.pop(SESSION_KEY, None))
     if not report.ok:
         # The database changed since the preview: nothing is written.

@@ -20,16 +20,19 @@ import shutil
 import time
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from portfolio.catalogue import limits
 from portfolio.catalogue.csv_cells import ImportReport, csv_rows, decode_csv
 from portfolio.catalogue.csv_export import COLUMNS
-from portfolio.catalogue.csv_import import Tables
+from portfolio.catalogue.csv_import import Changes, Tables, import_tables, preview_import
 from portfolio.catalogue.xlsx_rows import read_workbook
 
 WORKBOOK = "catalogue.xlsx"  # the name an uploaded workbook is kept under
 KEEP_SECONDS = 60 * 60
 MAX_PENDING = 50
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SOURCE = "the uploaded files"
 
 
 # Which files ------------------------------------------------------------------------
@@ -85,6 +88,24 @@ def read_upload(files: dict[str, bytes], report: ImportReport, *, label: str = W
         if text is not None:
             tables[name] = csv_rows(name, text, report)
     return tables
+
+
+def preview_upload(
+    session: Session, files: dict[str, bytes], *, label: str = WORKBOOK
+) -> tuple[ImportReport, Changes | None]:
+    """The report on `files` and what importing them would change (None when
+    a row is wrong); nothing is kept in the database."""
+    report = ImportReport()
+    tables = read_upload(files, report, label=label)
+    return report, preview_import(session, tables, report, source=SOURCE)
+
+
+def import_upload(session: Session, files: dict[str, bytes]) -> ImportReport:
+    """Import `files`, checked again, all or nothing (the caller commits when
+    the report is ok, and rolls back otherwise)."""
+    report = ImportReport()
+    import_tables(session, read_upload(files, report), report, source=SOURCE)
+    return report
 
 
 # Where they wait ------------------------------------------------------------------
