@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import date, timedelta
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from portfolio.extensions import db
@@ -144,3 +146,22 @@ def test_department_pages_show_no_cost(client_as, contracted):
     for role, _ in COST_MATRIX:
         page = client_as(role).get(f"/departments/{department_id}").text
         assert AMOUNT not in page and PER_USER not in page
+
+
+@pytest.mark.parametrize("role, sees", COST_MATRIX)
+def test_the_catalogue_export_with_its_costs_is_for_those_who_may_see_them(
+    client_as, contracted, role, sees
+):
+    """/export/catalogue.xlsx and .zip hold every contract's annual cost."""
+    client = client_as(role)
+    for path in ("/export/catalogue.xlsx", "/export/catalogue.zip"):
+        response = client.get(path)
+        assert response.status_code == (200 if sees else 403), (role, path)
+    if sees:
+        with zipfile.ZipFile(io.BytesIO(client.get("/export/catalogue.zip").data)) as archive:
+            products = list(csv.DictReader(io.StringIO(archive.read("products.csv").decode())))
+        assert products[0]["contract_annual_cost"] == "123456.00"
+        book = openpyxl.load_workbook(io.BytesIO(client.get("/export/catalogue.xlsx").data))
+        header = [cell.value for cell in book["products"][1]]
+        row = [cell.value for cell in book["products"][2]]
+        assert row[header.index("contract_annual_cost")] == 123456

@@ -33,6 +33,7 @@ from tests.helpers import count_rows, parse_html
 EVERYONE = ("admin", "pm", "leader", "stakeholder")
 PRODUCT_TEAM = ("admin", "pm")
 DASHBOARD = ("admin", "pm", "leader")
+COSTS = ("admin", "pm", "leader")  # view_costs
 ADMIN = ("admin",)
 
 # (method, url, allowed roles). Placeholders in braces are filled by `route_ids`.
@@ -44,6 +45,13 @@ ROLE_MATRIX = [
     ("GET", "/products", EVERYONE),
     ("GET", "/products/options", EVERYONE),
     ("GET", "/products.csv", EVERYONE),
+    ("GET", "/products.xlsx", EVERYONE),
+    # The whole catalogue in and out (it holds contract costs: the cost roles)
+    ("GET", "/import", PRODUCT_TEAM),
+    ("POST", "/import", PRODUCT_TEAM),
+    ("POST", "/import/confirm", PRODUCT_TEAM),
+    ("GET", "/export/catalogue.xlsx", COSTS),
+    ("GET", "/export/catalogue.zip", COSTS),
     ("GET", "/products/new", PRODUCT_TEAM),
     ("POST", "/products/new", PRODUCT_TEAM),
     ("GET", "/products/{slug}", EVERYONE),
@@ -117,6 +125,7 @@ ROLE_MATRIX = [
     # Other areas
     ("GET", "/dashboard", DASHBOARD),
     ("GET", "/dashboard/usage.csv", DASHBOARD),
+    ("GET", "/dashboard/usage.xlsx", DASHBOARD),
     ("GET", "/dashboard/shipped", DASHBOARD),
     ("GET", "/dashboard/demand-departments", DASHBOARD),
     ("GET", "/dashboard/demand-products?page=2", DASHBOARD),
@@ -235,7 +244,7 @@ def test_every_route_is_in_the_matrix(app):
         url = re.sub(r"\{\w+\}", "<>", url)
         # Literal path segments the app takes as variables.
         url = re.sub(r"^/comments/(product|request|item)/", "/comments/<>/", url)
-        url = re.sub(r"^/dashboard/[\w-]+\.csv$", "/dashboard/<>.csv", url)
+        url = re.sub(r"^/dashboard/[\w-]+\.(csv|xlsx)$", r"/dashboard/<>.\1", url)
         url = re.sub(r"^/dashboard/(shipped|demand-[a-z]+)(\?.*)?$", "/dashboard/<>", url)
         url = re.sub(r"^/(un)?watch/(product|request|item)/", r"/\1watch/<>/", url).split("?")[0]
         return re.sub(r"^/board/columns/\w+(/|$)", r"/board/columns/<>\1", url)
@@ -304,6 +313,7 @@ def test_public_routes_answer_anonymous(client):
         ("edit_catalogue", PRODUCT_TEAM),
         ("view_dashboard", DASHBOARD),
         ("manage_users", ADMIN),
+        ("view_costs", COSTS),
         ("comment", EVERYONE),
     ],
 )

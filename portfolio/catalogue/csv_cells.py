@@ -38,33 +38,68 @@ QUOTED = 40
 SAVE_AS_UTF8 = "save it as “CSV UTF-8” and import it again"
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One problem, where it is: a file (or sheet) and a line (or row), or
+    neither for a problem of the whole upload."""
+
+    file: str
+    line: int | None
+    message: str
+    text: str  # the whole sentence, as the command line prints it
+
+
 @dataclass
 class ImportReport:
+    """What an import found. `in_sheets`: the rows came from the sheets of a
+    workbook, so problems say "sheet products row 3" rather than
+    "products.csv line 3"."""
+
     errors: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     per_file: Counter = field(default_factory=Counter)
+    problems: list[Problem] = field(default_factory=list)
+    in_sheets: bool = False
 
     def error(self, file: str, line: int, message: str) -> None:
-        self._add(file, f"{file} line {line}: {message}")
+        where = f"sheet {file} row {line}" if self.in_sheets else f"{file} line {line}"
+        self._add(Problem(file, line, message, f"{where}: {message}"))
 
     def file_error(self, file: str, message: str) -> None:
         """A problem of the whole file (its size, its header), not of one line."""
-        self._add(file, f"{file}: {message}")
+        where = f"sheet {file}" if self.in_sheets else file
+        self._add(Problem(file, None, message, f"{where}: {message}"))
 
     def located(self, file: str, place: str, message: str) -> None:
         """A problem at a place a line number does not name (a YAML document)."""
-        self._add(file, f"{file} {place}: {message}")
+        self._add(Problem(file, None, message, f"{file} {place}: {message}"))
 
-    def _add(self, file: str, text: str) -> None:
-        self.per_file[file] += 1
-        if self.per_file[file] <= MAX_ERRORS_PER_FILE:
-            self.errors.append(text)
+    def general(self, message: str) -> None:
+        """A problem of the whole import (no file, no line)."""
+        self._add(Problem("", None, message, message))
+
+    def _add(self, problem: Problem) -> None:
+        self.per_file[problem.file] += 1
+        if self.per_file[problem.file] <= MAX_ERRORS_PER_FILE:
+            self.errors.append(problem.text)
+            self.problems.append(problem)
 
     def close(self) -> None:
         """Say how many problems of each file were not listed."""
         for file, count in self.per_file.items():
             if count > MAX_ERRORS_PER_FILE:
-                self.errors.append(f"{file}: {count - MAX_ERRORS_PER_FILE:,} more problem(s)")
+                message = f"{count - MAX_ERRORS_PER_FILE:,} more problem(s)"
+                where = f"sheet {file}" if self.in_sheets else file
+                text = f"{where}: {message}"
+                self.errors.append(text)
+                self.problems.append(Problem(file, None, message, text))
+
+    def problems_by_file(self) -> dict[str, list[Problem]]:
+        """The listed problems grouped by file (or sheet), in the order found."""
+        grouped: dict[str, list[Problem]] = {}
+        for problem in self.problems:
+            grouped.setdefault(problem.file, []).append(problem)
+        return grouped
 
     @property
     def ok(self) -> bool:
@@ -91,6 +126,11 @@ def read_rows(directory: Path, name: str, report: ImportReport) -> list[Row]:
     text = read_text(path, name, report)
     if text is None:
         return []
+    return csv_rows(name, text, report)
+
+
+def csv_rows(name: str, text: str, report: ImportReport) -> list[Row]:
+    """The rows of the CSV file `name` whose text is `text` (see `read_rows`)."""
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         if not header_ok(reader.fieldnames or [], name, report):
@@ -101,13 +141,7 @@ def read_rows(directory: Path, name: str, report: ImportReport) -> list[Row]:
             if None in values:
                 report.error(name, row.line, "more values than columns")
                 continue
-            too_long = [key for key, value in values.items() if len(value or "") > limits.CSV_CELL]
-            if too_long:
-                report.error(
-                    name,
-                    row.line,
-                    f"{', '.join(too_long)}: longer than {limits.CSV_CELL:,} characters",
-                )
+            if too_long(values, name, row.line, report):
                 continue
             row.values = {key: unescape_cell(value or "") for key, value in values.items()}
             rows.append(row)
@@ -121,6 +155,16 @@ def read_rows(directory: Path, name: str, report: ImportReport) -> list[Row]:
         # DictReader counts only the lines of rows it gave; its reader counts every line.
         report.error(name, reader.reader.line_num or 1, message)
         return []
+
+
+def too_long(values: dict[str, str | None], file: str, line: int, report: ImportReport) -> bool:
+    """Whether a cell of the row is longer than CSV_CELL characters (reported)."""
+    columns = [key for key, value in values.items() if len(value or "") > limits.CSV_CELL]
+    if columns:
+        report.error(
+            file, line, f"{', '.join(columns)}: longer than {limits.CSV_CELL:,} characters"
+        )
+    return bool(columns)
 
 
 def read_text(path: Path, name: str, report: ImportReport) -> str | None:
@@ -139,6 +183,12 @@ def read_text(path: Path, name: str, report: ImportReport) -> str | None:
     except OSError as problem:
         report.file_error(name, f"cannot be read ({problem.strerror or problem})")
         return None
+    return decode_csv(data, name, report)
+
+
+def decode_csv(data: bytes, name: str, report: ImportReport) -> str | None:
+    """`data` as text when it is UTF-8 (a BOM is allowed) without NUL
+    characters; otherwise None, with the reason reported."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         report.error(name, 1, f"the file is UTF-16 (or UTF-32) text; {SAVE_AS_UTF8}")
         return None
@@ -162,16 +212,19 @@ def read_text(path: Path, name: str, report: ImportReport) -> str | None:
     return text
 
 
-def header_ok(header: list[str], name: str, report: ImportReport) -> bool:
+def header_ok(header: list[str], name: str, report: ImportReport, label: str | None = None) -> bool:
+    """Whether `header` has the columns of the file `name` (each once, no
+    other); problems are reported against `label` (a sheet's name) or `name`."""
+    label = label or name
     missing = [column for column in COLUMNS[name] if column not in header]
     unknown = [column for column in header if column not in header_of(name)]
     repeated = [column for column, count in Counter(header).items() if count > 1]
     if missing:
-        report.error(name, 1, f"missing column(s): {', '.join(missing)}")
+        report.error(label, 1, f"missing column(s): {', '.join(missing)}")
     if unknown:
-        report.error(name, 1, f"unknown column(s): {', '.join(quoted(c) for c in unknown)}")
+        report.error(label, 1, f"unknown column(s): {', '.join(quoted(c) for c in unknown)}")
     for column in repeated:
-        report.file_error(name, f'duplicate column "{quoted(column)}"')
+        report.file_error(label, f'duplicate column "{quoted(column)}"')
     return not (missing or unknown or repeated)
 
 

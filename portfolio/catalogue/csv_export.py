@@ -1,5 +1,6 @@
 """The catalogue out as CSV: the four files `flask export-csv` writes (and
-`catalogue/csv_import.py` reads back), and the filtered product list the
+`catalogue/csv_import.py` reads back; the browser offers them as a ZIP, or as
+the four sheets of one XLSX workbook), and the filtered product list the
 catalogue page offers as a download.
 
 Files and columns (documented in the README as well):
@@ -24,6 +25,8 @@ leading apostrophe (`portfolio.spreadsheets`); the import removes it again.
 from __future__ import annotations
 
 import csv
+import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +37,7 @@ from sqlalchemy.orm import Session, selectinload
 from portfolio.catalogue.measures import MeasureStatus, status_counts
 from portfolio.catalogue.products import TAG_SEPARATOR
 from portfolio.models import Department, Product, Usage
-from portfolio.spreadsheets import spreadsheet_safe
+from portfolio.spreadsheets import Sheet, csv_text, spreadsheet_safe
 
 COLUMNS = {
     "departments.csv": ["name", "head", "headcount"],
@@ -188,20 +191,43 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]])
             writer.writerow([spreadsheet_safe(value) for value in row])
 
 
-def export_catalogue(session: Session, directory: Path) -> dict[str, int]:
-    """Write the four CSV files into `directory`; returns rows written per file."""
-    directory.mkdir(parents=True, exist_ok=True)
+def catalogue_tables(session: Session) -> dict[str, list[list[Cell]]]:
+    """The rows of the four files (without their headers), by file name."""
     departments = session.execute(sa.select(Department).order_by(Department.name)).scalars()
     products = session.execute(exported_products()).scalars().all()
-    files = {
+    return {
         "departments.csv": [department_row(department) for department in departments],
         "products.csv": [product_row(product) for product in products],
         "usage.csv": [row for product in products for row in usage_rows(product)],
         "measures.csv": [row for product in products for row in measure_rows(product)],
     }
+
+
+def export_catalogue(session: Session, directory: Path) -> dict[str, int]:
+    """Write the four CSV files into `directory`; returns rows written per file."""
+    directory.mkdir(parents=True, exist_ok=True)
+    files = catalogue_tables(session)
     for name, rows in files.items():
         write_csv(directory / name, header_of(name), rows)
     return {name: len(rows) for name, rows in files.items()}
+
+
+def catalogue_sheets(session: Session) -> list[Sheet]:
+    """The four files as the sheets of one workbook (named without ".csv"),
+    for `spreadsheets.xlsx_bytes`: what the browser import reads back."""
+    return [
+        (name.removesuffix(".csv"), [header_of(name), *rows])
+        for name, rows in catalogue_tables(session).items()
+    ]
+
+
+def catalogue_zip(session: Session) -> bytes:
+    """The four CSV files, as `flask export-csv` writes them, in one ZIP."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, rows in catalogue_tables(session).items():
+            archive.writestr(name, csv_text([header_of(name), *rows]))
+    return buffer.getvalue()
 
 
 # The filtered list, as the catalogue page's download --------------------------------

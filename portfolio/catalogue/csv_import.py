@@ -10,6 +10,11 @@ file's spelling), and "Sales" and "sales" in one file are a duplicate. Cells
 the export escaped for spreadsheets (a leading apostrophe) are read back as
 they were. What `csv_cells.read_rows` refuses to read (encodings, sizes, NUL
 characters, repeated columns) is reported like a bad row.
+
+The same checks serve the browser import (`catalogue/import_views.py`), whose
+rows come from uploaded CSV files or the sheets of one XLSX workbook
+(`catalogue/xlsx_rows.py`): `preview_import` says what would be added and
+changed without keeping anything, `import_tables` writes.
 """
 
 from __future__ import annotations
@@ -36,7 +41,12 @@ from portfolio.catalogue.csv_cells import (
     read_rows,
     require,
 )
-from portfolio.catalogue.csv_export import COLUMNS, VALUE_PROPOSITION_COLUMNS
+from portfolio.catalogue.csv_export import (
+    COLUMNS,
+    VALUE_PROPOSITION_COLUMNS,
+    catalogue_tables,
+    header_of,
+)
 from portfolio.catalogue.csv_products import (
     PRODUCT_ATTRIBUTES,
     URL_COLUMNS,
@@ -68,22 +78,132 @@ from portfolio.models import (
 
 # The import --------------------------------------------------------------------------
 
+# The rows of each file, by file name (`COLUMNS`): read from CSV files or from
+# the sheets of a workbook (`xlsx_rows.read_workbook`).
+Tables = dict[str, list[Row]]
+
 
 def import_catalogue(session: Session, directory: Path) -> ImportReport:
     """Check every row of the CSV files in `directory`; write them all, or nothing."""
     report = ImportReport()
-    rows = {name: read_rows(directory, name, report) for name in COLUMNS}
-    if not any(rows.values()) and not report.errors:
-        report.errors.append(f"no catalogue CSV files with rows in {directory}")
-        return report
+    tables = {name: read_rows(directory, name, report) for name in COLUMNS}
+    import_tables(session, tables, report, source=str(directory))
+    return report
+
+
+def import_tables(session: Session, tables: Tables, report: ImportReport, *, source: str) -> None:
+    """Check every row of `tables`; write them all, or nothing (then the
+    report lists every problem). The caller commits."""
+    plan = checked_plan(session, tables, report, source=source)
+    if plan is not None:
+        plan.write(session)
+
+
+def preview_import(
+    session: Session, tables: Tables, report: ImportReport, *, source: str
+) -> Changes | None:
+    """What importing `tables` would add and change, or None when a row is
+    wrong (the report says which). The rows are written exactly as the import
+    writes them, inside a savepoint that is then rolled back: nothing stays."""
+    plan = checked_plan(session, tables, report, source=source)
+    if plan is None:
+        return None
+    before = catalogue_tables(session)
+    savepoint = session.begin_nested()
+    try:
+        plan.write(session)
+        # Relationships (a product's owner) are read again as the rows now are.
+        session.expire_all()
+        after = catalogue_tables(session)
+    finally:
+        savepoint.rollback()
+    return Changes.between(before, after)
+
+
+def checked_plan(
+    session: Session, tables: Tables, report: ImportReport, *, source: str
+) -> Plan | None:
+    """The plan for `tables` when every row is right; None otherwise."""
+    if not any(tables.values()) and not report.errors:
+        report.general(f"no catalogue rows in {source}")
+        return None
     plan = Plan.against(session)
-    plan.check(rows, report, date.today())
+    plan.check(tables, report, date.today())
     if report.errors:
         report.close()
-        return report
-    plan.write(session)
-    report.counts = {name: len(rows[name]) for name in COLUMNS}
-    return report
+        return None
+    report.counts = {name: len(tables[name]) for name in COLUMNS}
+    return plan
+
+
+# What an import changes ----------------------------------------------------------
+
+# How many added and changed rows of each file a preview names.
+LISTED_CHANGES = 50
+
+
+def row_key(name: str, row: list) -> tuple[str, ...]:
+    """A row's key as the import matches rows (see `key`)."""
+    if name in ("departments.csv", "products.csv"):
+        return (key(row[0]),)
+    return (key(row[0]), key(row[1]))
+
+
+def row_label(name: str, row: list) -> str:
+    if name == "products.csv":
+        return f"{row[1]} ({row[0]})"
+    if name == "departments.csv":
+        return str(row[0])
+    return f"{row[0]} · {row[1]}"
+
+
+@dataclass
+class FileChanges:
+    """Rows of one file the import adds and changes: how many, and the first
+    `LISTED_CHANGES` of each by name (a changed row with the columns that change)."""
+
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    added_names: list[str] = field(default_factory=list)
+    changed_names: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Changes:
+    files: dict[str, FileChanges]
+
+    @classmethod
+    def between(cls, before: dict[str, list[list]], after: dict[str, list[list]]) -> Changes:
+        """Compare the export's rows before and after the import (which adds
+        and updates, never removes)."""
+        files = {}
+        for name, rows in after.items():
+            header = header_of(name)
+            old = {row_key(name, row): row for row in before[name]}
+            changes = FileChanges()
+            for row in rows:
+                previous = old.get(row_key(name, row))
+                if previous is None:
+                    changes.added += 1
+                    if len(changes.added_names) < LISTED_CHANGES:
+                        changes.added_names.append(row_label(name, row))
+                elif previous != row:
+                    changes.changed += 1
+                    if len(changes.changed_names) < LISTED_CHANGES:
+                        pairs = zip(header, previous, row, strict=True)
+                        columns = [column for column, was, now in pairs if was != now]
+                        changes.changed_names.append(
+                            f"{row_label(name, row)}: {', '.join(columns)}"
+                        )
+                else:
+                    changes.unchanged += 1
+            files[name] = changes
+        return cls(files)
+
+    @property
+    def nothing(self) -> bool:
+        return not any(changes.added or changes.changed for changes in self.files.values())
 
 
 def key(text: str) -> str:

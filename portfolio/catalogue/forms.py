@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from flask_wtf.file import MultipleFileField
+from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from portfolio.catalogue import limits
 from portfolio.catalogue.lifecycle_forms import SuccessorField
 from portfolio.catalogue.products import parse_tags, slugify
+from portfolio.catalogue.uploads import kept_files, names_problem, upload_name
 from portfolio.extensions import db
 from portfolio.forms import (
     HttpUrl,
@@ -260,3 +262,40 @@ class StakeholderForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a POST button with its CSRF token."""
+
+
+class ImportForm(FlaskForm):
+    """The browser import's upload: the export's CSV files, or one workbook."""
+
+    files = MultipleFileField(
+        "Catalogue files",
+        description=(
+            "departments.csv, products.csv, usage.csv and measures.csv (any of them), "
+            "or one .xlsx workbook with a sheet per file."
+        ),
+    )
+
+    def validate_files(self, field) -> None:
+        uploaded = self.chosen()
+        if not uploaded:
+            raise ValidationError("Choose the CSV files or the XLSX workbook to import.")
+        problem = names_problem([file.filename for file in uploaded])
+        if problem:
+            raise ValidationError(problem)
+
+    def chosen(self) -> list:
+        return [file for file in self.files.data or [] if file and file.filename]
+
+    def uploaded(self) -> dict[str, bytes]:
+        """The files by the names they are kept under (`uploads.kept_files`)."""
+        return kept_files({file.filename: file.read() for file in self.chosen()})
+
+    def workbook_label(self) -> str:
+        """How messages name the (first) file: as it was uploaded."""
+        return upload_name(self.chosen()[0].filename)
+
+
+class ImportConfirmForm(FlaskForm):
+    """ "Confirm import": names the upload the preview showed."""
+
+    upload = HiddenField()

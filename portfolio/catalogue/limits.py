@@ -26,6 +26,11 @@ AMOUNT = MAX_AMOUNT  # a contract's annual cost
 # form takes is a value-proposition part, STORY characters).
 CSV_FILE_BYTES = 20 * 1024 * 1024
 CSV_CELL = 10_000
+# A workbook (the browser import's XLSX): its unpacked size (a small zip can
+# unpack to gigabytes), rows per sheet and the columns read of each row.
+XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+XLSX_ROWS = 50_000
+XLSX_COLUMNS = 50
 
 # Power and interest on the stakeholder map.
 GRID_LOW, GRID_HIGH = 1, 5
@@ -47,4 +52,7 @@ __all__ = [
     "TAGS",
     "TAGS_TEXT",
     "URL",
+    "XLSX_COLUMNS",
+    "XLSX_ROWS",
+    "XLSX_UNPACKED_BYTES",
 ]

@@ -3,7 +3,8 @@
 The sections of a product page that have their own inline forms live in
 their own modules, as blueprints nested in this one (so their endpoints are
 `catalogue.usage.add`, `catalogue.measures.edit`, …): usage_views,
-measure_views, stakeholder_views; the departments pages in department_views.
+measure_views, stakeholder_views; the departments pages in department_views;
+the whole catalogue's import and export in import_views.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from portfolio.catalogue.forms import (
     SurveyForm,
     ValuePropositionForm,
 )
+from portfolio.catalogue.import_views import bp as imports_bp
 from portfolio.catalogue.lifecycle import retire_product
 from portfolio.catalogue.lifecycle_forms import RetireForm
 from portfolio.catalogue.measure_views import bp as measures_bp
@@ -63,10 +65,10 @@ from portfolio.models import Category, Stage
 from portfolio.queries import paginate
 from portfolio.revisions import conditional_page
 from portfolio.selects import department_source, filter_options, product_source, search_options
-from portfolio.spreadsheets import csv_download
+from portfolio.spreadsheets import spreadsheet_download
 
 bp = Blueprint("catalogue", __name__)
-for section in (usage_bp, measures_bp, stakeholders_bp, departments_bp):
+for section in (usage_bp, measures_bp, stakeholders_bp, departments_bp, imports_bp):
     bp.register_blueprint(section)
 
 for helper in (status_of, status_counts, chart_for, format_value, format_measure_value):
@@ -109,12 +111,14 @@ def options():
     return render_fragment("macros/_search_options.html", **search_options(source, request.args))
 
 
-@bp.get("/products.csv")
+@bp.get("/products.csv", defaults={"format": "csv"}, endpoint="index_csv")
+@bp.get("/products.xlsx", defaults={"format": "xlsx"}, endpoint="index_xlsx")
 @requires("browse")
-def index_csv():
+def index_download(format: str):
+    """The filtered list as a spreadsheet: CSV or XLSX."""
     filters = ProductFilters.from_args(request.args)
     products = db.session.execute(product_list(filters)).unique().scalars().all()
-    return csv_download("products.csv", product_list_rows(products))
+    return spreadsheet_download(format, "products", product_list_rows(products))
 
 
 # One product ---------------------------------------------------------------------

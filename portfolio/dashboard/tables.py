@@ -1,5 +1,6 @@
-"""Every dashboard table as rows for its CSV download: numbers stay numbers
-(amounts rounded to cents), dates are ISO text."""
+"""Every dashboard table as rows for its CSV and XLSX downloads: numbers stay
+numbers (amounts rounded to cents), dates stay dates (ISO text in the CSV,
+date cells in the XLSX)."""
 
 from __future__ import annotations
 
@@ -61,9 +62,9 @@ def measures_table(session: Session, today: date) -> list[list]:
                     status.label,
                     measure.baseline,
                     measure.target,
-                    measure.target_date.isoformat(),
+                    measure.target_date,
                     latest.value if latest else "",
-                    latest.taken_on.isoformat() if latest else "",
+                    latest.taken_on if latest else "",
                 ]
             )
     return rows
@@ -88,7 +89,7 @@ def value_table(session: Session, today: date) -> list[list]:
                     bucket.label,
                     item.product.name,
                     item.title,
-                    item.shipped_on.isoformat() if item.shipped_on else "",
+                    item.shipped_on if item.shipped_on else "",
                     item.hours_saved_per_month,
                     round(item.cost_saved_per_year, 2),
                 ]
@@ -133,18 +134,18 @@ def benefits_table(session: Session, today: date) -> list[list]:
             [
                 check.item.product.name,
                 check.item.title,
-                check.item.shipped_on.isoformat(),
+                check.item.shipped_on,
                 check.measure.name,
                 check.measure.unit_label or check.measure.unit.value,
                 outcome.promised,
                 _number(before.value),
                 before.method.value,
-                before.start.isoformat(),
-                before.end.isoformat() if before.end else "",
+                before.start,
+                before.end if before.end else "",
                 outcome.window_days,
-                outcome.first_reading_due.isoformat(),
+                outcome.first_reading_due,
                 "" if after is None else after.value,
-                after.taken_on.isoformat() if after else "",
+                after.taken_on if after else "",
                 _number(outcome.change),
                 "" if outcome.share_percent is None else outcome.share_percent,
                 outcome.text,
@@ -170,7 +171,7 @@ def renewals_table(session: Session, today: date) -> list[list]:
             [
                 renewal.product.name,
                 renewal.contract.vendor,
-                renewal.contract.renewal_date.isoformat(),
+                renewal.contract.renewal_date,
                 round(renewal.contract.annual_cost, 2),
                 renewal.contract.seats_bought,
                 renewal.seats_used,
@@ -208,7 +209,7 @@ def top_requests_table(session: Session, today: date) -> list[list]:
 
 def shipped_table(session: Session, today: date) -> list[list]:
     return [["shipped_on", "product", "item", "release_note"]] + [
-        [item.shipped_on.isoformat(), item.product.name, item.title, item.release_note or ""]
+        [item.shipped_on, item.product.name, item.title, item.release_note or ""]
         for item in rollups.shipped_this_quarter(session, today)
     ]
 
@@ -245,7 +246,7 @@ def health_csv(session: Session, today: date) -> list[list]:
                 score.answers,
                 row.open_requests,
                 row.votes,
-                row.renewal.isoformat() if row.renewal else "",
+                row.renewal if row.renewal else "",
             ]
         )
     return rows

@@ -23,7 +23,7 @@ from portfolio.htmx import render
 from portfolio.models import Product, Stage, Stakeholder, StakeholderRole
 from portfolio.queries import Top, first_rows
 from portfolio.revisions import conditional_page
-from portfolio.spreadsheets import csv_download
+from portfolio.spreadsheets import spreadsheet_download
 
 bp = Blueprint("dashboard", __name__)
 bp.add_app_template_global(sparkline_for)
@@ -102,9 +102,18 @@ def see_all(name: str):
 TABLE_NAMES = ", ".join(repr(name) for name in TABLES)
 
 
-@bp.get(f"/dashboard/<any({TABLE_NAMES}):table>.csv")
+@bp.get(
+    f"/dashboard/<any({TABLE_NAMES}):table>.csv", defaults={"format": "csv"}, endpoint="table_csv"
+)
+@bp.get(
+    f"/dashboard/<any({TABLE_NAMES}):table>.xlsx",
+    defaults={"format": "xlsx"},
+    endpoint="table_xlsx",
+)
 @requires("view_dashboard")
-def table_csv(table: str):
+def table_download(table: str, format: str):
+    """One dashboard table in full, as CSV or XLSX."""
     _, build = TABLES[table]
     today = date.today()
-    return csv_download(f"dashboard-{table}-{today.isoformat()}.csv", build(db.session, today))
+    stem = f"dashboard-{table}-{today.isoformat()}"
+    return spreadsheet_download(format, stem, build(db.session, today), sheet=table)
