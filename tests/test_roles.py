@@ -253,8 +253,9 @@ def test_every_route_is_in_the_matrix(app):
             "/api/board",
         )
     }
-    # Feed readers have no session: a feed token or a session (tests/test_feed_token.py).
-    public |= {("GET", "/changelog.atom")}
+    # Feed readers have no session: a feed token or a session (tests/test_feed_token.py,
+    # tests/test_calendar.py).
+    public |= {("GET", "/changelog.atom"), ("GET", "/calendar.ics")}
     # A user's own token, checked in tests/test_api.py.
     public |= {("POST", "/account/tokens/<>/revoke")}
     # One-click unsubscribe: a signed link, no session (tests/test_delivery_email.py).

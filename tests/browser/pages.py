@@ -160,6 +160,7 @@ SKIPPED = {
     "catalogue.index_csv": "CSV",
     "dashboard.table_csv": "CSV",
     "changelog.feed": "Atom",
+    "calendars.feed": "iCalendar",
     "api.board": "JSON API",
     "api.measures": "JSON API",
     "api.openapi": "JSON API",
