@@ -34,6 +34,7 @@ from portfolio.auth.sessions import configure_login
 from portfolio.auth.sso import sign_in_from_trusted_header
 from portfolio.auth.views import bp as auth_bp
 from portfolio.board.views import bp as board_bp
+from portfolio.calendars.views import bp as calendars_bp
 from portfolio.catalogue.views import bp as catalogue_bp
 from portfolio.changelog.views import bp as changelog_bp
 from portfolio.comments.views import bp as comments_bp
@@ -60,6 +61,7 @@ BLUEPRINTS = (
     activity_bp,
     board_bp,
     changelog_bp,
+    calendars_bp,
     dashboard_bp,
     notifications_bp,
     search_bp,

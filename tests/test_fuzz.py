@@ -76,7 +76,14 @@ FORMS = {
         "tags",
     ],
     "/products/{slug}/value": ["problem", "for_whom", "value", "replaces"],
-    "/products/{slug}/contract": ["vendor", "annual_cost", "seats_bought", "renewal_date"],
+    "/products/{slug}/contract": [
+        "vendor",
+        "annual_cost",
+        "seats_bought",
+        "renewal_date",
+        "notice_days",
+        "auto_renew",
+    ],
     "/products/{slug}/usage": ["department_id", "level", "users"],
     "/products/{slug}/measures/new": [
         "name",

@@ -272,8 +272,9 @@ def test_every_route_is_in_the_matrix(app):
     # The API's one write: a token with the readings:write scope whose owner may
     # record readings (tests/test_api_write.py).
     public |= {("PUT", "/api/measures/<>/readings/<>")}
-    # Feed readers have no session: a feed token or a session (tests/test_feed_token.py).
-    public |= {("GET", "/changelog.atom")}
+    # Feed readers have no session: a feed token or a session (tests/test_feed_token.py,
+    # tests/test_calendar.py).
+    public |= {("GET", "/changelog.atom"), ("GET", "/calendar.ics")}
     # A user's own token, checked in tests/test_api.py.
     public |= {("POST", "/account/tokens/<>/revoke")}
     # Sign-in with the identity provider: before anyone is signed in (tests/test_oidc.py).

@@ -222,6 +222,7 @@ def account_context(
     token_form=None,
     new_token: str | None = None,
     new_feed_url: str | None = None,
+    new_calendar_url: str | None = None,
     notification_form=None,
     appearance_form=None,
 ) -> dict:
@@ -233,6 +234,7 @@ def account_context(
         token_scopes=tokens.scopes_for(current_user),
         new_token=new_token,
         new_feed_url=new_feed_url,
+        new_calendar_url=new_calendar_url,
         notification_form=notification_form
         or NotificationPreferencesForm.of(preferences.preferences_of(db.session, current_user)),
         appearance_form=appearance_form
@@ -281,8 +283,11 @@ def revoke_token(token_id: int):
 def feed_token():
     secret = create_or_rotate_feed_token(db.session, current_user)
     db.session.commit()
-    # The only time the link is ever shown: the token in it is stored hashed.
-    return account_page(new_feed_url=external_url("changelog.feed", token=secret))
+    # The only time the links are ever shown: the token in them is stored hashed.
+    return account_page(
+        new_feed_url=external_url("changelog.feed", token=secret),
+        new_calendar_url=external_url("calendars.feed", token=secret),
+    )
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -26,6 +26,8 @@ def text_of(value: object) -> str:
     """How a field's value reads in the trail."""
     if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, Enum):
         return getattr(value, "label", value.value)
     if isinstance(value, list | tuple):

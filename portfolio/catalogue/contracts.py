@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 from portfolio.catalogue.changes import record_changes, snapshot
 from portfolio.models import Contract, Product, User, Verb
 
-CONTRACT_FIELDS = ("vendor", "annual_cost", "seats_bought", "renewal_date")
+CONTRACT_FIELDS = (
+    "vendor",
+    "annual_cost",
+    "seats_bought",
+    "renewal_date",
+    "notice_days",
+    "auto_renew",
+)
 
 # Seats used below this share of those bought are money spent for nothing;
 # the seat meter is at its best from COMFORTABLE_SHARE up to every seat used.
@@ -35,6 +42,8 @@ def save_contract(
     annual_cost: Decimal,
     seats_bought: int,
     renewal_date: date,
+    notice_days: int | None = None,
+    auto_renew: bool = False,
 ) -> Contract:
     if not product.has_contract_terms:
         raise NoContractTerms(NO_CONTRACT_TERMS)
@@ -44,6 +53,7 @@ def save_contract(
         contract = product.contract = Contract()
     contract.vendor, contract.annual_cost = vendor, annual_cost
     contract.seats_bought, contract.renewal_date = seats_bought, renewal_date
+    contract.notice_days, contract.auto_renew = notice_days, auto_renew
     record_changes(
         session,
         actor,

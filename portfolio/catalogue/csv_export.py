@@ -10,9 +10,10 @@ Files and columns (documented in the README as well):
   vendor, docs_url, source_url, prd_url, tags (separated by ", "),
   problem, for_whom, value, replaces (the value proposition),
   contract_vendor, contract_annual_cost, contract_seats_bought,
-  contract_renewal_date (empty for products without a contract), retired_on,
-  retirement_reason, successor_slug (a product's end of life; optional on
-  import, so files written before them still import)
+  contract_renewal_date (empty for products without a contract),
+  contract_notice_days (empty when unknown), contract_auto_renew (yes or no),
+  retired_on, retirement_reason, successor_slug (a product's end of life) —
+  the last five optional on import, so files written before them still import
 - usage.csv: product_slug, department, level, users
 - measures.csv: product_slug, name, unit, direction, baseline, baseline_date,
   target, target_date, unit_label (what an "other" unit counts; optional on
@@ -77,7 +78,13 @@ COLUMNS = {
 }
 # Columns the export writes after COLUMNS and the import accepts without requiring.
 OPTIONAL_COLUMNS = {
-    "products.csv": ["retired_on", "retirement_reason", "successor_slug"],
+    "products.csv": [
+        "contract_notice_days",
+        "contract_auto_renew",
+        "retired_on",
+        "retirement_reason",
+        "successor_slug",
+    ],
     "measures.csv": ["unit_label"],
 }
 VALUE_PROPOSITION_COLUMNS = ("problem", "for_whom", "value", "replaces")
@@ -134,6 +141,11 @@ def product_row(product: Product) -> list[Cell]:
             ]
             if contract
             else [None] * 4
+        ),
+        *(
+            [contract.notice_days, "yes" if contract.auto_renew else "no"]
+            if contract
+            else [None] * 2
         ),
         product.retired_on,
         product.retirement_reason,

@@ -10,6 +10,10 @@ they are checked as the retire form checks them (`catalogue/lifecycle.py`):
 a date only for a retired product and within `retirement_date_problem`'s
 bounds, a reason of at most `REASON_LENGTH` characters only for a retired
 product, and a successor that `successor_problem` accepts.
+
+So are a contract's notice terms (`contract_notice_days`,
+`contract_auto_renew`): a file without them leaves a stored contract's terms
+as they were, and gives a new contract none and no automatic renewal.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from portfolio.catalogue.csv_cells import (
     parse_count,
     parse_date,
     parse_money,
+    quoted,
     require,
 )
 from portfolio.catalogue.csv_export import VALUE_PROPOSITION_COLUMNS
@@ -38,7 +43,14 @@ from portfolio.catalogue.lifecycle import (
     successor_problem,
 )
 from portfolio.catalogue.products import parse_tags
-from portfolio.models import Contract, Product, Stage, ValueProposition
+from portfolio.models import (
+    MAX_NOTICE_DAYS,
+    MIN_NOTICE_DAYS,
+    Contract,
+    Product,
+    Stage,
+    ValueProposition,
+)
 
 URL_COLUMNS = ("docs_url", "source_url", "prd_url")
 CONTRACT_COLUMNS = (
@@ -47,6 +59,8 @@ CONTRACT_COLUMNS = (
     "contract_seats_bought",
     "contract_renewal_date",
 )
+# How the optional contract_auto_renew may be written (the export writes yes and no).
+YES, NO = ("yes", "true", "1"), ("no", "false", "0", "")
 LIFECYCLE_COLUMNS = ("retired_on", "retirement_reason", "successor_slug")
 # Product columns copied as they are (after their checks) onto the product.
 PRODUCT_ATTRIBUTES = (
@@ -86,16 +100,50 @@ def product_tags(row: Row) -> list[str]:
 
 
 def contract_values(row: Row) -> dict | None:
-    """The contract's values, or None when its four columns are empty."""
-    if not any(row[column] for column in CONTRACT_COLUMNS):
+    """The contract's values, or None when its columns are empty. The notice
+    terms only when the file has their columns (an older file's import keeps
+    the stored ones; a new contract then gets none and no auto-renewal)."""
+    terms_given = row["contract_notice_days"] or row["contract_auto_renew"].lower() not in NO
+    if not terms_given and not any(row[column] for column in CONTRACT_COLUMNS):
         return None
     require(row, *CONTRACT_COLUMNS)
-    return {
+    values = {
         "vendor": row["contract_vendor"],
         "annual_cost": parse_money(row["contract_annual_cost"], "contract_annual_cost"),
         "seats_bought": parse_count(row["contract_seats_bought"], "contract_seats_bought"),
         "renewal_date": parse_date(row["contract_renewal_date"], "contract_renewal_date"),
     }
+    if "contract_notice_days" in row.values:
+        values["notice_days"] = parse_notice_days(row["contract_notice_days"])
+    if "contract_auto_renew" in row.values:
+        values["auto_renew"] = parse_yes_no(row["contract_auto_renew"], "contract_auto_renew")
+    return values
+
+
+def parse_notice_days(text: str) -> int | None:
+    """Empty (not known), or a whole number of days in the contract form's range."""
+    if not text:
+        return None
+    try:
+        days = int(text)
+    except ValueError:
+        raise RowError(
+            f"contract_notice_days must be a whole number of days, not “{quoted(text)}”"
+        ) from None
+    if not MIN_NOTICE_DAYS <= days <= MAX_NOTICE_DAYS:
+        raise RowError(
+            f"contract_notice_days must be from {MIN_NOTICE_DAYS} to {MAX_NOTICE_DAYS}, "
+            f"not “{quoted(text)}”"
+        )
+    return days
+
+
+def parse_yes_no(text: str, what: str) -> bool:
+    if text.lower() in YES:
+        return True
+    if text.lower() in NO:
+        return False
+    raise RowError(f"{what} must be yes or no, not “{quoted(text)}”")
 
 
 # The end of life -------------------------------------------------------------------

@@ -7,8 +7,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import HiddenField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portfolio.catalogue import limits
 from portfolio.catalogue.lifecycle_forms import SuccessorField
@@ -27,6 +34,8 @@ from portfolio.forms import (
     strip,
 )
 from portfolio.models import (
+    MAX_NOTICE_DAYS,
+    MIN_NOTICE_DAYS,
     Category,
     Department,
     Product,
@@ -186,6 +195,20 @@ class ContractForm(FlaskForm):
     renewal_date = date_field(
         "Renewal date", validators=[InputRequired(message="Enter the renewal date.")]
     )
+    notice_days = IntegerField(
+        "Notice period (days)",
+        validators=[
+            Optional(),
+            NumberRange(
+                min=MIN_NOTICE_DAYS,
+                max=MAX_NOTICE_DAYS,
+                message=f"Enter a whole number of days from {MIN_NOTICE_DAYS} "
+                f"to {MAX_NOTICE_DAYS}, or leave it empty.",
+            ),
+        ],
+        description="How many days before the renewal notice must be given. Empty if unknown.",
+    )
+    auto_renew = BooleanField("Renews automatically unless notice is given")
 
     def values(self) -> dict:
         return {
@@ -193,6 +216,8 @@ class ContractForm(FlaskForm):
             "annual_cost": self.annual_cost.data,
             "seats_bought": self.seats_bought.data,
             "renewal_date": self.renewal_date.data,
+            "notice_days": self.notice_days.data,
+            "auto_renew": self.auto_renew.data,
         }
 
 

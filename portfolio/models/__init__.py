@@ -2,6 +2,8 @@
 
 from portfolio.models.accounts import CAPABILITIES, Role, Theme, User, role_can
 from portfolio.models.catalogue import (
+    MAX_NOTICE_DAYS,
+    MIN_NOTICE_DAYS,
     UNIT_LABEL_LENGTH,
     Category,
     Contract,
@@ -104,6 +106,8 @@ __all__ = [
     "MIN_OBSERVATION_DAYS",
     "ReadingCorrection",
     "UNIT_LABEL_LENGTH",
+    "MAX_NOTICE_DAYS",
+    "MIN_NOTICE_DAYS",
     "Department",
     "Direction",
     "Product",

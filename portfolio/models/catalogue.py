@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -62,6 +62,10 @@ class Unit(LabelledEnum):
 
 
 UNIT_LABEL_LENGTH = 20
+
+
+# The notice a vendor contract asks for before its renewal: up to two years.
+MIN_NOTICE_DAYS, MAX_NOTICE_DAYS = 0, 730
 
 
 class CorrectionKind(LabelledEnum):
@@ -337,16 +341,31 @@ class Contract(db.Model):
     annual_cost: Mapped[Decimal] = mapped_column(sa.Numeric(14, 2))
     seats_bought: Mapped[int] = mapped_column(default=0)
     renewal_date: Mapped[date] = mapped_column(sa.Date)
+    # Days before the renewal by which notice must be given (None: not known).
+    notice_days: Mapped[int | None] = mapped_column()
+    # The contract renews by itself unless notice is given in time.
+    auto_renew: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     product: Mapped[Product] = relationship(back_populates="contract")
 
     __table_args__ = (
         sa.CheckConstraint("annual_cost >= 0", name="cost_not_negative"),
         sa.CheckConstraint("seats_bought >= 0", name="seats_not_negative"),
+        sa.CheckConstraint(
+            f"notice_days BETWEEN {MIN_NOTICE_DAYS} AND {MAX_NOTICE_DAYS}",
+            name="notice_period_bounded",
+        ),
     )
 
     def __repr__(self) -> str:
         return f"<Contract {self.vendor}>"
+
+    @property
+    def notice_date(self) -> date | None:
+        """The last day to give notice: the renewal date less the notice period."""
+        if self.notice_days is None:
+            return None
+        return self.renewal_date - timedelta(days=self.notice_days)
 
     def seats_used(self) -> int:
         return self.product.active_users

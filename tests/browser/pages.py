@@ -172,6 +172,7 @@ SKIPPED = {
     "dashboard.table_csv": "CSV",
     "dashboard.table_xlsx": "XLSX",
     "changelog.feed": "Atom",
+    "calendars.feed": "iCalendar",
     "api.board": "JSON API",
     "api.measures": "JSON API",
     "api.openapi": "JSON API",
