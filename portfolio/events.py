@@ -34,6 +34,7 @@ from portfolio.models import Activity, Verb
 SUBSCRIBABLE: frozenset[Verb] = frozenset(Verb) - {
     Verb.TOKEN_CREATED,
     Verb.TOKEN_REVOKED,
+    Verb.BREAK_GLASS_SIGN_IN,
     Verb.WEBHOOK_CREATED,
     Verb.WEBHOOK_EDITED,
     Verb.WEBHOOK_DELETED,

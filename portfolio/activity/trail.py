@@ -98,6 +98,7 @@ ADMINISTRATION_VERBS = frozenset(
         Verb.USER_REACTIVATED,
         Verb.TOKEN_CREATED,
         Verb.TOKEN_REVOKED,
+        Verb.BREAK_GLASS_SIGN_IN,
         Verb.WEBHOOK_CREATED,
         Verb.WEBHOOK_EDITED,
         Verb.WEBHOOK_DELETED,

@@ -1,6 +1,20 @@
 """All models, importable from one place (`from portfolio.models import User`)."""
 
 from portfolio.models.accounts import CAPABILITIES, Role, Theme, User, role_can
+from portfolio.models.architecture import (
+    FIT_LABELS,
+    MAX_FIT,
+    MIN_FIT,
+    Capability,
+    FitAssessment,
+    Interface,
+    InterfaceFrequency,
+    InterfaceMethod,
+    ProductDependency,
+    TimeClass,
+    product_capability,
+    time_class,
+)
 from portfolio.models.catalogue import (
     MAX_NOTICE_DAYS,
     MIN_NOTICE_DAYS,
@@ -62,6 +76,18 @@ from portfolio.models.roadmap import (
 from portfolio.models.social import Activity, Comment, SatisfactionResponse, Verb
 
 __all__ = [
+    "FIT_LABELS",
+    "MAX_FIT",
+    "MIN_FIT",
+    "Capability",
+    "FitAssessment",
+    "Interface",
+    "InterfaceFrequency",
+    "InterfaceMethod",
+    "ProductDependency",
+    "TimeClass",
+    "product_capability",
+    "time_class",
     "DEFAULT_EMAIL_DELIVERY",
     "Channel",
     "DeliveryAttempt",

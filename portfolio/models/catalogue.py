@@ -14,6 +14,13 @@ from portfolio.models.base import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 if TYPE_CHECKING:
     from portfolio.models.accounts import User
+    from portfolio.models.architecture import Capability
+
+# Bounds of the #18 run-cost and review fields (the forms say the same).
+MAX_TEAM_FTE = 1000
+MAX_YEARLY_COST = 10**11
+MAX_REVIEW_MONTHS = 36
+DEFAULT_REVIEW_MONTHS = 6
 
 
 class Category(LabelledEnum):
@@ -141,8 +148,35 @@ class Product(db.Model):
     successor_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("product.id", ondelete="SET NULL"), index=True
     )
+    # Lifecycle dates (#18), planned and actual, for the portfolio timeline; the
+    # vendor's end of support for bought and hybrid products.
+    phase_in_planned: Mapped[date | None] = mapped_column(sa.Date)
+    phase_in_actual: Mapped[date | None] = mapped_column(sa.Date)
+    live_planned: Mapped[date | None] = mapped_column(sa.Date)
+    live_actual: Mapped[date | None] = mapped_column(sa.Date)
+    phase_out_planned: Mapped[date | None] = mapped_column(sa.Date)
+    phase_out_actual: Mapped[date | None] = mapped_column(sa.Date)
+    end_of_life_planned: Mapped[date | None] = mapped_column(sa.Date)
+    end_of_life_actual: Mapped[date | None] = mapped_column(sa.Date)
+    end_of_support: Mapped[date | None] = mapped_column(sa.Date)
+    # Internal run cost (#18) of built and hybrid products: the team in
+    # full-time equivalents (× the configured yearly rate) plus infrastructure a year.
+    team_fte: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
+    infrastructure_cost: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
+    # Review cadence (#18): the owner confirms the entry is still accurate.
+    review_every_months: Mapped[int] = mapped_column(
+        default=DEFAULT_REVIEW_MONTHS, server_default=str(DEFAULT_REVIEW_MONTHS)
+    )
+    reviewed_on: Mapped[date | None] = mapped_column(sa.Date)
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
 
-    owner: Mapped[User | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    capabilities: Mapped[list[Capability]] = relationship(
+        secondary="product_capability", order_by="Capability.name", viewonly=True
+    )
     successor: Mapped[Product | None] = relationship(remote_side=[id])
     tags: Mapped[list[Tag]] = relationship(secondary=product_tag, order_by=Tag.name)
     usages: Mapped[list[Usage]] = relationship(
@@ -163,6 +197,16 @@ class Product(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint("successor_id IS NULL OR successor_id <> id", name="not_own_successor"),
+        sa.CheckConstraint(
+            f"team_fte IS NULL OR team_fte BETWEEN 0 AND {MAX_TEAM_FTE}", name="team_fte_range"
+        ),
+        sa.CheckConstraint(
+            f"infrastructure_cost IS NULL OR infrastructure_cost BETWEEN 0 AND {MAX_YEARLY_COST}",
+            name="infrastructure_cost_range",
+        ),
+        sa.CheckConstraint(
+            f"review_every_months BETWEEN 1 AND {MAX_REVIEW_MONTHS}", name="review_cadence_range"
+        ),
     )
 
     def __repr__(self) -> str:

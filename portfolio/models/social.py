@@ -123,6 +123,21 @@ class Verb(LabelledEnum):
     RENEWAL_DUE = "renewal_due", "noted the coming renewal of"  # recorded by the system
     DEPARTMENT_CREATED = "department_created", "added the department"
     DEPARTMENT_EDITED = "department_edited", "edited the department"
+    CATALOGUE_IMPORTED = "catalogue_imported", "imported the catalogue"
+    # architecture, cost and risk (#18)
+    DEPENDENCY_ADDED = "dependency_added", "added a dependency of"
+    DEPENDENCY_REMOVED = "dependency_removed", "removed a dependency of"
+    INTERFACE_ADDED = "interface_added", "added an interface of"
+    INTERFACE_EDITED = "interface_edited", "edited an interface of"
+    INTERFACE_REMOVED = "interface_removed", "removed an interface of"
+    CAPABILITY_CREATED = "capability_created", "added the capability"
+    CAPABILITY_EDITED = "capability_edited", "edited the capability"
+    CAPABILITY_DELETED = "capability_deleted", "deleted the capability"
+    CAPABILITIES_MAPPED = "capabilities_mapped", "changed the capabilities of"
+    FIT_ASSESSED = "fit_assessed", "assessed the fit of"
+    LIFECYCLE_DATES_SAVED = "lifecycle_dates_saved", "updated the lifecycle dates of"
+    RUN_COST_SAVED = "run_cost_saved", "updated the run cost of"
+    PRODUCT_REVIEWED = "product_reviewed", "confirmed as accurate"
     # requests
     REQUEST_CREATED = "request_created", "raised the request"
     REQUEST_STATUS_CHANGED = "request_status_changed", "changed the status of"
@@ -147,6 +162,7 @@ class Verb(LabelledEnum):
     USER_REACTIVATED = "user_reactivated", "reactivated the account of"
     TOKEN_CREATED = "token_created", "created the API token"
     TOKEN_REVOKED = "token_revoked", "revoked the API token"
+    BREAK_GLASS_SIGN_IN = "break_glass_sign_in", "signed in with a break-glass link as"
     # outbound webhooks (administration)
     WEBHOOK_CREATED = "webhook_created", "registered the webhook"
     WEBHOOK_EDITED = "webhook_edited", "edited the webhook"
