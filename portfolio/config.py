@@ -12,6 +12,7 @@ import ipaddress
 import math
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -90,6 +91,9 @@ class BaseConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_USE_TLS = False  # STARTTLS after connecting (usually with MAIL_PORT=587)
     MAIL_FROM = "Portfolio <portfolio@localhost>"
+    # What one full-time person costs a year, in the contracts' currency: a
+    # built product's run cost is its team (FTE) × this + its infrastructure (#18).
+    FTE_YEARLY_RATE = Decimal("100000")
     # Prometheus /metrics (see portfolio/metrics.py): refused (404) unless the
     # scraper connects from one of these networks or sends the token.
     METRICS_ALLOW: tuple[str, ...] = ()
@@ -157,6 +161,9 @@ def config_from_env(instance_path: Path) -> dict:
     if os.environ.get("PORTFOLIO_PROXY_COUNT", "").isdigit():
         settings["PROXY_COUNT"] = int(os.environ["PORTFOLIO_PROXY_COUNT"])
     settings.update(mail_settings())
+    rate = os.environ.get("PORTFOLIO_FTE_YEARLY_RATE", "").strip()
+    if rate:
+        settings["FTE_YEARLY_RATE"] = fte_yearly_rate(rate)
     settings.update(monitoring_settings())
     settings.update(oidc_settings())
     log_format = os.environ.get("PORTFOLIO_LOG_FORMAT", "text").strip().lower() or "text"
@@ -346,6 +353,23 @@ def check_sign_in_settings(config: dict) -> None:
             "PORTFOLIO_LOCAL_LOGIN=0 turns password sign-in off, but no other way in is"
             " configured (set PORTFOLIO_OIDC_ISSUER or PORTFOLIO_SSO_HEADER)"
         )
+
+
+MAX_FTE_YEARLY_RATE = Decimal(10**7)
+
+
+def fte_yearly_rate(text: str) -> Decimal:
+    """PORTFOLIO_FTE_YEARLY_RATE as an amount: positive, finite, at most ten million."""
+    try:
+        rate = Decimal(text.replace(",", "").replace("_", ""))
+    except ArithmeticError:
+        rate = Decimal("NaN")
+    if not rate.is_finite() or not 0 < rate <= MAX_FTE_YEARLY_RATE:
+        raise ConfigError(
+            f"PORTFOLIO_FTE_YEARLY_RATE={text!r} must be what one full-time person costs a"
+            f" year, a positive amount up to {MAX_FTE_YEARLY_RATE:,} (e.g. 95000)"
+        )
+    return rate.quantize(Decimal("0.01"))
 
 
 def finalise_config(config: dict, instance_path: Path) -> None:
