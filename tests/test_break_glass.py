@@ -8,9 +8,11 @@ import time
 
 import itsdangerous.timed
 import pytest
+import sqlalchemy as sa
 
+from portfolio.activity.trail import ADMINISTRATION_VERBS
 from portfolio.extensions import db
-from portfolio.models import Role, User
+from portfolio.models import Activity, Role, User, Verb
 from tests.helpers import make_app, parse_html
 
 
@@ -54,6 +56,12 @@ def test_the_link_signs_the_administrator_in_once(app, admin, client_for):
     assert answer.status_code == 302 and answer.headers["Location"] == "/"
     assert signed_in_as(client) == "root@example.test"
     assert signed_in_as(other_session) is None  # the admin's other sessions ended
+    # On the trail, which only administrators read.
+    entries = db.session.scalars(sa.select(Activity).where(Activity.actor_id == admin.id)).all()
+    assert [(entry.verb, entry.subject) for entry in entries] == [
+        (Verb.BREAK_GLASS_SIGN_IN, "root@example.test")
+    ]
+    assert Verb.BREAK_GLASS_SIGN_IN in ADMINISTRATION_VERBS
 
     # Spent: neither this browser nor another can use it again.
     again = app.test_client()

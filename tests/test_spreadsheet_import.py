@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from portfolio.catalogue import limits, uploads
 from portfolio.catalogue.csv_export import catalogue_tables, header_of
 from portfolio.extensions import db
-from portfolio.models import Department, Product, SuccessMeasure, Tag, Usage
+from portfolio.models import Activity, Department, Product, SuccessMeasure, Tag, Usage, Verb
 from tests.helpers import count_rows, parse_html
 
 CATALOGUE = (Department, Product, Usage, SuccessMeasure)
@@ -95,7 +95,7 @@ def saved(book: openpyxl.Workbook) -> bytes:
 # Round trips ----------------------------------------------------------------------
 
 
-def test_the_xlsx_round_trip_changes_nothing(pm_client, demo, make, kept_folders):
+def test_the_xlsx_round_trip_changes_nothing(pm_client, users, demo, make, kept_folders):
     make.product(slug="formula", name="=2+5", summary="'quoted and -looks like a formula")
     before, rows_before = snapshot(), counts()
     response = pm_client.get("/export/catalogue.xlsx")
@@ -119,6 +119,12 @@ def test_the_xlsx_round_trip_changes_nothing(pm_client, demo, make, kept_folders
     assert kept_folders() == []
     formula = db.session.scalars(sa.select(Product).where(Product.slug == "formula")).one()
     assert (formula.name, formula.summary) == ("=2+5", "'quoted and -looks like a formula")
+    # The import is on the trail, as the uploader's, with what it read.
+    (imported,) = db.session.scalars(
+        sa.select(Activity).where(Activity.verb == Verb.CATALOGUE_IMPORTED)
+    ).all()
+    assert imported.actor_id == users["pm"].id
+    assert imported.subject.startswith("(departments.csv ") and "products.csv" in imported.subject
 
 
 def test_the_csv_round_trip_changes_nothing(pm_client, demo):

@@ -18,7 +18,8 @@ from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
-from portfolio.models import Role, User
+from portfolio.activity.trail import record
+from portfolio.models import Role, User, Verb
 
 LIFETIME = timedelta(minutes=15)
 MAX_TOKEN_LENGTH = 300
@@ -76,7 +77,9 @@ def account_for(session: Session, token: str, *, lock: bool = False) -> User | N
     return user
 
 
-def spend(user: User) -> None:
+def spend(session: Session, user: User) -> None:
     """Use the link: every link issued so far stops working, and so do the
-    account's other sessions. The caller commits, then signs `user` in."""
+    account's other sessions; the trail (administrators') records it. The
+    caller commits, then signs `user` in."""
     user.end_sessions()
+    record(session, user, Verb.BREAK_GLASS_SIGN_IN, subject=user.email)

@@ -172,7 +172,7 @@ def break_glass_login(token: str):
         abort(403, BREAK_GLASS_REFUSED)
     if request.method == "GET":
         return render("auth/break_glass.html", user=user, token=token)
-    break_glass.spend(user)
+    break_glass.spend(db.session, user)
     db.session.commit()
     current_app.logger.warning(
         "break-glass sign-in as %s from %s", user.email, request.remote_addr or "unknown"

@@ -96,7 +96,7 @@ def confirm():
         files = uploads.kept(root, current_user.id, token)
     if files is None:
         return page(ImportForm(formdata=None), problem=EXPIRED, status=409)
-    report = uploads.import_upload(db.session, files)
+    report = uploads.import_upload(db.session, current_user, files)
     uploads.discard(root, current_user.id, session.pop(SESSION_KEY, None))
     if not report.ok:
         # The database changed since the preview: nothing is written.

@@ -22,11 +22,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from portfolio.activity.trail import record
 from portfolio.catalogue import limits
 from portfolio.catalogue.csv_cells import ImportReport, csv_rows, decode_csv
 from portfolio.catalogue.csv_export import COLUMNS
 from portfolio.catalogue.csv_import import Changes, Tables, import_tables, preview_import
 from portfolio.catalogue.xlsx_rows import read_workbook
+from portfolio.models import User, Verb
 
 WORKBOOK = "catalogue.xlsx"  # the name an uploaded workbook is kept under
 KEEP_SECONDS = 60 * 60
@@ -100,11 +102,15 @@ def preview_upload(
     return report, preview_import(session, tables, report, source=SOURCE)
 
 
-def import_upload(session: Session, files: dict[str, bytes]) -> ImportReport:
-    """Import `files`, checked again, all or nothing (the caller commits when
-    the report is ok, and rolls back otherwise)."""
+def import_upload(session: Session, actor: User, files: dict[str, bytes]) -> ImportReport:
+    """Import `files`, checked again, all or nothing, recorded on the trail
+    as `actor`'s (the caller commits when the report is ok, and rolls back
+    otherwise)."""
     report = ImportReport()
     import_tables(session, read_upload(files, report), report, source=SOURCE)
+    if report.ok:
+        rows = ", ".join(f"{name} {count:,}" for name, count in report.counts.items() if count)
+        record(session, actor, Verb.CATALOGUE_IMPORTED, subject=f"({rows or 'no rows'})")
     return report
 
 
