@@ -17,6 +17,7 @@ from itsdangerous import URLSafeTimedSerializer
 from portfolio.auth.permissions import requires
 from portfolio.extensions import db
 from portfolio.models import (
+    Capability,
     Channel,
     OutboxMessage,
     Role,
@@ -158,6 +159,16 @@ ROLE_MATRIX = [
     ("POST", "/unwatch/request/{request}", EVERYONE),
     ("POST", "/unwatch/item/{item}", EVERYONE),
     ("GET", "/people/suggest?q=tar", EVERYONE),
+    # Business capabilities (#18): the map, the tree (admins), a product's mapping
+    ("GET", "/architecture/capabilities", EVERYONE),
+    ("GET", "/architecture/capabilities?lens=cost", EVERYONE),
+    ("GET", "/admin/capabilities", ADMIN),
+    ("POST", "/admin/capabilities", ADMIN),
+    ("GET", "/admin/capabilities/{capability}", ADMIN),
+    ("POST", "/admin/capabilities/{capability}", ADMIN),
+    ("POST", "/admin/capabilities/{capability}/move", ADMIN),
+    ("POST", "/admin/capabilities/{capability}/delete", ADMIN),
+    ("POST", "/products/{slug}/capabilities", PRODUCT_TEAM),
 ]
 
 ROLES = ("admin", "pm", "leader", "stakeholder", None)
@@ -182,8 +193,11 @@ def route_ids(make):
         channel=Channel.EMAIL, idempotency_key="matrix", recipient="x@example.test"
     )
     db.session.add_all([webhook, delivery])
+    capability = Capability(name="Order to cash")
+    db.session.add(capability)
     db.session.commit()
     return {
+        "capability": capability.id,
         "webhook": webhook.id,
         "delivery": delivery.id,
         "stakeholder": stakeholder.id,
@@ -316,6 +330,7 @@ def test_public_routes_answer_anonymous(client):
         ("manage_users", ADMIN),
         ("view_costs", COSTS),
         ("comment", EVERYONE),
+        ("edit_capability_map", ADMIN),
     ],
 )
 def test_capabilities_follow_the_spec(capability, roles):

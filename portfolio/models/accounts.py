@@ -56,6 +56,8 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "view_costs": frozenset({Role.LEADER, Role.PM, Role.ADMIN}),
     "manage_users": frozenset({Role.ADMIN}),
     "delete_products": frozenset({Role.ADMIN}),
+    # The business capability tree (#18): one shared vocabulary, kept by admins.
+    "edit_capability_map": frozenset({Role.ADMIN}),
 }
 
 

@@ -17,6 +17,7 @@ from portfolio.auth import break_glass
 from portfolio.comments.threads import post_comment
 from portfolio.demo import DEMO_ACCOUNTS
 from portfolio.models import (
+    Capability,
     Channel,
     Column,
     Comment,
@@ -147,6 +148,22 @@ PAGES = [
     Page("admin-webhook", "admin.webhook", "/admin/webhooks/{webhook}", ADMIN),
     Page("admin-deliveries", "admin.deliveries", "/admin/deliveries", ADMIN),
     Page("admin-delivery", "admin.delivery", "/admin/deliveries/{delivery}", ADMIN),
+    # Business capabilities (#18)
+    Page("capability-map", "capabilities.map", "/architecture/capabilities", SIGNED_IN),
+    Page(
+        "capability-map-time", "capabilities.map", "/architecture/capabilities?lens=time", SIGNED_IN
+    ),
+    Page(
+        "capability-map-measures",
+        "capabilities.map",
+        "/architecture/capabilities?lens=measures",
+        SIGNED_IN,
+    ),
+    Page(
+        "capability-map-cost", "capabilities.map", "/architecture/capabilities?lens=cost", DASHBOARD
+    ),
+    Page("admin-capabilities", "capabilities.admin", "/admin/capabilities", ADMIN),
+    Page("admin-capability", "capabilities.edit", "/admin/capabilities/{capability}", ADMIN),
 ]
 
 # GET routes that are not pages a person reads, and why.
@@ -259,6 +276,7 @@ def demo_ids(session: Session) -> dict[str, object]:
             .order_by(RoadmapItem.id)
         ),
         "webhook": first(sa.select(Webhook.id)),
+        "capability": first(sa.select(Capability.id).where(Capability.name == "Month-end close")),
         "delivery": first(sa.select(OutboxMessage.id).order_by(OutboxMessage.id)),
         "unsubscribe": unsubscribe_token(staff, period=EmailDelivery.WEEKLY),
         "break_glass": break_glass.issue_token(
