@@ -4,6 +4,7 @@ per user and per hour saved, and splits that add up to the cent."""
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
 
@@ -320,8 +321,6 @@ def test_allocate_splits_to_the_cent(total, weights, expected):
 
 @pytest.mark.parametrize("seed", range(20))
 def test_allocated_shares_always_add_up_to_the_total(seed):
-    import random
-
     rng = random.Random(seed)
     total = Decimal(rng.randint(0, 10**9)) / 100
     weights = [rng.choice([0, 1, 7, 13, 999, 10**6]) for _ in range(rng.randint(1, 30))]
