@@ -29,6 +29,7 @@ from portfolio.activity.views import bp as activity_bp
 from portfolio.admin.views import bp as admin_bp
 from portfolio.api.views import bp as api_bp
 from portfolio.architecture.capability_views import bp as capabilities_bp
+from portfolio.architecture.cost_views import bp as costs_bp
 from portfolio.auth import oidc_client
 from portfolio.auth.permissions import require_login_everywhere
 from portfolio.auth.sessions import configure_login
@@ -67,6 +68,7 @@ BLUEPRINTS = (
     notifications_bp,
     search_bp,
     capabilities_bp,
+    costs_bp,
     api_bp,
 )
 

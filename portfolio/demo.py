@@ -13,6 +13,7 @@ from portfolio.auth.passwords import hash_password
 from portfolio.catalogue.products import set_tags
 from portfolio.demo_capabilities import seed_capabilities
 from portfolio.demo_catalogue import DEMO_PRODUCTS
+from portfolio.demo_costs import seed_costs
 from portfolio.demo_history import seed_board, seed_requests
 from portfolio.models import (
     Category,
@@ -111,6 +112,7 @@ def seed_demo(session: Session) -> None:
     seed_board(session, by_slug, requests, users, today=today)
     seed_stakeholders(session, by_slug, departments)
     seed_capabilities(session)
+    seed_costs(session, by_slug)
 
 
 QUARTERS_OF_READINGS = 8

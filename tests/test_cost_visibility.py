@@ -12,6 +12,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from portfolio.architecture.costs import save_run_cost
 from portfolio.extensions import db
 from portfolio.models import CAPABILITIES, Contract, Role, Sourcing, role_can
 from tests.helpers import parse_html
@@ -165,3 +166,76 @@ def test_the_catalogue_export_with_its_costs_is_for_those_who_may_see_them(
         header = [cell.value for cell in book["products"][1]]
         row = [cell.value for cell in book["products"][2]]
         assert row[header.index("contract_annual_cost")] == 123456
+
+
+# Total cost of ownership (#18): the run cost and the showback ------------------------
+
+RUN_AMOUNT = "262,000.00"  # 2.5 FTE × 100,000 + 12,000
+RUN_PER_USER = "8,733.33"  # ÷ 30 users
+
+
+@pytest.fixture
+def run_costed(make):
+    product = make.product(
+        slug="assistant",
+        name="Close Assistant",
+        sourcing=Sourcing.BUILT,
+        team_fte=Decimal("2.5"),
+        infrastructure_cost=Decimal("12000"),
+    )
+    make.usage(product, users=30)
+    make.measure(
+        product, name="Hours of manual work per month", readings=[(date(2025, 6, 1), 60.0)]
+    )
+    return product
+
+
+@pytest.mark.parametrize("role, sees", COST_MATRIX)
+def test_the_run_cost_and_total_show_only_to_those_who_may_see_costs(
+    client_as, run_costed, contracted, role, sees
+):
+    client = client_as(role)
+    for slug in ("assistant", "crm"):
+        page = parse_html(client.get(f"/products/{slug}").text)
+        assert bool(page.select("#run-cost")) is sees, (role, slug)
+        for testid in ("total-cost", "total-per-user", "per-hour-saved"):
+            assert bool(page.select(f'[data-testid="{testid}"]')) is sees
+    text = client.get("/products/assistant").text
+    assert (RUN_AMOUNT in text) is sees and (RUN_PER_USER in text) is sees
+    assert ("12,000" in text) is sees  # the infrastructure a year
+    bought = parse_html(client.get("/products/crm").text)
+    if sees:
+        assert f"{AMOUNT}.00 a year" in bought.one('[data-testid="total-cost"]').text
+
+
+@pytest.mark.parametrize("role, sees", COST_MATRIX)
+def test_the_showback_and_its_downloads_are_for_those_who_may_see_costs(
+    client_as, run_costed, contracted, role, sees
+):
+    client = client_as(role)
+    paths = ["/architecture/costs"] + [
+        f"/architecture/costs/{table}.{format}"
+        for table in ("products", "departments", "capabilities")
+        for format in ("csv", "xlsx")
+    ]
+    for path in paths:
+        assert client.get(path).status_code == (200 if sees else 403), (role, path)
+    if sees:
+        page = client.get("/architecture/costs").text
+        assert RUN_AMOUNT in page and f"{AMOUNT}.00" in page
+
+
+@pytest.mark.parametrize("role, sees", COST_MATRIX)
+def test_no_run_cost_leaves_through_the_api_or_the_trail(client_as, users, run_costed, role, sees):
+    save_run_cost(db.session, users["pm"], run_costed, Decimal("3"), Decimal("31337"))
+    db.session.commit()
+    client = client_as(role)
+    token = issue_token(client)
+    detail = client.get("/api/products/assistant", headers={"Authorization": f"Bearer {token}"})
+    assert "31337" not in detail.get_data(as_text=True)
+    assert "infrastructure" not in detail.get_data(as_text=True)
+    trail = client.get("/activity").text
+    assert "updated the run cost of" in trail and "team FTE: 3" in trail
+    on_the_page = parse_html(client.get("/products/assistant").text).one("#activity").text
+    for text in (trail, on_the_page):
+        assert "31337" not in text and "31,337" not in text

@@ -169,6 +169,12 @@ ROLE_MATRIX = [
     ("POST", "/admin/capabilities/{capability}/move", ADMIN),
     ("POST", "/admin/capabilities/{capability}/delete", ADMIN),
     ("POST", "/products/{slug}/capabilities", PRODUCT_TEAM),
+    # Total cost of ownership (#18): the showback and its downloads; a product's
+    # run cost (the matrix product is bought: the team gets 409, not 403)
+    ("GET", "/architecture/costs", COSTS),
+    ("GET", "/architecture/costs/products.csv", COSTS),
+    ("GET", "/architecture/costs/departments.xlsx", COSTS),
+    ("POST", "/products/{slug}/run-cost", PRODUCT_TEAM),
 ]
 
 ROLES = ("admin", "pm", "leader", "stakeholder", None)
@@ -259,6 +265,7 @@ def test_every_route_is_in_the_matrix(app):
         # Literal path segments the app takes as variables.
         url = re.sub(r"^/comments/(product|request|item)/", "/comments/<>/", url)
         url = re.sub(r"^/dashboard/[\w-]+\.(csv|xlsx)$", r"/dashboard/<>.\1", url)
+        url = re.sub(r"^/architecture/costs/\w+\.(csv|xlsx)$", r"/architecture/costs/<>.\1", url)
         url = re.sub(r"^/dashboard/(shipped|demand-[a-z]+)(\?.*)?$", "/dashboard/<>", url)
         url = re.sub(r"^/(un)?watch/(product|request|item)/", r"/\1watch/<>/", url).split("?")[0]
         return re.sub(r"^/board/columns/\w+(/|$)", r"/board/columns/<>\1", url)

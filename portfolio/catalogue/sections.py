@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from flask_login import current_user
 
 from portfolio.activity.trail import latest_for_product
 from portfolio.architecture.capability_section import capability_section
+from portfolio.architecture.cost_forms import RunCostForm
+from portfolio.architecture.costs import product_cost_figures
 from portfolio.catalogue.contracts import seat_usage
 from portfolio.catalogue.forms import StakeholderForm, SurveyForm, UsageForm
 from portfolio.catalogue.lifecycle import lifecycle_section
@@ -29,7 +32,7 @@ from portfolio.comments.forms import CommentForm
 from portfolio.comments.threads import load_thread
 from portfolio.dashboard.measured_cards import shipped_value
 from portfolio.extensions import db
-from portfolio.models import Product, SuccessMeasure
+from portfolio.models import Product, Sourcing, SuccessMeasure
 from portfolio.queries import Top
 from portfolio.requests.queries import count_open_requests, open_requests_for
 
@@ -49,6 +52,7 @@ def page_context(
     reading_forms: dict[int, ReadingForm] | None = None,
     stakeholder_form: StakeholderForm | None = None,
     survey_form: SurveyForm | None = None,
+    run_cost_form: RunCostForm | None = None,
 ) -> dict:
     """The whole page, for a product loaded by `queries.product_page`; a form
     passed in (one that failed validation) replaces its section's fresh one."""
@@ -59,6 +63,7 @@ def page_context(
         **stakeholder_section(product, stakeholder_form),
         **satisfaction_section(product, survey_form),
         **capability_section(db.session, product),
+        **run_cost_section(product, run_cost_form),
         "seats": seat_usage(product.contract) if product.contract else None,
         "open_rows": open_requests_for(db.session, product_id=product.id, user_id=current_user.id),
         "open_total": count_open_requests(db.session, product_id=product.id),
@@ -121,6 +126,24 @@ def measure_section(
         "reading_forms": {measure.id: form},
         "correct_form": correct_form,
         "readings_shown": READINGS_SHOWN,
+    }
+
+
+def run_cost_section(product: Product, form: RunCostForm | None = None) -> dict:
+    """What the product costs a year (block `run_cost`), for those who may see
+    costs, with the run-cost form for the product team (built and hybrid
+    products): from the product as its page loads it, no query."""
+    if not current_user.can("view_costs"):
+        return {"product": product, "cost_figures": None, "run_cost_form": None}
+    rate = current_app.config["FTE_YEARLY_RATE"]
+    editor = can_edit() and product.sourcing is not Sourcing.BOUGHT
+    if editor and form is None:
+        form = RunCostForm(formdata=None, obj=product)
+    return {
+        "product": product,
+        "cost_figures": product_cost_figures(product, rate),
+        "run_cost_form": form if editor else None,
+        "fte_yearly_rate": rate,
     }
 
 

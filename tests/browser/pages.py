@@ -140,6 +140,9 @@ PAGES = [
         "/dashboard/demand-departments",
         DASHBOARD,
     ),
+    Page("costs", "costs.index", "/architecture/costs", DASHBOARD),
+    Page("costs-refused", "costs.index", "/architecture/costs", ("stakeholder",), status=403),
+    Page("product-built", "catalogue.show", "/products/{built}", SIGNED_IN),
     Page("notifications", "notifications.index", "/notifications", SIGNED_IN),
     Page("account", "auth.account", "/account", SIGNED_IN),
     # Administration
@@ -188,6 +191,8 @@ SKIPPED = {
     "catalogue.imports.export_zip": "ZIP of CSV files",
     "dashboard.table_csv": "CSV",
     "dashboard.table_xlsx": "XLSX",
+    "costs.table_csv": "CSV",
+    "costs.table_xlsx": "XLSX",
     "changelog.feed": "Atom",
     "calendars.feed": "iCalendar",
     "api.board": "JSON API",
@@ -259,6 +264,7 @@ def demo_ids(session: Session) -> dict[str, object]:
         "slug": product.slug,
         "retired": first(sa.select(Product.slug).where(Product.stage == Stage.RETIRED)),
         "bought": first(sa.select(Product.slug).where(Product.vendor.is_not(None))),
+        "built": first(sa.select(Product.slug).where(Product.slug == "close-assistant")),
         "measure": measure.id,
         "reading": first(
             sa.select(Reading.id).where(Reading.measure_id == measure.id).order_by(Reading.id)
