@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 import re
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from wtforms import DateField, DecimalField, FloatField, IntegerField, StringField
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import NumberRange, Optional, StopValidation, ValidationError
 
 from portfolio.extensions import db
 from portfolio.filters import parse_id
@@ -134,8 +135,23 @@ def number_field(label: str, *, divisor: bool = False, **kwargs) -> FloatField:
     )
 
 
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that refuses NaN and infinity as it reads them: Decimal
+    takes "sNaN", which no comparison (NumberRange) survives."""
+
+    def process_formdata(self, valuelist) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(NOT_ORDINARY)
+
+    def pre_validate(self, form) -> None:
+        if self.process_errors:  # one message: not also "enter an amount of 0 or more"
+            raise StopValidation()
+
+
 def money_field(label: str, **kwargs) -> DecimalField:
-    return DecimalField(
+    return FiniteDecimalField(
         label,
         places=2,
         validators=[

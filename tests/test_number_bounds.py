@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from portfolio.extensions import db
-from portfolio.forms import MAX_MAGNITUDE, number_field
+from portfolio.forms import MAX_MAGNITUDE, money_field, number_field
 from portfolio.models import Column, Reading
 from tests.helpers import parse_html
 
@@ -21,6 +21,32 @@ class Probe(FlaskForm):
 
     plain = number_field("Plain")
     divisor = number_field("Divisor", divisor=True)
+
+
+class MoneyProbe(FlaskForm):
+    class Meta:
+        csrf = False
+
+    amount = money_field("Amount")
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("12.50", None),
+        ("sNaN", "Enter an ordinary number."),  # Decimal reads it; no comparison survives it
+        ("-sNaN", "Enter an ordinary number."),
+        ("NaN", "Enter an ordinary number."),
+        ("Infinity", "Enter an ordinary number."),
+        ("-1", "Enter an amount of 0 or more."),
+        ("1e400", "Enter an amount of 0 or more."),
+    ],
+)
+def test_an_amount_is_finite_and_in_range_with_one_message(app, typed, error):
+    with app.test_request_context():
+        form = MoneyProbe(formdata=MultiDict({"amount": typed}))
+        assert form.validate() is (error is None)
+        assert form.amount.errors == ([error] if error else [])
 
 
 @pytest.mark.parametrize(
