@@ -13,6 +13,7 @@ from portfolio.auth.passwords import hash_password
 from portfolio.catalogue.products import set_tags
 from portfolio.demo_catalogue import DEMO_PRODUCTS
 from portfolio.demo_history import seed_board, seed_requests
+from portfolio.demo_reviews import seed_reviews
 from portfolio.models import (
     Category,
     Contract,
@@ -109,6 +110,7 @@ def seed_demo(session: Session) -> None:
     requests = seed_requests(session, by_slug, departments, users, today=today)
     seed_board(session, by_slug, requests, users, today=today)
     seed_stakeholders(session, by_slug, departments)
+    seed_reviews(session, by_slug, users, today=today)
 
 
 QUARTERS_OF_READINGS = 8

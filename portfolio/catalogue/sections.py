@@ -12,6 +12,7 @@ from datetime import date
 from flask_login import current_user
 
 from portfolio.activity.trail import latest_for_product
+from portfolio.architecture.review_section import review_section
 from portfolio.catalogue.contracts import seat_usage
 from portfolio.catalogue.forms import StakeholderForm, SurveyForm, UsageForm
 from portfolio.catalogue.lifecycle import lifecycle_section
@@ -53,6 +54,7 @@ def page_context(
     passed in (one that failed validation) replaces its section's fresh one."""
     return {
         **lifecycle_section(db.session, product),
+        **review_section(product),
         **usage_section(product, usage_form),
         **measures_section(product, reading_forms or {}),
         **stakeholder_section(product, stakeholder_form),

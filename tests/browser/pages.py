@@ -139,6 +139,8 @@ PAGES = [
         "/dashboard/demand-departments",
         DASHBOARD,
     ),
+    Page("reviews", "reviews.index", "/reviews", SIGNED_IN),
+    Page("reviews-all", "reviews.index", "/reviews?scope=all", DASHBOARD),
     Page("notifications", "notifications.index", "/notifications", SIGNED_IN),
     Page("account", "auth.account", "/account", SIGNED_IN),
     # Administration
