@@ -30,6 +30,7 @@ from portfolio.admin.views import bp as admin_bp
 from portfolio.api.views import bp as api_bp
 from portfolio.architecture.capability_views import bp as capabilities_bp
 from portfolio.architecture.cost_views import bp as costs_bp
+from portfolio.architecture.review_views import bp as reviews_bp
 from portfolio.auth import oidc_client
 from portfolio.auth.permissions import require_login_everywhere
 from portfolio.auth.sessions import configure_login
@@ -69,6 +70,7 @@ BLUEPRINTS = (
     search_bp,
     capabilities_bp,
     costs_bp,
+    reviews_bp,
     api_bp,
 )
 

@@ -15,6 +15,7 @@ from portfolio.demo_capabilities import seed_capabilities
 from portfolio.demo_catalogue import DEMO_PRODUCTS
 from portfolio.demo_costs import seed_costs
 from portfolio.demo_history import seed_board, seed_requests
+from portfolio.demo_reviews import seed_reviews
 from portfolio.models import (
     Category,
     Contract,
@@ -113,6 +114,7 @@ def seed_demo(session: Session) -> None:
     seed_stakeholders(session, by_slug, departments)
     seed_capabilities(session)
     seed_costs(session, by_slug)
+    seed_reviews(session, by_slug, users, today=today)
 
 
 QUARTERS_OF_READINGS = 8

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from decimal import Decimal
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from wtforms import DateField, DecimalField, FloatField, IntegerField, StringField

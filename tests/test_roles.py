@@ -88,6 +88,12 @@ ROLE_MATRIX = [
     ("POST", "/products/{slug}/survey", EVERYONE),
     ("POST", "/products/{slug}/stakeholders", PRODUCT_TEAM),
     ("POST", "/products/{slug}/stakeholders/{stakeholder}/delete", PRODUCT_TEAM),
+    # Reviews (#18): the owner may confirm too (tests/test_reviews.py); the
+    # matrix's product has no owner, so only the product team may here.
+    ("POST", "/products/{slug}/review", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/review/cadence", PRODUCT_TEAM),
+    ("GET", "/reviews", EVERYONE),
+    ("GET", "/reviews?scope=all", EVERYONE),
     # Requests, comments, activity
     ("GET", "/requests", EVERYONE),
     ("GET", "/requests/new", EVERYONE),

@@ -510,7 +510,8 @@ def write(
                 product = create_product(session, actor, slug=plan.slug, **plan.fields)
                 result.created.append(plan.slug)
             else:
-                edit_product(session, actor, product, **plan.fields)
+                # A machine sync, not someone confirming the entry: no review.
+                edit_product(session, actor, product, counts_as_review=False, **plan.fields)
                 result.updated.append(plan.slug)
         except ValueError as problem:
             _report(result, plan, problem)
@@ -535,6 +536,7 @@ def write(
                     actor,
                     product,
                     tags=product.tag_names,
+                    counts_as_review=False,
                     successor_id=successor.id if successor else None,
                 )
             except ValueError as problem:

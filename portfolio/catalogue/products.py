@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portfolio.activity.trail import record
+from portfolio.architecture.reviews import mark_reviewed
 from portfolio.catalogue import limits
 from portfolio.catalogue.changes import record_changes, snapshot
 from portfolio.catalogue.lifecycle import forget_retirement, successor_problem
@@ -176,15 +177,23 @@ def _edit_snapshot(product: Product) -> dict[str, object]:
 
 
 def edit_product(
-    session: Session, actor: User, product: Product, *, tags: list[str], **fields: object
+    session: Session,
+    actor: User,
+    product: Product,
+    *,
+    tags: list[str],
+    counts_as_review: bool = True,
+    **fields: object,
 ) -> None:
     """Change the product's fields (those of PRODUCT_FIELDS) and tags.
 
     Records `product_edited` with the fields that changed, and
     `product_stage_changed` when the stage did; a save that changes nothing
-    records nothing. A product edited out of retirement forgets since when
-    and why it was retired; one edited into it (not through `retire_product`)
-    is retired since today, for no stated reason."""
+    records nothing. A save that changes something counts as a review of the
+    entry (reviewed today by the actor, see `architecture/reviews.py`) unless
+    `counts_as_review` is false (a machine import). A product edited out of
+    retirement forgets since when and why it was retired; one edited into it
+    (not through `retire_product`) is retired since today, for no stated reason."""
     unknown = set(fields) - set(PRODUCT_FIELDS)
     if unknown:
         raise TypeError(f"not product fields: {sorted(unknown)}")
@@ -210,7 +219,7 @@ def edit_product(
         forget_retirement(product)
     elif new_stage is Stage.RETIRED and old_stage is not Stage.RETIRED:
         product.retired_on = date.today()
-    record_changes(
+    edited = record_changes(
         session,
         actor,
         Verb.PRODUCT_EDITED,
@@ -219,6 +228,8 @@ def edit_product(
         subject=product.name,
         product=product,
     )
+    if counts_as_review and (edited is not None or new_stage is not old_stage):
+        mark_reviewed(product, actor, date.today())
     if new_stage is not old_stage:
         record(
             session,

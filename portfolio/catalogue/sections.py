@@ -16,6 +16,7 @@ from portfolio.activity.trail import latest_for_product
 from portfolio.architecture.capability_section import capability_section
 from portfolio.architecture.cost_forms import RunCostForm
 from portfolio.architecture.costs import product_cost_figures
+from portfolio.architecture.review_section import review_section
 from portfolio.catalogue.contracts import seat_usage
 from portfolio.catalogue.forms import StakeholderForm, SurveyForm, UsageForm
 from portfolio.catalogue.lifecycle import lifecycle_section
@@ -58,6 +59,7 @@ def page_context(
     passed in (one that failed validation) replaces its section's fresh one."""
     return {
         **lifecycle_section(db.session, product),
+        **review_section(product),
         **usage_section(product, usage_form),
         **measures_section(product, reading_forms or {}),
         **stakeholder_section(product, stakeholder_form),

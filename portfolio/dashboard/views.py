@@ -7,6 +7,8 @@ from sqlalchemy import select
 
 from portfolio.activity.grouped import FEED_ENTRIES, FEED_LINES, group_feed
 from portfolio.activity.trail import ActivityFilters, recent_activity
+from portfolio.architecture.completeness import average_completeness
+from portfolio.architecture.reviews import review_summary
 from portfolio.auth.permissions import requires
 from portfolio.catalogue.charts import sparkline_for
 from portfolio.dashboard import benefits, measured_cards, rollups
@@ -80,6 +82,8 @@ def index():
         health_sort=health_sort,
         health_columns=HEALTH_COLUMNS,
         unsponsored=products_without_sponsor(limit=2 * rows),
+        trust_reviews=review_summary(db.session, today),
+        trust_completeness=average_completeness(db.session),
         tables=TABLES,
     )
 

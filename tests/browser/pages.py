@@ -143,6 +143,8 @@ PAGES = [
     Page("costs", "costs.index", "/architecture/costs", DASHBOARD),
     Page("costs-refused", "costs.index", "/architecture/costs", ("stakeholder",), status=403),
     Page("product-built", "catalogue.show", "/products/{built}", SIGNED_IN),
+    Page("reviews", "reviews.index", "/reviews", SIGNED_IN),
+    Page("reviews-all", "reviews.index", "/reviews?scope=all", DASHBOARD),
     Page("notifications", "notifications.index", "/notifications", SIGNED_IN),
     Page("account", "auth.account", "/account", SIGNED_IN),
     # Administration
