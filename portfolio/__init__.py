@@ -28,6 +28,7 @@ from portfolio import models as models  # registers the tables
 from portfolio.activity.views import bp as activity_bp
 from portfolio.admin.views import bp as admin_bp
 from portfolio.api.views import bp as api_bp
+from portfolio.architecture.integration_views import bp as integrations_bp
 from portfolio.auth import oidc_client
 from portfolio.auth.permissions import require_login_everywhere
 from portfolio.auth.sessions import configure_login
@@ -56,6 +57,7 @@ BLUEPRINTS = (
     auth_bp,
     admin_bp,
     catalogue_bp,
+    integrations_bp,
     requests_bp,
     comments_bp,
     activity_bp,
