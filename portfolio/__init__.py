@@ -30,6 +30,7 @@ from portfolio.admin.views import bp as admin_bp
 from portfolio.api.views import bp as api_bp
 from portfolio.architecture.capability_views import bp as capabilities_bp
 from portfolio.architecture.cost_views import bp as costs_bp
+from portfolio.architecture.integration_views import bp as integrations_bp
 from portfolio.architecture.review_views import bp as reviews_bp
 from portfolio.auth import oidc_client
 from portfolio.auth.permissions import require_login_everywhere
@@ -59,6 +60,7 @@ BLUEPRINTS = (
     auth_bp,
     admin_bp,
     catalogue_bp,
+    integrations_bp,
     requests_bp,
     comments_bp,
     activity_bp,

@@ -57,6 +57,9 @@ ROLE_MATRIX = [
     ("POST", "/products/new", PRODUCT_TEAM),
     ("GET", "/products/{slug}", EVERYONE),
     ("GET", "/products/{slug}/catalog-info.yaml", EVERYONE),
+    # The integration map (#18): whoever may browse the catalogue
+    ("GET", "/architecture/integrations", EVERYONE),
+    ("GET", "/products/{slug}/integrations", EVERYONE),
     ("GET", "/products/{slug}/edit", PRODUCT_TEAM),
     ("POST", "/products/{slug}/edit", PRODUCT_TEAM),
     ("GET", "/products/{slug}/value", PRODUCT_TEAM),

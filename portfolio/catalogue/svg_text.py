@@ -112,3 +112,36 @@ def label_in_box(text: str, box: Box, *, size: float, bold: bool, anchor: str) -
     """The label whose box is `box` (the inverse of TextLabel.box)."""
     x = {"start": box.x0, "middle": (box.x0 + box.x1) / 2, "end": box.x1}[anchor]
     return TextLabel(text, x, box.y0 + 0.82 * size, anchor, size, bold)
+
+
+def fit_text(text: str, width: float, size: float, *, bold: bool = False) -> str:
+    """`text` as drawn in at most `width` at font `size`: whole when it fits,
+    else cut at a word (or a character) with an ellipsis."""
+    if text_width(text, size, bold=bold) <= width:
+        return text
+    cut = text
+    while cut and text_width(cut + "…", size, bold=bold) > width:
+        cut = cut[:-1]
+    word = cut.rstrip().rpartition(" ")[0]
+    if len(word) >= len(cut) * 0.6:  # a word end not far back reads better
+        cut = word
+    return cut.rstrip(" ,;:-–—") + "…" if cut.strip() else "…"
+
+
+def wrap_text(
+    text: str, width: float, size: float, *, bold: bool = False, lines: int = 2
+) -> list[str]:
+    """`text` broken at spaces into at most `lines` lines no wider than
+    `width`; what does not fit is cut from the last line (`fit_text`)."""
+    words, wrapped = text.split(), []
+    while words and len(wrapped) < lines - 1:
+        line = words.pop(0)
+        while words and text_width(f"{line} {words[0]}", size, bold=bold) <= width:
+            line += " " + words.pop(0)
+        if text_width(line, size, bold=bold) > width:  # one long word: cut it here
+            words.insert(0, line)
+            break
+        wrapped.append(line)
+    if words:
+        wrapped.append(fit_text(" ".join(words), width, size, bold=bold))
+    return wrapped or [""]

@@ -73,6 +73,11 @@ PAGES = [
     Page("product", "catalogue.show", "/products/{slug}", SIGNED_IN),
     Page("product-retired", "catalogue.show", "/products/{retired}", SIGNED_IN),
     Page("product-missing", "catalogue.show", "/products/no-such-product", SIGNED_IN, 404),
+    # The integration map (#18)
+    Page("integration-map", "integrations.portfolio", "/architecture/integrations", SIGNED_IN),
+    Page(
+        "product-integrations", "integrations.product", "/products/{slug}/integrations", SIGNED_IN
+    ),
     Page("product-new", "catalogue.create", "/products/new", PRODUCT_TEAM),
     Page("product-edit", "catalogue.edit", "/products/{slug}/edit", PRODUCT_TEAM),
     Page("product-value", "catalogue.edit_value", "/products/{slug}/value", PRODUCT_TEAM),
