@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portfolio.activity.grouped import FEED_ENTRIES, FEED_LINES, group_feed
 from portfolio.activity.trail import ActivityFilters, recent_activity
+from portfolio.architecture.impact import sunsetting_with_dependants
 from portfolio.auth.permissions import requires
 from portfolio.catalogue.charts import sparkline_for
 from portfolio.dashboard import benefits, measured_cards, rollups
@@ -80,6 +81,7 @@ def index():
         health_sort=health_sort,
         health_columns=HEALTH_COLUMNS,
         unsponsored=products_without_sponsor(limit=2 * rows),
+        sunsetting_needed=sunsetting_with_dependants(db.session, limit=rows),
         tables=TABLES,
     )
 
