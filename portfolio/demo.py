@@ -14,6 +14,7 @@ from portfolio.catalogue.products import set_tags
 from portfolio.demo_capabilities import seed_capabilities
 from portfolio.demo_catalogue import DEMO_PRODUCTS
 from portfolio.demo_costs import seed_costs
+from portfolio.demo_dependencies import seed_dependencies
 from portfolio.demo_history import seed_board, seed_requests
 from portfolio.demo_reviews import seed_reviews
 from portfolio.models import (
@@ -115,6 +116,7 @@ def seed_demo(session: Session) -> None:
     seed_capabilities(session)
     seed_costs(session, by_slug)
     seed_reviews(session, by_slug, users, today=today)
+    seed_dependencies(session, by_slug, users)
 
 
 QUARTERS_OF_READINGS = 8

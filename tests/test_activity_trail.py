@@ -41,7 +41,11 @@ def test_changes_leave_a_trace(pm_client, make, users):
     # Retiring asks for a reason and a date (issue #14) and records `product_retired`.
     pm_client.post(
         "/products/traced/retire",
-        data={"reason": "Replaced by the new tool", "retired_on": date.today().isoformat()},
+        data={
+            "reason": "Replaced by the new tool",
+            "retired_on": date.today().isoformat(),
+            "confirm_impact": "y",  # it has an open request: confirmed (#18)
+        },
     )
     assert verbs() == [
         "reading_recorded",

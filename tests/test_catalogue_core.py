@@ -324,7 +324,8 @@ def test_contract_shows_seats_and_cost_per_active_user(pm_client, catalogue):
 def test_retire_then_delete_only_when_nothing_is_attached(admin_client, pm_client, catalogue, make):
     retired = pm_client.post(
         "/products/sales-crm/retire",
-        data={"reason": "Replaced", "retired_on": date.today().isoformat()},
+        # It has departments: retiring asks to confirm what it affects (#18).
+        data={"reason": "Replaced", "retired_on": date.today().isoformat(), "confirm_impact": "y"},
     )
     assert retired.status_code == 302
     db.session.expire_all()

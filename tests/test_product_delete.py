@@ -69,7 +69,8 @@ def test_the_delete_page_lists_what_would_go_and_offers_retire(make, admin_clien
 
     admin_client.post(
         f"/products/{product.slug}/retire",
-        data={"reason": "Unused", "retired_on": date.today().isoformat()},
+        # It has a card on the board: retiring asks to confirm what it affects (#18).
+        data={"reason": "Unused", "retired_on": date.today().isoformat(), "confirm_impact": "y"},
     )
     db.session.expire_all()
     assert db.session.get(Product, product.id).stage is Stage.RETIRED

@@ -19,7 +19,11 @@ from portfolio.extensions import db
 from portfolio.models import (
     Capability,
     Channel,
+    Interface,
+    InterfaceFrequency,
+    InterfaceMethod,
     OutboxMessage,
+    ProductDependency,
     Role,
     Sourcing,
     Stakeholder,
@@ -97,6 +101,14 @@ ROLE_MATRIX = [
     ("POST", "/products/{slug}/review/cadence", PRODUCT_TEAM),
     ("GET", "/reviews", EVERYONE),
     ("GET", "/reviews?scope=all", EVERYONE),
+    # Dependencies and interfaces, and what retiring affects (#18)
+    ("POST", "/products/{slug}/dependencies", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/dependencies/{dependency}/delete", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/interfaces", PRODUCT_TEAM),
+    ("GET", "/products/{slug}/interfaces/{interface}/edit", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/interfaces/{interface}/edit", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/interfaces/{interface}/delete", PRODUCT_TEAM),
+    ("GET", "/products/{slug}/impact", PRODUCT_TEAM),
     # Requests, comments, activity
     ("GET", "/requests", EVERYONE),
     ("GET", "/requests/new", EVERYONE),
@@ -201,6 +213,16 @@ def route_ids(make):
         product=product, name="Sponsor", role=StakeholderRole.SPONSOR, power=5, interest=5
     )
     db.session.add(stakeholder)
+    other = make.product(slug="matrix-erp")
+    dependency = ProductDependency(product=product, depends_on=other)
+    interface = Interface(
+        provider=other,
+        consumer=product,
+        data="Invoices",
+        method=InterfaceMethod.API,
+        frequency=InterfaceFrequency.DAILY,
+    )
+    db.session.add_all([dependency, interface])
     webhook = Webhook(
         name="Matrix", url="https://hooks.example.test/", preset=WebhookPreset.STANDARD, secret="s"
     )
@@ -216,6 +238,8 @@ def route_ids(make):
         "webhook": webhook.id,
         "delivery": delivery.id,
         "stakeholder": stakeholder.id,
+        "dependency": dependency.id,
+        "interface": interface.id,
         "item": card.id,
         "product_id": product.id,
         "request": item.id,
@@ -293,6 +317,7 @@ def test_every_route_is_in_the_matrix(app):
             "/api/board",
             "/api/departments",
             "/api/products/<>/nps",
+            "/api/products/<>/dependencies",
             "/api/changelog",
             "/api/activity",
         )

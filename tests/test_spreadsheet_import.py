@@ -101,7 +101,14 @@ def test_the_xlsx_round_trip_changes_nothing(pm_client, users, demo, make, kept_
     response = pm_client.get("/export/catalogue.xlsx")
     assert response.headers["Content-Disposition"].endswith('.xlsx"')
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["departments", "products", "usage", "measures"]
+    assert book.sheetnames == [
+        "departments",
+        "products",
+        "usage",
+        "measures",
+        "dependencies",  # #18: optional on import
+        "interfaces",
+    ]
     assert [cell.value for cell in book["products"][1]] == header_of("products.csv")
 
     preview = upload(pm_client, (response.data, "catalogue.xlsx"))

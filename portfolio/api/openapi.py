@@ -14,6 +14,8 @@ MAX_PER_PAGE = 200
 MAX_PAGE = 1_000_000
 # The products a department lists (how many it uses in all is given beside them).
 PRODUCTS_PER_DEPARTMENT = 100
+# Each list of a product's dependencies and interfaces (its total beside it).
+LINKS_PER_LIST = 200
 
 
 PAGE_PARAMETERS = [
@@ -184,6 +186,14 @@ def openapi_document(server: str) -> dict:
                 " answer, and at least the eight the product page shows",
                 "NpsPage",
                 [slug_parameter(), *PAGE_PARAMETERS],
+                [("404", "No such product")],
+            ),
+            "/api/products/{slug}/dependencies": operation(
+                "getProductDependencies",
+                "What the product depends on and what depends on it, and the data it consumes"
+                f" and provides (each list the first {LINKS_PER_LIST} by name, with its total)",
+                "ProductDependencies",
+                [slug_parameter()],
                 [("404", "No such product")],
             ),
             "/api/measures": operation(

@@ -13,6 +13,8 @@ from portfolio.models import (
     Category,
     Column,
     Direction,
+    InterfaceFrequency,
+    InterfaceMethod,
     RequestStatus,
     Sourcing,
     Stage,
@@ -442,6 +444,79 @@ SCHEMAS = {
         },
         "additionalProperties": False,
     },
+}
+
+
+# A product's dependencies and interfaces (#18) --------------------------------------
+
+LINKED_PRODUCT = {
+    "type": "object",
+    "required": ["slug", "name", "stage", "note"],
+    "properties": {
+        "slug": {"type": "string"},
+        "name": {"type": "string"},
+        "stage": enum(Stage),
+        "note": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+COUNT = {"type": "integer", "minimum": 0}
+
+
+def linked_list(items: dict, description: str) -> dict:
+    return {"type": "array", "items": items, "description": description}
+
+
+SCHEMAS["Interface"] = {
+    "type": "object",
+    "required": ["id", "provider", "consumer", "data", "method", "frequency", "owner", "note"],
+    "properties": {
+        "id": {"type": "integer"},
+        "provider": {
+            "type": "string",
+            "description": "The slug of the product the data comes from.",
+        },
+        "consumer": {"type": "string", "description": "The slug of the product it goes to."},
+        "data": {"type": "string", "description": "What flows, e.g. “Invoices”."},
+        "method": enum(InterfaceMethod),
+        "frequency": enum(InterfaceFrequency),
+        "owner": {**NULLABLE_STRING, "description": "Who owns the interface; null if nobody."},
+        "note": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+INTERFACE_REF = {"$ref": "#/components/schemas/Interface"}
+SCHEMAS["ProductDependencies"] = {
+    "type": "object",
+    "required": [
+        "product",
+        "depends_on",
+        "depends_on_total",
+        "dependants",
+        "dependants_total",
+        "consumes",
+        "consumes_total",
+        "provides",
+        "provides_total",
+    ],
+    "properties": {
+        "product": {"type": "string"},
+        "depends_on": linked_list(
+            LINKED_PRODUCT, "The products it needs, by name (the first ones)."
+        ),
+        "depends_on_total": COUNT,
+        "dependants": linked_list(
+            LINKED_PRODUCT, "The products that need it, by name (the first ones)."
+        ),
+        "dependants_total": COUNT,
+        "consumes": linked_list(
+            INTERFACE_REF, "Data it takes from other products (the first ones)."
+        ),
+        "consumes_total": COUNT,
+        "provides": linked_list(INTERFACE_REF, "Data it gives other products (the first ones)."),
+        "provides_total": COUNT,
+    },
+    "additionalProperties": False,
 }
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
+from portfolio.architecture.dependencies import Links
 from portfolio.catalogue.measures import status_of
 from portfolio.catalogue.satisfaction import NetPromoterScore
 from portfolio.changelog.queries import ReleaseNote
 from portfolio.models import (
     Activity,
     Department,
+    Interface,
     Product,
     Reading,
     Request,
@@ -218,4 +220,36 @@ def activity_json(entry: Activity) -> dict:
         "item": entry.item_id,
         "before": entry.before,
         "after": entry.after,
+    }
+
+
+def _linked(product: Product, note: str) -> dict:
+    return {"slug": product.slug, "name": product.name, "stage": product.stage.value, "note": note}
+
+
+def _interface(interface: Interface) -> dict:
+    return {
+        "id": interface.id,
+        "provider": interface.provider.slug,
+        "consumer": interface.consumer.slug,
+        "data": interface.data,
+        "method": interface.method.value,
+        "frequency": interface.frequency.value,
+        "owner": interface.owner.display_name if interface.owner else None,
+        "note": interface.note,
+    }
+
+
+def dependencies_json(product: Product, links: Links) -> dict:
+    """A product's dependencies and interfaces (#18), each list bounded with its total."""
+    return {
+        "product": product.slug,
+        "depends_on": [_linked(d.depends_on, d.note) for d in links.depends_on],
+        "depends_on_total": links.depends_on.total,
+        "dependants": [_linked(d.product, d.note) for d in links.dependants],
+        "dependants_total": links.dependants.total,
+        "consumes": [_interface(interface) for interface in links.consumes],
+        "consumes_total": links.consumes.total,
+        "provides": [_interface(interface) for interface in links.provides],
+        "provides_total": links.provides.total,
     }

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from portfolio.activity.trail import trail
 from portfolio.api.auth import authenticate, needs_scope, problem
 from portfolio.api.openapi import (
+    LINKS_PER_LIST,
     MAX_PAGE,
     MAX_PER_PAGE,
     PRODUCTS_PER_DEPARTMENT,
@@ -26,6 +27,7 @@ from portfolio.api.reading_input import read_reading
 from portfolio.api.serializers import (
     activity_json,
     department_json,
+    dependencies_json,
     item_json,
     measure_json,
     nps_json,
@@ -34,6 +36,7 @@ from portfolio.api.serializers import (
     release_note_json,
     request_json,
 )
+from portfolio.architecture.dependencies import product_links
 from portfolio.auth.permissions import public
 from portfolio.board.queries import board_order_page
 from portfolio.catalogue.queries import departments_by_name, usages_by_department
@@ -256,6 +259,14 @@ def product_nps(slug: str):
     pages = max((len(quarters) + per_page - 1) // per_page, 1)
     listed = Page(rows=rows, total=len(quarters), page=page, pages=pages, per_page=per_page)
     return jsonify(page_json("api.product_nps", listed, lambda row: nps_json(*row), slug=slug))
+
+
+@bp.get("/products/<slug>/dependencies")
+@public
+def product_dependencies(slug: str):
+    """Its dependencies both ways and its interfaces both ways (#18)."""
+    found = product_or_404(slug)
+    return jsonify(dependencies_json(found, product_links(db.session, found.id, LINKS_PER_LIST)))
 
 
 @bp.put("/measures/<int:measure_id>/readings/<day>")

@@ -1,6 +1,6 @@
-"""The catalogue out as CSV: the four files `flask export-csv` writes (and
+"""The catalogue out as CSV: the files `flask export-csv` writes (and
 `catalogue/csv_import.py` reads back; the browser offers them as a ZIP, or as
-the four sheets of one XLSX workbook), and the filtered product list the
+the sheets of one XLSX workbook), and the filtered product list the
 catalogue page offers as a download.
 
 Files and columns (documented in the README as well):
@@ -18,6 +18,9 @@ Files and columns (documented in the README as well):
 - measures.csv: product_slug, name, unit, direction, baseline, baseline_date,
   target, target_date, unit_label (what an "other" unit counts; optional on
   import, so files written before it existed still import)
+- dependencies.csv: product_slug, depends_on_slug, note
+- interfaces.csv: provider_slug, consumer_slug, data, method, frequency,
+  owner_email, note (both files optional on import: `csv_links`)
 
 Every text cell a spreadsheet would run as a formula is escaped with a
 leading apostrophe (`portfolio.spreadsheets`); the import removes it again.
@@ -33,11 +36,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from portfolio.catalogue.measures import MeasureStatus, status_counts
 from portfolio.catalogue.products import TAG_SEPARATOR
-from portfolio.models import Department, Product, Usage
+from portfolio.models import Department, Interface, Product, ProductDependency, Usage, User
 from portfolio.spreadsheets import Sheet, csv_text, spreadsheet_safe
 
 COLUMNS = {
@@ -74,6 +77,17 @@ COLUMNS = {
         "baseline_date",
         "target",
         "target_date",
+    ],
+    # Architecture (#18): optional files, a catalogue without them still imports.
+    "dependencies.csv": ["product_slug", "depends_on_slug", "note"],
+    "interfaces.csv": [
+        "provider_slug",
+        "consumer_slug",
+        "data",
+        "method",
+        "frequency",
+        "owner_email",
+        "note",
     ],
 }
 # Columns the export writes after COLUMNS and the import accepts without requiring.
@@ -177,7 +191,48 @@ def measure_rows(product: Product) -> list[list[Cell]]:
     ]
 
 
-# The four files ------------------------------------------------------------------
+# Dependencies and interfaces (#18), by slug --------------------------------------
+
+
+def dependency_rows(session: Session) -> list[list]:
+    dependent, needed = aliased(Product), aliased(Product)
+    return [
+        list(row)
+        for row in session.execute(
+            sa.select(dependent.slug, needed.slug, ProductDependency.note)
+            .select_from(ProductDependency)
+            .join(dependent, ProductDependency.product_id == dependent.id)
+            .join(needed, ProductDependency.depends_on_id == needed.id)
+            .order_by(dependent.slug, needed.slug)
+        )
+    ]
+
+
+def interface_rows(session: Session) -> list[list]:
+    provider, consumer = aliased(Product), aliased(Product)
+    rows = session.execute(
+        sa.select(
+            provider.slug,
+            consumer.slug,
+            Interface.data,
+            Interface.method,
+            Interface.frequency,
+            User.email,
+            Interface.note,
+        )
+        .select_from(Interface)
+        .join(provider, Interface.provider_id == provider.id)
+        .join(consumer, Interface.consumer_id == consumer.id)
+        .outerjoin(User, Interface.owner_id == User.id)
+        .order_by(provider.slug, consumer.slug, Interface.data, Interface.id)
+    )
+    return [
+        [provider, consumer, data, method.value, frequency.value, email, note]
+        for provider, consumer, data, method, frequency, email, note in rows
+    ]
+
+
+# The files -----------------------------------------------------------------------
 
 
 def exported_products() -> sa.Select:
@@ -204,7 +259,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Cell]])
 
 
 def catalogue_tables(session: Session) -> dict[str, list[list[Cell]]]:
-    """The rows of the four files (without their headers), by file name."""
+    """The rows of the six files (without their headers), by file name."""
     departments = session.execute(sa.select(Department).order_by(Department.name)).scalars()
     products = session.execute(exported_products()).scalars().all()
     return {
@@ -212,11 +267,13 @@ def catalogue_tables(session: Session) -> dict[str, list[list[Cell]]]:
         "products.csv": [product_row(product) for product in products],
         "usage.csv": [row for product in products for row in usage_rows(product)],
         "measures.csv": [row for product in products for row in measure_rows(product)],
+        "dependencies.csv": dependency_rows(session),
+        "interfaces.csv": interface_rows(session),
     }
 
 
 def export_catalogue(session: Session, directory: Path) -> dict[str, int]:
-    """Write the four CSV files into `directory`; returns rows written per file."""
+    """Write the six CSV files into `directory`; returns rows written per file."""
     directory.mkdir(parents=True, exist_ok=True)
     files = catalogue_tables(session)
     for name, rows in files.items():
@@ -225,7 +282,7 @@ def export_catalogue(session: Session, directory: Path) -> dict[str, int]:
 
 
 def catalogue_sheets(session: Session) -> list[Sheet]:
-    """The four files as the sheets of one workbook (named without ".csv"),
+    """The six files as the sheets of one workbook (named without ".csv"),
     for `spreadsheets.xlsx_bytes`: what the browser import reads back."""
     return [
         (name.removesuffix(".csv"), [header_of(name), *rows])
@@ -234,7 +291,7 @@ def catalogue_sheets(session: Session) -> list[Sheet]:
 
 
 def catalogue_zip(session: Session) -> bytes:
-    """The four CSV files, as `flask export-csv` writes them, in one ZIP."""
+    """The six CSV files, as `flask export-csv` writes them, in one ZIP."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, rows in catalogue_tables(session).items():

@@ -47,6 +47,7 @@ from portfolio.catalogue.csv_export import (
     catalogue_tables,
     header_of,
 )
+from portfolio.catalogue.csv_links import LinkPlan
 from portfolio.catalogue.csv_products import (
     PRODUCT_ATTRIBUTES,
     URL_COLUMNS,
@@ -132,7 +133,7 @@ def checked_plan(
     if report.errors:
         report.close()
         return None
-    report.counts = {name: len(tables[name]) for name in COLUMNS}
+    report.counts = {name: len(tables.get(name, [])) for name in COLUMNS}
     return plan
 
 
@@ -146,6 +147,8 @@ def row_key(name: str, row: list) -> tuple[str, ...]:
     """A row's key as the import matches rows (see `key`)."""
     if name in ("departments.csv", "products.csv"):
         return (key(row[0]),)
+    if name == "interfaces.csv":
+        return (key(row[0]), key(row[1]), key(row[2]))
     return (key(row[0]), key(row[1]))
 
 
@@ -154,6 +157,10 @@ def row_label(name: str, row: list) -> str:
         return f"{row[1]} ({row[0]})"
     if name == "departments.csv":
         return str(row[0])
+    if name == "dependencies.csv":
+        return f"{row[0]} → {row[1]}"
+    if name == "interfaces.csv":
+        return f"{row[0]} → {row[1]}: {row[2]}"
     return f"{row[0]} · {row[1]}"
 
 
@@ -224,6 +231,8 @@ class Plan:
     users_by_email: dict[str, int] = field(default_factory=dict)
     # products.csv rows with lifecycle columns, checked once every row is read.
     lifecycle_rows: list[tuple[Row, str]] = field(default_factory=list)
+    # dependencies.csv and interfaces.csv (#18).
+    links: LinkPlan = field(default_factory=LinkPlan)
 
     @classmethod
     def against(cls, session: Session) -> Plan:
@@ -238,6 +247,7 @@ class Plan:
             users_by_email={
                 email: id_ for email, id_ in session.execute(sa.select(User.email, User.id))
             },
+            links=LinkPlan.against(session),
         )
 
     def check(self, rows: dict[str, list[Row]], report: ImportReport, today: date) -> None:
@@ -248,15 +258,22 @@ class Plan:
             "products.csv": self.check_product,
             "usage.csv": self.check_usage,
             "measures.csv": self.check_measure,
+            "dependencies.csv": lambda row: self.links.check_dependency(
+                row, self.check_product_reference
+            ),
+            "interfaces.csv": lambda row: self.links.check_interface(
+                row, self.check_product_reference, self.users_by_email
+            ),
         }
         for name, check in checks.items():
-            for row in rows[name]:
+            for row in rows.get(name, []):
                 try:
                     check(row)
                 except RowError as problem:
                     report.error(row.file, row.line, str(problem))
             if name == "products.csv":
                 self.check_lifecycles(report, today)
+        self.links.check_two_way(report)
 
     # One check per file ----------------------------------------------------------
 
@@ -423,6 +440,7 @@ class Plan:
         self.write_successors(session, products)
         self.write_usages(products, departments)
         self.write_measures(products)
+        self.links.write(session, products)
         session.flush()
 
     def write_departments(self, session: Session) -> dict[str, Department]:

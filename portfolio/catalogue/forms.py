@@ -17,8 +17,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portfolio.architecture.impact import Impact, impact_of_retiring, moves_into_ending
 from portfolio.catalogue import limits
-from portfolio.catalogue.lifecycle_forms import SuccessorField
+from portfolio.catalogue.lifecycle_forms import (
+    SuccessorField,
+    confirm_impact_field,
+    impact_confirmation_problem,
+)
 from portfolio.catalogue.products import parse_tags, slugify
 from portfolio.catalogue.uploads import kept_files, names_problem, upload_name
 from portfolio.extensions import db
@@ -82,12 +87,29 @@ class ProductForm(FlaskForm):
         description="Separated by commas, e.g. finance, month-end, sox",
     )
     successor_id = SuccessorField()
+    confirm_impact = confirm_impact_field()
 
     def __init__(self, *args, product: Product | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
         self.owner_id.choices = owner_choices()
         self.successor_id.for_product(product)
+        # What sunsetting the product affects, once a save asks to sunset it.
+        self.impact: Impact | None = None
+        self.impact_stage: Stage | None = None
+
+    def validate_confirm_impact(self, field) -> None:
+        """A move to sunsetting shows what it affects first, and needs the box ticked."""
+        self.impact = None
+        if self.product is None or self.stage.errors:
+            return
+        if not moves_into_ending(self.product, self.stage.data):
+            return
+        self.impact = impact_of_retiring(db.session, self.product)
+        self.impact_stage = Stage(self.stage.data)
+        problem = impact_confirmation_problem(self.impact, field.data)
+        if problem:
+            raise ValidationError(problem)
 
     def validate_stage(self, field) -> None:
         """Retiring asks for a reason and a date: the retire page, not this form."""

@@ -7,7 +7,7 @@
   imports the files kept on the server (`uploads`), checked again, all or
   nothing.
 - Export (whoever may see contract costs, which it holds): one XLSX workbook
-  with a sheet per file, or the four CSV files in a ZIP.
+  with a sheet per file, or the CSV files in a ZIP.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ NOUNS = {
     "products.csv": "product",
     "usage.csv": "usage row",
     "measures.csv": "measure",
+    "dependencies.csv": "dependency link",
+    "interfaces.csv": "interface",
 }
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import BooleanField, Form, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation, ValidationError
 
+from portfolio.architecture.impact import Impact, impact_of_retiring
 from portfolio.catalogue.lifecycle import (
     REASON_LENGTH,
     RETIRE_AHEAD_DAYS,
@@ -19,6 +20,29 @@ from portfolio.extensions import db
 from portfolio.forms import date_field, strip
 from portfolio.models import Product
 from portfolio.selects import SearchSelectField, product_source
+
+CONFIRM_LABEL = "I have read what this affects, and I still want to go ahead"
+CONFIRM_MESSAGE = "Tick the box to confirm: {name} still has what is listed above."
+
+
+def confirm_impact_field() -> BooleanField:
+    """The explicit confirmation a move to sunsetting or retired asks for when
+    the product still has something it would affect (`architecture/impact.py`)."""
+    return BooleanField(CONFIRM_LABEL)
+
+
+def impact_confirmation_problem(impact: Impact | None, confirmed: bool) -> str | None:
+    if impact is None or impact.empty or confirmed:
+        return None
+    return CONFIRM_MESSAGE.format(name=impact.product.name)
+
+
+class ImpactConfirmForm(Form):
+    """The confirmation alone, as the product form's stage select fetches it
+    with htmx (the box then posts with the product form)."""
+
+    confirm_impact = confirm_impact_field()
+
 
 SUCCESSOR_HELP = "Optional: the product its users move to (another product, not retired)."
 
@@ -71,11 +95,19 @@ class RetireForm(FlaskForm):
         description=f"Today, or the day it is switched off (up to {RETIRE_AHEAD_DAYS} days ahead).",
     )
     successor_id = SuccessorField()
+    confirm_impact = confirm_impact_field()
 
     def __init__(self, *args, product: Product, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
         self.successor_id.for_product(product)
+        # The page shows what retiring affects before the PM confirms.
+        self.impact = impact_of_retiring(db.session, product)
+
+    def validate_confirm_impact(self, field) -> None:
+        problem = impact_confirmation_problem(self.impact, field.data)
+        if problem:
+            raise ValidationError(problem)
 
     def validate_retired_on(self, field) -> None:
         if field.data is None:  # not a date: the field says so already

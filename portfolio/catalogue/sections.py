@@ -16,8 +16,14 @@ from portfolio.activity.trail import latest_for_product
 from portfolio.architecture.capability_section import capability_section
 from portfolio.architecture.cost_forms import RunCostForm
 from portfolio.architecture.costs import product_cost_figures
+from portfolio.architecture.dependencies import product_links
 from portfolio.architecture.review_section import review_section
 from portfolio.catalogue.contracts import seat_usage
+from portfolio.catalogue.dependency_forms import (
+    DependencyForm,
+    InterfaceDetailsForm,
+    InterfaceForm,
+)
 from portfolio.catalogue.forms import StakeholderForm, SurveyForm, UsageForm
 from portfolio.catalogue.lifecycle import lifecycle_section
 from portfolio.catalogue.measure_forms import ReadingForm
@@ -54,6 +60,7 @@ def page_context(
     stakeholder_form: StakeholderForm | None = None,
     survey_form: SurveyForm | None = None,
     run_cost_form: RunCostForm | None = None,
+    dependency_forms: dict | None = None,
 ) -> dict:
     """The whole page, for a product loaded by `queries.product_page`; a form
     passed in (one that failed validation) replaces its section's fresh one."""
@@ -66,6 +73,7 @@ def page_context(
         **satisfaction_section(product, survey_form),
         **capability_section(db.session, product),
         **run_cost_section(product, run_cost_form),
+        **dependencies_section(product, **(dependency_forms or {})),
         "seats": seat_usage(product.contract) if product.contract else None,
         "open_rows": open_requests_for(db.session, product_id=product.id, user_id=current_user.id),
         "open_total": count_open_requests(db.session, product_id=product.id),
@@ -182,4 +190,29 @@ def satisfaction_section(
         "survey_quarter": quarter,
         "my_answer": mine,
         "survey_saved": saved,
+    }
+
+
+def dependencies_section(
+    product: Product,
+    *,
+    dependency_form: DependencyForm | None = None,
+    interface_form: InterfaceForm | None = None,
+    edit_form: InterfaceDetailsForm | None = None,
+) -> dict:
+    """What the product depends on and what depends on it, the data it consumes
+    and provides (block `dependencies`): four statements for the lists, however
+    long. `edit_form` (an interface's) shows in place of that interface's row."""
+    editor = can_edit()
+    if editor and dependency_form is None:
+        dependency_form = DependencyForm(formdata=None, product=product)
+    if editor and interface_form is None:
+        interface_form = InterfaceForm(formdata=None, product=product)
+    return {
+        "product": product,
+        "can_edit": editor,
+        "links": product_links(db.session, product.id),
+        "dependency_form": dependency_form if editor else None,
+        "interface_form": interface_form if editor else None,
+        "interface_edit_form": edit_form if editor else None,
     }

@@ -3,7 +3,7 @@
 The sections of a product page that have their own inline forms live in
 their own modules, as blueprints nested in this one (so their endpoints are
 `catalogue.usage.add`, `catalogue.measures.edit`, …): usage_views,
-measure_views, stakeholder_views; the departments pages in department_views;
+measure_views, stakeholder_views, dependency_views; the departments pages in department_views;
 the whole catalogue's import and export in import_views.
 """
 
@@ -20,6 +20,7 @@ from portfolio.catalogue.charts import chart_for
 from portfolio.catalogue.contracts import NO_CONTRACT_TERMS, save_contract
 from portfolio.catalogue.csv_export import product_list_rows
 from portfolio.catalogue.department_views import bp as departments_bp
+from portfolio.catalogue.dependency_views import bp as dependencies_bp
 from portfolio.catalogue.forms import (
     ConfirmForm,
     ContractForm,
@@ -68,7 +69,14 @@ from portfolio.selects import department_source, filter_options, product_source,
 from portfolio.spreadsheets import spreadsheet_download
 
 bp = Blueprint("catalogue", __name__)
-for section in (usage_bp, measures_bp, stakeholders_bp, departments_bp, imports_bp):
+for section in (
+    usage_bp,
+    measures_bp,
+    stakeholders_bp,
+    departments_bp,
+    imports_bp,
+    dependencies_bp,
+):
     bp.register_blueprint(section)
 
 for helper in (status_of, status_counts, chart_for, format_value, format_measure_value):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from portfolio.activity.grouped import FEED_ENTRIES, FEED_LINES, group_feed
 from portfolio.activity.trail import ActivityFilters, recent_activity
 from portfolio.architecture.completeness import average_completeness
+from portfolio.architecture.impact import sunsetting_with_dependants
 from portfolio.architecture.reviews import review_summary
 from portfolio.auth.permissions import requires
 from portfolio.catalogue.charts import sparkline_for
@@ -84,6 +85,7 @@ def index():
         unsponsored=products_without_sponsor(limit=2 * rows),
         trust_reviews=review_summary(db.session, today),
         trust_completeness=average_completeness(db.session),
+        sunsetting_needed=sunsetting_with_dependants(db.session, limit=rows),
         tables=TABLES,
     )
 

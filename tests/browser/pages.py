@@ -23,6 +23,7 @@ from portfolio.models import (
     Comment,
     Department,
     EmailDelivery,
+    Interface,
     OutboxMessage,
     Product,
     Reading,
@@ -86,6 +87,16 @@ PAGES = [
     ),
     Page("product-retire", "catalogue.retire", "/products/{slug}/retire", PRODUCT_TEAM),
     Page("product-delete", "catalogue.delete", "/products/{slug}/delete", ADMIN),
+    # Dependencies and interfaces (#18)
+    Page(
+        "product-impact", "catalogue.dependencies.impact", "/products/{slug}/impact", PRODUCT_TEAM
+    ),
+    Page(
+        "interface-edit",
+        "catalogue.dependencies.edit_flow",
+        "/products/{slug}/interfaces/{interface}/edit",
+        PRODUCT_TEAM,
+    ),
     Page(
         "measure-history",
         "catalogue.measures.history",
@@ -212,6 +223,7 @@ SKIPPED = {
     "api.product_nps": "JSON API",
     "api.changelog": "JSON API",
     "api.activity": "JSON API",
+    "api.product_dependencies": "JSON API",
 }
 
 
@@ -287,6 +299,11 @@ def demo_ids(session: Session) -> dict[str, object]:
             sa.select(RoadmapItem.id)
             .where(RoadmapItem.column == Column.SHIPPED)
             .order_by(RoadmapItem.id)
+        ),
+        "interface": first(
+            sa.select(Interface.id)
+            .where(Interface.consumer_id == product.id)
+            .order_by(Interface.id)
         ),
         "webhook": first(sa.select(Webhook.id)),
         "capability": first(sa.select(Capability.id).where(Capability.name == "Month-end close")),
