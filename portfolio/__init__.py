@@ -28,6 +28,7 @@ from portfolio import models as models  # registers the tables
 from portfolio.activity.views import bp as activity_bp
 from portfolio.admin.views import bp as admin_bp
 from portfolio.api.views import bp as api_bp
+from portfolio.architecture.timeline_views import bp as timeline_bp
 from portfolio.auth import oidc_client
 from portfolio.auth.permissions import require_login_everywhere
 from portfolio.auth.sessions import configure_login
@@ -63,6 +64,7 @@ BLUEPRINTS = (
     changelog_bp,
     calendars_bp,
     dashboard_bp,
+    timeline_bp,
     notifications_bp,
     search_bp,
     api_bp,

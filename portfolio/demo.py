@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from portfolio.auth.passwords import hash_password
 from portfolio.catalogue.products import set_tags
 from portfolio.demo_catalogue import DEMO_PRODUCTS
+from portfolio.demo_fit import seed_fit
 from portfolio.demo_history import seed_board, seed_requests
 from portfolio.models import (
     Category,
@@ -109,6 +110,7 @@ def seed_demo(session: Session) -> None:
     requests = seed_requests(session, by_slug, departments, users, today=today)
     seed_board(session, by_slug, requests, users, today=today)
     seed_stakeholders(session, by_slug, departments)
+    seed_fit(session, by_slug, today)  # #18: fit assessments and lifecycle dates
 
 
 QUARTERS_OF_READINGS = 8

@@ -12,6 +12,7 @@ from datetime import date
 from flask_login import current_user
 
 from portfolio.activity.trail import latest_for_product
+from portfolio.architecture.product_sections import fit_section, lifecycle_dates_section
 from portfolio.catalogue.contracts import seat_usage
 from portfolio.catalogue.forms import StakeholderForm, SurveyForm, UsageForm
 from portfolio.catalogue.lifecycle import lifecycle_section
@@ -57,6 +58,8 @@ def page_context(
         **measures_section(product, reading_forms or {}),
         **stakeholder_section(product, stakeholder_form),
         **satisfaction_section(product, survey_form),
+        **fit_section(product),
+        **lifecycle_dates_section(product),
         "seats": seat_usage(product.contract) if product.contract else None,
         "open_rows": open_requests_for(db.session, product_id=product.id, user_id=current_user.id),
         "open_total": count_open_requests(db.session, product_id=product.id),

@@ -7,6 +7,8 @@ from sqlalchemy import select
 
 from portfolio.activity.grouped import FEED_ENTRIES, FEED_LINES, group_feed
 from portfolio.activity.trail import ActivityFilters, recent_activity
+from portfolio.architecture.lifecycle_dates import support_ending
+from portfolio.architecture.time_quadrant import time_quadrant
 from portfolio.auth.permissions import requires
 from portfolio.catalogue.charts import sparkline_for
 from portfolio.dashboard import benefits, measured_cards, rollups
@@ -81,6 +83,8 @@ def index():
         health_columns=HEALTH_COLUMNS,
         unsponsored=products_without_sponsor(limit=2 * rows),
         tables=TABLES,
+        time_quadrant=time_quadrant(db.session),  # #18
+        support_ending=support_ending(db.session, today, limit=2 * rows),  # #18
     )
 
 

@@ -139,6 +139,8 @@ PAGES = [
         "/dashboard/demand-departments",
         DASHBOARD,
     ),
+    # #18: fit and lifecycle dates
+    Page("timeline", "timeline.index", "/architecture/timeline", SIGNED_IN),
     Page("notifications", "notifications.index", "/notifications", SIGNED_IN),
     Page("account", "auth.account", "/account", SIGNED_IN),
     # Administration
