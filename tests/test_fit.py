@@ -488,3 +488,18 @@ def test_the_dashboard_query_count_does_not_grow_with_assessed_products(
         fit(product, 1 + index % 4, 1 + (index // 4) % 4)
         fit(product, 2, 2, TODAY - timedelta(days=30))
     assert statements() == few
+
+
+def test_the_product_page_queries_do_not_grow_with_the_history(pm_client, make, count_queries):
+    product = make.product(slug="ledger")
+    fit(product, 3, 3, assessed_by=make.user("pm"))
+
+    def statements() -> int:
+        with count_queries() as queries:
+            assert pm_client.get("/products/ledger").status_code == 200
+        return len(queries)
+
+    few = statements()
+    for days in range(1, 30):
+        fit(product, 1 + days % 4, 2, TODAY - timedelta(days=days), assessed_by=make.user("pm"))
+    assert statements() == few
