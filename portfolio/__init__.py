@@ -32,6 +32,7 @@ from portfolio.architecture.capability_views import bp as capabilities_bp
 from portfolio.architecture.cost_views import bp as costs_bp
 from portfolio.architecture.integration_views import bp as integrations_bp
 from portfolio.architecture.review_views import bp as reviews_bp
+from portfolio.architecture.timeline_views import bp as timeline_bp
 from portfolio.auth import oidc_client
 from portfolio.auth.permissions import require_login_everywhere
 from portfolio.auth.sessions import configure_login
@@ -68,6 +69,7 @@ BLUEPRINTS = (
     changelog_bp,
     calendars_bp,
     dashboard_bp,
+    timeline_bp,
     notifications_bp,
     search_bp,
     capabilities_bp,

@@ -15,6 +15,7 @@ from portfolio.demo_capabilities import seed_capabilities
 from portfolio.demo_catalogue import DEMO_PRODUCTS
 from portfolio.demo_costs import seed_costs
 from portfolio.demo_dependencies import seed_dependencies
+from portfolio.demo_fit import seed_fit
 from portfolio.demo_history import seed_board, seed_requests
 from portfolio.demo_reviews import seed_reviews
 from portfolio.models import (
@@ -117,6 +118,7 @@ def seed_demo(session: Session) -> None:
     seed_costs(session, by_slug)
     seed_reviews(session, by_slug, users, today=today)
     seed_dependencies(session, by_slug, users)
+    seed_fit(session, by_slug, today)  # #18: fit assessments and lifecycle dates
 
 
 QUARTERS_OF_READINGS = 8

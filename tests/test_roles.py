@@ -145,6 +145,10 @@ ROLE_MATRIX = [
     ("POST", "/requests/{request}/promote", PRODUCT_TEAM),
     ("POST", "/comments/item/{item}", EVERYONE),
     # Other areas
+    # #18: fit assessments, lifecycle dates, the portfolio timeline
+    ("POST", "/products/{slug}/fit", PRODUCT_TEAM),
+    ("POST", "/products/{slug}/lifecycle-dates", PRODUCT_TEAM),
+    ("GET", "/architecture/timeline", EVERYONE),
     ("GET", "/dashboard", DASHBOARD),
     ("GET", "/dashboard/usage.csv", DASHBOARD),
     ("GET", "/dashboard/usage.xlsx", DASHBOARD),

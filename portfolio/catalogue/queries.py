@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, contains_eager, joinedload, selectinload
 from werkzeug.datastructures import MultiDict
 
+from portfolio.architecture.fit import products_in_time_class
 from portfolio.filters import like_pattern, parse_id_filters, parse_page, search_text
 from portfolio.models import (
     Category,
@@ -19,11 +20,13 @@ from portfolio.models import (
     Stakeholder,
     SuccessMeasure,
     Tag,
+    TimeClass,
     Usage,
 )
 from portfolio.queries import Top
 
 ALL_STAGES = "all"
+NOT_ASSESSED = "none"  # the TIME filter's "never assessed"
 
 
 @dataclass
@@ -34,6 +37,7 @@ class ProductFilters:
     category: Category | None = None
     stage: Stage | str | None = None  # None: every stage but retired; "all": every stage
     department_id: int | None = None
+    time: TimeClass | str | None = None  # a TIME class of the latest fit, or NOT_ASSESSED
     page: int = 1  # not in to_args: the pager adds it, a new filter starts at 1
     errors: list[str] = field(default_factory=list)
 
@@ -55,6 +59,14 @@ class ProductFilters:
             except ValueError:
                 filters.errors.append(f"Unknown stage “{stage}” ignored.")
         parse_id_filters(args, filters, {"department": "department_id"})
+        time = args.get("time") or ""
+        if time == NOT_ASSESSED:
+            filters.time = NOT_ASSESSED
+        elif time:
+            try:
+                filters.time = TimeClass(time)
+            except ValueError:
+                filters.errors.append(f"Unknown TIME class “{time}” ignored.")
         return filters
 
     def to_args(self) -> dict[str, Any]:
@@ -68,6 +80,8 @@ class ProductFilters:
             args["stage"] = self.stage if self.stage == ALL_STAGES else self.stage.value
         if self.department_id:
             args["department"] = self.department_id
+        if self.time:
+            args["time"] = self.time if self.time == NOT_ASSESSED else self.time.value
         return args
 
     @property
@@ -77,7 +91,7 @@ class ProductFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.category or self.stage or self.department_id)
+        return bool(self.q or self.category or self.stage or self.department_id or self.time)
 
     def apply(self, query: sa.Select) -> sa.Select:
         if self.q:
@@ -98,6 +112,9 @@ class ProductFilters:
             query = query.where(Product.stage == self.stage)
         if self.department_id:
             query = query.where(Product.usages.any(Usage.department_id == self.department_id))
+        if self.time:
+            time = None if self.time == NOT_ASSESSED else self.time
+            query = query.where(products_in_time_class(time))
         return query
 
 

@@ -17,6 +17,7 @@ from portfolio.architecture.capability_section import capability_section
 from portfolio.architecture.cost_forms import RunCostForm
 from portfolio.architecture.costs import product_cost_figures
 from portfolio.architecture.dependencies import product_links
+from portfolio.architecture.product_sections import fit_section, lifecycle_dates_section
 from portfolio.architecture.review_section import review_section
 from portfolio.catalogue.contracts import seat_usage
 from portfolio.catalogue.dependency_forms import (
@@ -74,6 +75,8 @@ def page_context(
         **capability_section(db.session, product),
         **run_cost_section(product, run_cost_form),
         **dependencies_section(product, **(dependency_forms or {})),
+        **fit_section(product),
+        **lifecycle_dates_section(product),
         "seats": seat_usage(product.contract) if product.contract else None,
         "open_rows": open_requests_for(db.session, product_id=product.id, user_id=current_user.id),
         "open_total": count_open_requests(db.session, product_id=product.id),

@@ -14,6 +14,8 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from portfolio.architecture.fit import latest_fits
+from portfolio.architecture.fit_views import bp as fit_bp
 from portfolio.auth.permissions import requires
 from portfolio.catalogue.backstage import MEDIA_TYPE, catalog_info, product_entity_query
 from portfolio.catalogue.charts import chart_for
@@ -62,7 +64,7 @@ from portfolio.dashboard.measured_cards import amount
 from portfolio.extensions import db
 from portfolio.filters import parse_id
 from portfolio.htmx import inline_form_answer, render, render_fragment
-from portfolio.models import Category, Stage
+from portfolio.models import Category, Stage, TimeClass
 from portfolio.queries import paginate
 from portfolio.revisions import conditional_page
 from portfolio.selects import department_source, filter_options, product_source, search_options
@@ -78,6 +80,7 @@ for section in (
     dependencies_bp,
 ):
     bp.register_blueprint(section)
+bp.register_blueprint(fit_bp)  # #18: fit assessments and lifecycle dates
 
 for helper in (status_of, status_counts, chart_for, format_value, format_measure_value):
     bp.add_app_template_global(helper)
@@ -98,10 +101,13 @@ def index():
         db.session, product_list(filters), page=filters.page, per_page=PRODUCTS_PER_PAGE
     )
     departments = filter_options(department_source(), filters.department_id)
+    products = [product for (product,) in page.rows]
     return render(
         "catalogue/index.html",
         "results",
-        products=[product for (product,) in page.rows],
+        products=products,
+        fits=latest_fits(db.session, [product.id for product in products]),  # #18: TIME
+        times=TimeClass,
         page=page,
         filters=filters,
         departments=departments,

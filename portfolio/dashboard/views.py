@@ -9,7 +9,9 @@ from portfolio.activity.grouped import FEED_ENTRIES, FEED_LINES, group_feed
 from portfolio.activity.trail import ActivityFilters, recent_activity
 from portfolio.architecture.completeness import average_completeness
 from portfolio.architecture.impact import sunsetting_with_dependants
+from portfolio.architecture.lifecycle_dates import support_ending
 from portfolio.architecture.reviews import review_summary
+from portfolio.architecture.time_quadrant import time_quadrant
 from portfolio.auth.permissions import requires
 from portfolio.catalogue.charts import sparkline_for
 from portfolio.dashboard import benefits, measured_cards, rollups
@@ -87,6 +89,8 @@ def index():
         trust_completeness=average_completeness(db.session),
         sunsetting_needed=sunsetting_with_dependants(db.session, limit=rows),
         tables=TABLES,
+        time_quadrant=time_quadrant(db.session),  # #18
+        support_ending=support_ending(db.session, today, limit=2 * rows),  # #18
     )
 
 

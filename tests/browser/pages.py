@@ -161,6 +161,8 @@ PAGES = [
     Page("product-built", "catalogue.show", "/products/{built}", SIGNED_IN),
     Page("reviews", "reviews.index", "/reviews", SIGNED_IN),
     Page("reviews-all", "reviews.index", "/reviews?scope=all", DASHBOARD),
+    # #18: fit and lifecycle dates
+    Page("timeline", "timeline.index", "/architecture/timeline", SIGNED_IN),
     Page("notifications", "notifications.index", "/notifications", SIGNED_IN),
     Page("account", "auth.account", "/account", SIGNED_IN),
     # Administration
