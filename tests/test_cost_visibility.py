@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from portfolio.architecture.costs import save_run_cost
+from portfolio.catalogue.contracts import save_contract
 from portfolio.extensions import db
 from portfolio.models import CAPABILITIES, Contract, Role, Sourcing, role_can
 from tests.helpers import parse_html
@@ -239,3 +240,29 @@ def test_no_run_cost_leaves_through_the_api_or_the_trail(client_as, users, run_c
     on_the_page = parse_html(client.get("/products/assistant").text).one("#activity").text
     for text in (trail, on_the_page):
         assert "31337" not in text and "31,337" not in text
+
+
+@pytest.mark.parametrize("role, sees", COST_MATRIX)
+def test_no_contract_amount_leaves_through_the_trail(client_as, users, contracted, role, sees):
+    """Every role reads the trail (and the API's /activity): a contract's
+    change says the amount changed, never what it is."""
+    save_contract(
+        db.session,
+        users["pm"],
+        contracted,
+        vendor="Acme Corp",
+        annual_cost=Decimal("98765.00"),
+        seats_bought=90,
+        renewal_date=contracted.contract.renewal_date,
+    )
+    db.session.commit()
+    client = client_as(role)
+    token = issue_token(client)
+    trail = client.get("/activity").text
+    assert "updated the contract of" in trail and "a new amount (not shown)" in trail
+    on_the_page = parse_html(client.get("/products/crm").text).one("#activity").text
+    api = client.get("/api/activity", headers={"Authorization": f"Bearer {token}"}).text
+    for text in (trail, on_the_page, api):
+        for amount in ("98765", "98,765", "123456", "123,456"):
+            assert amount not in text, (amount, text[:200])
+    assert "90" in trail  # the seats, which are not money, still show

@@ -139,3 +139,18 @@ def test_see_all_query_count_is_constant(leader_client, make, count_queries):
     few = queries()
     ship(make, product, 60)
     assert queries() == few
+
+
+def test_the_dashboard_leads_to_every_architecture_and_cost_page(leader_client):
+    page = parse_html(leader_client.get("/dashboard").text)
+    links = page.one('[data-testid="architecture-links"]').select("a")
+    hrefs = [link["href"] for link in links]
+    assert hrefs == [
+        "/architecture/capabilities",
+        "/architecture/integrations",
+        "/architecture/timeline",
+        "/architecture/costs",
+        "/reviews?scope=all",
+    ]
+    for href in hrefs:
+        assert leader_client.get(href).status_code == 200, href

@@ -54,16 +54,33 @@ def save_contract(
     contract.vendor, contract.annual_cost = vendor, annual_cost
     contract.seats_bought, contract.renewal_date = seats_bought, renewal_date
     contract.notice_days, contract.auto_renew = notice_days, auto_renew
+    after = snapshot(contract, CONTRACT_FIELDS)
     record_changes(
         session,
         actor,
         Verb.CONTRACT_SAVED,
-        before=before,
-        after=snapshot(contract, CONTRACT_FIELDS),
+        **without_amounts(before, after),
         subject=product.name,
         product=product,
     )
     return contract
+
+
+AMOUNT_FIELDS = ("annual_cost",)
+
+
+def without_amounts(before: dict, after: dict) -> dict[str, dict]:
+    """The two snapshots with their amounts masked: every role reads the trail
+    (and its webhooks and feeds), only some may see costs. A changed amount
+    still shows as a change."""
+    before, after = dict(before), dict(after)
+    for name in AMOUNT_FIELDS:
+        changed = before[name] != after[name]
+        if before[name] is not None:
+            before[name] = "an amount (not shown)"
+        if after[name] is not None:
+            after[name] = "a new amount (not shown)" if changed else "an amount (not shown)"
+    return {"before": before, "after": after}
 
 
 @dataclass(frozen=True)
