@@ -13,8 +13,9 @@ sign-in.
 
 Existing data: a product's last review is taken to be its last edit (the
 owner "confirms or edits"), its cadence the default six months; the actual
-dates of going live, phasing out and end of life are read from the trail's
-last move to that stage (and `retired_on`), so the timeline starts right.
+dates of going live (the first move to Live), phasing out (the last move to
+Sunsetting) and end of life (`retired_on`) are read from the trail, so the
+timeline starts right.
 Nothing is invented for planned dates, costs, fits or capabilities.
 """
 
@@ -84,9 +85,11 @@ NEW_VERBS = (
     "product_reviewed",
     "break_glass_sign_in",
 )
-# The stage whose last move on the trail dates each actual lifecycle column
-# (the trail stores the stage's label).
-ACTUAL_DATES = {"live_actual": "Live", "phase_out_actual": "Sunsetting"}
+# The trail's moves that date each actual lifecycle column (it stores the
+# stage's label): a product went live the first time it did (a slip back from
+# sunsetting does not restart its service), and phased out from its last move
+# to sunsetting (an earlier one was undone).
+ACTUAL_DATES = {"live_actual": ("Live", "min"), "phase_out_actual": ("Sunsetting", "max")}
 
 
 # revision identifiers, used by Alembic.
@@ -337,10 +340,10 @@ def upgrade():
     if bind.dialect.name == "sqlite":  # SQLite keeps the timestamp's text; keep its date
         bind.execute(sa.text("UPDATE product SET reviewed_on = substr(reviewed_on, 1, 10)"))
     bind.execute(sa.text("UPDATE product SET end_of_life_actual = retired_on"))
-    for column, label in ACTUAL_DATES.items():
+    for column, (label, aggregate) in ACTUAL_DATES.items():
         moves = bind.execute(
             sa.text(
-                "SELECT product_id, max(created_at) FROM activity"
+                f"SELECT product_id, {aggregate}(created_at) FROM activity"
                 " WHERE verb = 'product_stage_changed' AND after IN (:label, :value)"
                 " AND product_id IS NOT NULL GROUP BY product_id"
             ),
