@@ -153,6 +153,15 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+# Settings a page shows or draws with: changing one (and restarting) must
+# change every ETag, as a deployment does.
+PAGE_SETTINGS = ("FTE_YEARLY_RATE", "BOARD_POLL_SECONDS", "DEMO", "LOCAL_LOGIN", "OIDC_NAME")
+
+
+def settings_fingerprint() -> str:
+    return repr([(name, current_app.config.get(name)) for name in PAGE_SETTINGS])
+
+
 def page_etag(
     revision: int,
     path: str | None = None,
@@ -162,7 +171,8 @@ def page_etag(
     """What a conditional page depends on besides the data: who looks (their
     account, hence role, theme and bell; and their session's CSRF secret, which
     the page embeds), the address with its filters, htmx's partial requests
-    (HX-Request, HX-Target), the day and the code. By default those of the
+    (HX-Request, HX-Target), the day, the code and the settings pages draw
+    with. By default those of the
     current request; a page that polls itself (the live board) passes those of
     its poll to know the tag the poll will be answered with."""
     viewer = current_user.get_id() if current_user.is_authenticated else "-"
@@ -178,6 +188,7 @@ def page_etag(
         htmx,
         date.today().isoformat(),  # "too early", "overdue" and ages move with the day
         code_fingerprint(),
+        settings_fingerprint(),  # e.g. the FTE rate behind every run cost shown
     )
     return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 

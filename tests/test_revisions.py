@@ -148,6 +148,15 @@ def test_the_etag_differs_by_viewer_filters_and_htmx(board, pm_client, stakehold
     assert stakeholder_client.get("/board", headers={"If-None-Match": pm_board}).status_code == 200
 
 
+def test_a_changed_setting_redraws_pages_it_shows_in(app, board, pm_client):
+    """A new FTE rate changes every run cost shown: the old tag must not earn a 304."""
+    etag = pm_client.get("/products/ledger").headers["ETag"]
+    assert pm_client.get("/products/ledger", headers={"If-None-Match": etag}).status_code == 304
+    app.config["FTE_YEARLY_RATE"] = app.config["FTE_YEARLY_RATE"] + 1
+    again = pm_client.get("/products/ledger", headers={"If-None-Match": etag})
+    assert again.status_code == 200 and again.headers["ETag"] != etag
+
+
 def test_a_page_with_a_message_to_show_is_drawn_afresh(board, pm_client):
     etag = pm_client.get("/board").headers["ETag"]
     with pm_client.session_transaction() as session:
