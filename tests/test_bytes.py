@@ -185,6 +185,20 @@ def test_stylesheets_refer_to_no_file_that_a_fingerprint_would_break():
     """url(...) in our CSS is relative to the stylesheet, which keeps its folder."""
     for path in STATIC.rglob("*.css"):
         for ref in re.findall(r"url\(\s*['\"]?([^'\")]+)", path.read_text()):
-            if ref.startswith("data:"):
+            if ref.startswith(("data:", "#")):  # inline, or an element of the same document
                 continue
             assert (path.parent / ref.split("?")[0].split("#")[0]).is_file(), (path, ref)
+
+
+def test_every_stylesheet_closes_each_block_it_opens():
+    """A block left open (say by a merge) swallows every rule after it into a
+    media query: the page still loads, only differently."""
+    for path in STATIC.rglob("*.css"):
+        if "vendor" in path.parts:
+            continue
+        text = re.sub(r"/\*.*?\*/", "", path.read_text(), flags=re.S)
+        depth = 0
+        for number, line in enumerate(text.splitlines(), 1):
+            depth += line.count("{") - line.count("}")
+            assert depth >= 0, (path, number)
+        assert depth == 0, path
