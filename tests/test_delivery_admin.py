@@ -130,7 +130,12 @@ def test_the_admin_area_links_its_sections(admin_client):
         ("/admin/deliveries", "Delivery log"),
     ):
         nav = parse_html(admin_client.get(path).text).one('nav[aria-label="Administration"]')
-        assert [a.text for a in nav.select("a")] == ["Users and roles", "Webhooks", "Delivery log"]
+        assert [a.text for a in nav.select("a")] == [
+            "Users and roles",
+            "Webhooks",
+            "Delivery log",
+            "Capabilities",
+        ]
         assert nav.one("a[aria-current=page]").text == current
 
 

@@ -80,7 +80,12 @@ def test_signed_out_pages_have_no_menu(client):
 
 FILTER_BARS = [
     # url, form id, the names its controls keep, what htmx swaps
-    ("/products", "catalogue-filters", ["q", "category", "stage", "department"], "#results"),
+    (
+        "/products",
+        "catalogue-filters",
+        ["q", "category", "stage", "department", "time"],
+        "#results",
+    ),
     ("/requests", "request-filters", ["q", "product", "department", "status", "sort"], "#results"),
     ("/board", "board-filters", ["product", "department", "tag", "view"], "#board"),
     ("/changelog", "changelog-filters", ["product", "department"], "#results"),
